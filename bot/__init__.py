@@ -1,0 +1,1 @@
+"""KPI Coach adapters: Telegram, storage, console, CLI, scheduler, settings."""

@@ -1,0 +1,196 @@
+"""Translations and CLDR formatting for the adapters.
+
+Catalogs are the ``.po`` files in ``locales/``. They are compiled in memory the first time a
+locale is used, so a plain ``pip install`` (or a source checkout) works without a build step.
+English msgids are the source text: English works even with an empty catalog.
+
+Usage::
+
+    t = translator("ru")
+    t._("Plan saved.")
+    t.ngettext("{n} working day", "{n} working days", n).format(n=t.number(n))
+    t.render(Message(...))   # a domain message, parameters formatted for the locale
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, get_currency_symbol
+
+from kpi_core.messages import Message, Money, Percent
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ru")
+DEFAULT_LANGUAGE = "en"
+# Telegram reports IETF tags such as "ru", "ru-RU" or "en-GB". People whose Telegram speaks
+# Belarusian or Kazakh usually read Russian more comfortably than English.
+_LANGUAGE_ALIASES = {"be": "ru", "kk": "ru"}
+# CLDR's English data spells some currencies as codes ("RUB 100"); people write the sign.
+_NARROW_SYMBOLS = {"RUB": "₽", "KZT": "₸", "UAH": "₴", "BYN": "Br", "GEL": "₾", "AMD": "֏"}
+
+
+def resolve_language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """Map a Telegram ``language_code`` (or a stored choice) to a supported language."""
+    if not code:
+        return default
+    base = code.replace("_", "-").split("-")[0].lower()
+    base = _LANGUAGE_ALIASES.get(base, base)
+    return base if base in SUPPORTED_LANGUAGES else default
+
+
+@cache
+def _translations(language: str) -> _gettext.NullTranslations:
+    po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return _gettext.NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def _quantize(value: Decimal, digits: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+class Translator:
+    """Translate and format for one language. Cheap to create; catalogs are cached."""
+
+    def __init__(self, language: str) -> None:
+        self.language = resolve_language(language)
+        self.locale = Locale.parse(self.language)
+        self._t = _translations(self.language)
+
+    # gettext family -------------------------------------------------------------------
+    def _(self, msgid: str) -> str:
+        """Translate ``msgid``."""
+        return self._t.gettext(msgid)
+
+    def gettext(self, msgid: str) -> str:
+        """Translate ``msgid``."""
+        return self._t.gettext(msgid)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate with the locale's plural rules (Russian: 1 день, 2 дня, 5 дней)."""
+        return self._t.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, msgid: str) -> str:
+        """Translate a short label that needs a context to be unambiguous."""
+        return self._t.pgettext(context, msgid)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        """Context plus plural forms."""
+        return self._t.npgettext(context, singular, plural, n)
+
+    # formatting -------------------------------------------------------------------------
+    def number(self, value: Decimal | int, digits: int | None = None) -> str:
+        """Format a number: ``1 234,56`` in Russian, ``1,234.56`` in English.
+
+        Rounds half up to ``digits`` places (default: up to 2, trailing zeros dropped).
+        """
+        d = Decimal(value)
+        if digits is None:
+            q = _quantize(d, 2)
+            text = format_decimal(q, format="#,##0.##", locale=self.locale, decimal_quantization=False)
+        else:
+            q = _quantize(d, digits)
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            text = format_decimal(q, format=pattern, locale=self.locale)
+        return text
+
+    def money(self, amount: Decimal | int, currency: str = "RUB") -> str:
+        """Format money: ``45 454,55 ₽`` / ``₽45,454.55``; whole amounts without kopecks."""
+        d = _quantize(Decimal(amount), 2)
+        number = self.number(d, 0 if d == d.to_integral_value() else 2)
+        symbol = get_currency_symbol(currency, locale=self.locale)
+        if symbol == currency:
+            symbol = _NARROW_SYMBOLS.get(currency, symbol)
+        if self.language == "ru":
+            return f"{number}\u00a0{symbol}"
+        return f"{symbol}{number}" if len(symbol) == 1 else f"{symbol}\u00a0{number}"
+
+    def percent(self, fraction: Decimal, digits: int = 0) -> str:
+        """Format a fraction as a percentage: ``Decimal("0.645")`` → ``65 %`` / ``65%``."""
+        value = _quantize(Decimal(fraction) * 100, digits)
+        number = self.number(value, digits)
+        return f"{number}\u00a0%" if self.language == "ru" else f"{number}%"
+
+    def date(self, day: date, fmt: str = "d MMMM") -> str:
+        """Format a date: ``23 ноября`` / ``23 November``."""
+        return format_date(day, format=fmt, locale=self.locale)
+
+    def datetime(self, moment: datetime, fmt: str = "d MMMM, HH:mm") -> str:
+        """Format an aware datetime in its own zone."""
+        return format_datetime(moment, format=fmt, locale=self.locale, tzinfo=moment.tzinfo)
+
+    def time(self, moment: datetime | object, fmt: str = "HH:mm") -> str:
+        """Format a time of day."""
+        return format_time(moment, format=fmt, locale=self.locale)  # type: ignore[arg-type]
+
+    def value(self, param: object) -> str:
+        """Format any message parameter for this locale."""
+        if isinstance(param, Message):
+            return self.render(param)
+        if isinstance(param, Money):
+            return self.money(param.amount, param.currency)
+        if isinstance(param, Percent):
+            return self.percent(param.value)
+        if isinstance(param, bool):
+            return str(param)
+        if isinstance(param, int | Decimal):
+            return self.number(param)
+        if isinstance(param, datetime):
+            return self.datetime(param)
+        if isinstance(param, date):
+            return self.date(param)
+        return str(param)
+
+    def render(self, message: Message) -> str:
+        """Translate a domain :class:`Message` and substitute its formatted parameters."""
+        if message.plural is not None:
+            n = int(message.count or 0)
+            text = (
+                self.npgettext(message.context, message.msgid, message.plural, n)
+                if message.context
+                else self.ngettext(message.msgid, message.plural, n)
+            )
+        elif message.context:
+            text = self.pgettext(message.context, message.msgid)
+        else:
+            text = self.gettext(message.msgid)
+        params: Mapping[str, object] = message.params
+        if not params and message.count is None:
+            return text
+        formatted = {k: self.value(v) for k, v in params.items()}
+        if message.count is not None:
+            formatted.setdefault("count", self.number(message.count))
+        try:
+            return text.format(**formatted)
+        except (KeyError, IndexError, ValueError):
+            # A broken translation must never break a conversation: fall back to English.
+            log.exception("bad translation for %r in %s", message.msgid, self.language)
+            source = message.plural if message.plural and message.count != 1 else message.msgid
+            return source.format(**formatted)
+
+
+@cache
+def translator(language: str | None) -> Translator:
+    """Return the (cached) translator for ``language`` (resolved to a supported one)."""
+    return Translator(resolve_language(language))

@@ -1,0 +1,220 @@
+"""Domain entities shared by the use cases, the storage adapters and the fakes.
+
+Plain dataclasses: the storage layer maps them to tables, the fakes keep them in dicts. Money
+and quantities are ``Decimal``; instants are timezone-aware UTC ``datetime``; a person's day is
+a ``date`` in their own time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+DEFAULT_WORKING_WEEKDAYS: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+"""Monday..Friday, ``date.weekday()`` numbering."""
+
+
+class TeamRole(StrEnum):
+    """What a member may do in a team."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class DayOffKind(StrEnum):
+    """Why a person does not work on a day."""
+
+    VACATION = "vacation"
+    SICK = "sick"
+    OTHER = "other"
+
+
+class DeliveryKind(StrEnum):
+    """Scheduled message kinds."""
+
+    DIGEST = "digest"
+    REMINDER = "reminder"
+
+
+class DeliveryStatus(StrEnum):
+    """Life cycle of a scheduled message."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class User:
+    """A person who talks to the bot (keyed by Telegram user id)."""
+
+    telegram_id: int
+    language: str = "en"
+    timezone: str = "Europe/Moscow"
+    country: str = "RU"
+    working_weekdays: frozenset[int] = DEFAULT_WORKING_WEEKDAYS
+    digest_time: time | None = time(9, 0)
+    reminder_time: time | None = time(18, 0)
+    display_name: str = ""
+    active: bool = True
+    onboarded: bool = False
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class Team:
+    """A group of people working to one plan. A solo user gets a team of one."""
+
+    name: str
+    owner_user_id: int
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class Membership:
+    """A person in a team, with a role and a weight in splitting the plan."""
+
+    team_id: int
+    user_id: int
+    role: TeamRole = TeamRole.MEMBER
+    weight: Decimal = Decimal(1)
+    joined_on: date | None = None
+    left_on: date | None = None
+    id: int | None = None
+
+
+@dataclass
+class GroupChat:
+    """A Telegram group linked to a team; it receives the team digest."""
+
+    chat_id: int
+    team_id: int
+    title: str = ""
+    language: str = "en"
+    active: bool = True
+    id: int | None = None
+
+
+@dataclass
+class PlanTarget:
+    """The period target for one KPI, with last period's actual when known."""
+
+    kpi_id: str
+    target: Decimal
+    baseline: Decimal | None = None
+
+
+@dataclass
+class Plan:
+    """A team's plan for a period (inclusive dates), one target per KPI."""
+
+    team_id: int
+    period_start: date
+    period_end: date
+    currency: str = "RUB"
+    targets: list[PlanTarget] = field(default_factory=list)
+    created_by: int | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+
+    def target_for(self, kpi_id: str) -> PlanTarget | None:
+        """Return the target for ``kpi_id``, if the plan has one."""
+        return next((t for t in self.targets if t.kpi_id == kpi_id), None)
+
+
+@dataclass
+class KpiAssignment:
+    """A KPI a person tracks, in display order."""
+
+    user_id: int
+    team_id: int
+    kpi_id: str
+    position: int = 0
+    id: int | None = None
+
+
+@dataclass
+class Entry:
+    """The current value a person logged for a KPI on a local date.
+
+    ``value`` is ``None`` when the entry was removed (undo); the history keeps every version.
+    """
+
+    user_id: int
+    kpi_id: str
+    day: date
+    value: Decimal | None
+    version: int = 1
+    entered_by: int | None = None
+    entered_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class EntryRevision:
+    """One version of an entry, kept forever: edits never overwrite without a trace."""
+
+    entry_id: int
+    version: int
+    value: Decimal | None
+    entered_by: int | None
+    entered_at: datetime
+
+
+@dataclass
+class DayOff:
+    """A personal day off (vacation, sick leave)."""
+
+    user_id: int
+    day: date
+    kind: DayOffKind = DayOffKind.VACATION
+    id: int | None = None
+
+
+@dataclass
+class ConversationState:
+    """Where a person is in a conversation; ``data`` must serialise to JSON.
+
+    ``token`` changes with every step so that a button from an older message can be told apart
+    from a current one.
+    """
+
+    chat_id: int
+    user_id: int
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    token: str = ""
+    message_id: int | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class Delivery:
+    """One scheduled message: unique per (chat, kind, local date)."""
+
+    chat_id: int
+    kind: DeliveryKind
+    local_date: date
+    due_at: datetime
+    expires_at: datetime
+    user_id: int | None = None
+    team_id: int | None = None
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    error: str | None = None
+    telegram_message_id: int | None = None
+    id: int | None = None

@@ -1,0 +1,190 @@
+"""Ports: what the use cases need from the outside world, as Protocols.
+
+Production implementations live in ``bot/`` (SQLModel storage, the ``holidays`` calendar, the
+system clock); tests use the fakes in ``tests/fakes.py``. All repository methods are
+synchronous and run inside a :class:`UnitOfWork`; nothing is visible to other processes until
+``commit()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self
+
+from kpi_core.model import (
+    ConversationState,
+    DayOff,
+    Delivery,
+    DeliveryStatus,
+    Entry,
+    EntryRevision,
+    GroupChat,
+    KpiAssignment,
+    Membership,
+    Plan,
+    Team,
+    User,
+)
+
+
+class Clock(Protocol):
+    """The current instant, timezone-aware UTC. Injected so tests control time."""
+
+    def now(self) -> datetime:
+        """Return the current aware UTC datetime."""
+        ...
+
+
+class WorkingCalendar(Protocol):
+    """A country's production calendar: is this date a working day (before personal rules)?"""
+
+    def is_working_day(self, day: date) -> bool:
+        """Return True when ``day`` is a working day in this calendar."""
+        ...
+
+
+class CalendarProvider(Protocol):
+    """Finds the production calendar of a country (ISO 3166-1 alpha-2 code)."""
+
+    def for_country(self, country: str) -> WorkingCalendar:
+        """Return the calendar for ``country``; raise ``KeyError`` for an unknown code."""
+        ...
+
+
+class UserRepository(Protocol):
+    def get(self, user_id: int) -> User | None: ...
+    def by_telegram_id(self, telegram_id: int) -> User | None: ...
+    def add(self, user: User) -> User:
+        """Insert and return the user with ``id`` set."""
+        ...
+    def save(self, user: User) -> None:
+        """Persist changes to an existing user."""
+        ...
+    def erase(self, user_id: int) -> None:
+        """Delete the user and everything about them (entries, history, state, deliveries)."""
+        ...
+    def list_active(self) -> Sequence[User]: ...
+
+
+class TeamRepository(Protocol):
+    def add(self, team: Team) -> Team: ...
+    def get(self, team_id: int) -> Team | None: ...
+    def add_member(self, membership: Membership) -> Membership: ...
+    def save_member(self, membership: Membership) -> None: ...
+    def members(self, team_id: int) -> Sequence[Membership]: ...
+    def memberships_of(self, user_id: int) -> Sequence[Membership]: ...
+    def link_chat(self, chat: GroupChat) -> GroupChat: ...
+    def chat(self, chat_id: int) -> GroupChat | None: ...
+    def chats_of(self, team_id: int) -> Sequence[GroupChat]: ...
+    def save_chat(self, chat: GroupChat) -> None: ...
+    def list_active_chats(self) -> Sequence[GroupChat]: ...
+
+
+class PlanRepository(Protocol):
+    def add(self, plan: Plan) -> Plan: ...
+    def get(self, plan_id: int) -> Plan | None: ...
+    def save(self, plan: Plan) -> None:
+        """Persist changes to the plan and replace its targets."""
+        ...
+    def current(self, team_id: int, day: date) -> Plan | None:
+        """Return the newest plan of the team whose period contains ``day``."""
+        ...
+    def of_team(self, team_id: int) -> Sequence[Plan]: ...
+
+
+class AssignmentRepository(Protocol):
+    def for_user(self, user_id: int) -> Sequence[KpiAssignment]: ...
+    def for_team(self, team_id: int) -> Sequence[KpiAssignment]: ...
+    def replace(self, user_id: int, team_id: int, kpi_ids: Sequence[str]) -> None:
+        """Make ``kpi_ids`` (in this order) the person's KPI set in the team."""
+        ...
+
+
+class EntryRepository(Protocol):
+    def record(
+        self,
+        user_id: int,
+        kpi_id: str,
+        day: date,
+        value: Decimal | None,
+        entered_by: int | None,
+        at: datetime,
+    ) -> Entry:
+        """Set the value for (person, KPI, day), as a new version if one exists.
+
+        Safe against concurrent writers: the result is one current row and a revision per
+        write, never a duplicate-key error for the caller.
+        """
+        ...
+    def get(self, user_id: int, kpi_id: str, day: date) -> Entry | None: ...
+    def history(self, user_id: int, kpi_id: str, day: date) -> Sequence[EntryRevision]: ...
+    def in_range(self, user_ids: Iterable[int], start: date, end: date) -> Sequence[Entry]:
+        """Current entries with a value (not removed) for these people, ``start..end`` inclusive."""
+        ...
+    def logged_users_on(self, user_ids: Iterable[int], day: date) -> set[int]: ...
+
+
+class DayOffRepository(Protocol):
+    def add(self, day_off: DayOff) -> DayOff: ...
+    def remove(self, user_id: int, day: date) -> None: ...
+    def in_range(self, user_ids: Iterable[int], start: date, end: date) -> Sequence[DayOff]: ...
+
+
+class ConversationRepository(Protocol):
+    def get(self, chat_id: int, user_id: int) -> ConversationState | None: ...
+    def save(self, state: ConversationState) -> None: ...
+    def clear(self, chat_id: int, user_id: int) -> None: ...
+
+
+class UpdateLog(Protocol):
+    def first_time(self, update_id: int, at: datetime) -> bool:
+        """Record ``update_id``; return False if it had been processed before."""
+        ...
+    def prune(self, before: datetime) -> int: ...
+
+
+class DeliveryRepository(Protocol):
+    def plan(self, deliveries: Iterable[Delivery]) -> int:
+        """Insert deliveries, ignoring any (chat, kind, local date) that exists; return inserted."""
+        ...
+    def claim_due(self, now: datetime, limit: int, worker: str, lease_seconds: int) -> Sequence[Delivery]:
+        """Atomically claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED on PostgreSQL)."""
+        ...
+    def finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        at: datetime,
+        error: str | None = None,
+        telegram_message_id: int | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None: ...
+    def get(self, delivery_id: int) -> Delivery | None: ...
+    def for_chat(self, chat_id: int) -> Sequence[Delivery]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over all repositories. Use as a context manager; call ``commit()``."""
+
+    users: UserRepository
+    teams: TeamRepository
+    plans: PlanRepository
+    assignments: AssignmentRepository
+    entries: EntryRepository
+    days_off: DayOffRepository
+    conversations: ConversationRepository
+    updates: UpdateLog
+    deliveries: DeliveryRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
