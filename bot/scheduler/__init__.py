@@ -1,0 +1,1 @@
+"""Database-backed scheduling: delivery planner, dispatcher, rate-limited sending."""

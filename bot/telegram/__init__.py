@@ -1,0 +1,1 @@
+"""Telegram adapter: python-telegram-bot 22 application, handlers, keyboards, rendering."""
