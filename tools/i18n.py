@@ -48,7 +48,8 @@ def extract(output: Path = POT) -> None:
            "--project=kpi-coach", "--copyright-holder=KPI Coach contributors", "-o", str(output)]
     for k in KEYWORDS:
         cmd += ["-k", k]
-    subprocess.run([*cmd, "kpi_core", "bot"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run([*cmd, "kpi_core", "bot"], check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _fragments() -> dict[object, object]:
@@ -68,6 +69,13 @@ def update() -> None:
         path = _po(lang)
         catalog = _read(path, lang) if path.exists() else Catalog(locale=lang)
         catalog.locale = lang  # type: ignore[assignment]
+        catalog.fuzzy = False
+        catalog.project = "kpi-coach"
+        catalog.version = "0.1"
+        catalog.copyright_holder = "KPI Coach contributors"
+        catalog.msgid_bugs_address = ""
+        catalog.last_translator = "KPI Coach contributors"
+        catalog.language_team = "Russian" if lang == "ru" else "English"
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         for msg in catalog:
@@ -111,6 +119,8 @@ def check() -> int:
             problems.append(f"{path}: missing")
             continue
         catalog = _read(path, lang)
+        if catalog.fuzzy:
+            problems.append(f"{lang}: the catalog header is marked fuzzy")
         nplurals = catalog.num_plurals
         ids = set()
         for msg in catalog:
