@@ -39,10 +39,27 @@ class Clock(Protocol):
 
 
 class WorkingCalendar(Protocol):
-    """A country's production calendar: is this date a working day (before personal rules)?"""
+    """A country's production calendar: is this date a working day (before personal rules)?
+
+    Implementations: ``bot.calendars.HolidaysCalendar`` (production), and
+    ``kpi_core.calendar.WeekdayCalendar`` / ``FixedCalendar`` for tests and fakes. Personal
+    rules (custom working weekdays, days off) are applied by :mod:`kpi_core.calendar`.
+    """
 
     def is_working_day(self, day: date) -> bool:
-        """Return True when ``day`` is a working day in this calendar."""
+        """Return True when ``day`` is a working day for the country's standard Mon-Fri week.
+
+        Transferred working days (Russia: Saturday 1 November 2025) are working days;
+        public holidays and transferred days off are not.
+        """
+        ...
+
+    def is_holiday(self, day: date) -> bool:
+        """Return True when ``day`` is a public holiday or a transferred day off.
+
+        Plain weekends are not holidays. Used for custom working weeks (a Mon-Sat shop works
+        on a Saturday unless it is a holiday).
+        """
         ...
 
 
@@ -52,6 +69,14 @@ class CalendarProvider(Protocol):
     def for_country(self, country: str) -> WorkingCalendar:
         """Return the calendar for ``country``; raise ``KeyError`` for an unknown code."""
         ...
+
+
+class DuplicateKeyError(Exception):
+    """An insert would duplicate a unique key (a Telegram id, a person already in the team).
+
+    Repositories raise it without aborting the unit of work, so the caller may recover
+    (re-read and carry on) inside the same transaction.
+    """
 
 
 class UserRepository(Protocol):

@@ -63,9 +63,11 @@ def _fragments() -> dict[object, object]:
 
 def update() -> None:
     extract()
-    template = _read(POT)
     pending = _fragments()
     for lang in LANGUAGES:
+        # A fresh template per language: Catalog.update() adds the template's Message objects
+        # themselves, so filling English msgstrs would otherwise leak into the Russian catalog.
+        template = _read(POT)
         path = _po(lang)
         catalog = _read(path, lang) if path.exists() else Catalog(locale=lang)
         catalog.locale = lang  # type: ignore[assignment]
@@ -83,8 +85,18 @@ def update() -> None:
                 continue
             if lang == "en":
                 msg.string = msg.id  # English source text is the translation
-            elif not _filled(msg.string) and (msg.context, msg.id) in pending:
+            elif (not _filled(msg.string) or msg.string == msg.id) and (
+                msg.context, msg.id
+            ) in pending:
+                # msgstr == msgid: an English copy left by the bug above, not a translation.
                 msg.string = pending[(msg.context, msg.id)]
+            elif msg.string == msg.id or (
+                isinstance(msg.id, tuple | list) and isinstance(msg.string, tuple | list)
+                and tuple(msg.string[:2]) == tuple(msg.id)
+            ):
+                # An English copy (see above): clear it so that `check` reports it as missing.
+                # A Russian text identical to the English one goes into a pending fragment.
+                msg.string = ("",) * len(msg.string) if isinstance(msg.string, tuple | list) else ""
             msg.flags.discard("fuzzy")
         _write(path, catalog)
 

@@ -1,0 +1,1014 @@
+"""SQL implementations of the repository ports in :mod:`kpi_core.ports`.
+
+They use SQLAlchemy Core on the unit of work's single ``Connection``: no ORM identity map to
+expire, one statement per operation where the dialects allow it, and statements built once
+per dialect so SQLAlchemy's compiled cache is hit on every call. Collections are loaded with
+one query each (``IN``), never one query per row.
+
+Semantics shared with the in-memory fakes (``tests/fakes.py``), checked by the contract tests
+in ``tests/storage/test_contract.py``:
+
+* ``add`` methods set ``id`` (and ``created_at`` when left ``None``) on the object passed in
+  and return it; a duplicate unique key raises :class:`kpi_core.ports.DuplicateKeyError`
+  without aborting the transaction.
+* ``save`` methods of a row that does not exist raise ``LookupError``.
+* Lists come back in a stable order (documented per method).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.storage import tables as t
+from kpi_core.model import (
+    ConversationState,
+    DayOff,
+    DayOffKind,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Entry,
+    EntryRevision,
+    GroupChat,
+    KpiAssignment,
+    Membership,
+    Plan,
+    PlanTarget,
+    Team,
+    TeamRole,
+    User,
+)
+from kpi_core.ports import Clock, DuplicateKeyError
+
+ConnectionSource = Callable[[], Connection]
+"""Returns the unit of work's connection (raises when the unit of work is not entered)."""
+
+
+def _dialect_insert(dialect: str, table: Any) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support for the dialect (PostgreSQL or SQLite)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def _ids(values: Iterable[int]) -> list[int]:
+    return sorted(set(values))
+
+
+class _Repository:
+    def __init__(self, connection: ConnectionSource, clock: Clock) -> None:
+        self._connection = connection
+        self._clock = clock
+
+    @property
+    def _conn(self) -> Connection:
+        return self._connection()
+
+    @property
+    def _dialect(self) -> str:
+        return self._conn.dialect.name
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def _weekdays_to_text(days: Iterable[int]) -> str:
+    return ",".join(str(day) for day in sorted(set(days)))
+
+
+def _weekdays_from_text(text: str) -> frozenset[int]:
+    return frozenset(int(part) for part in text.split(",") if part)
+
+
+def _user(row: Row[Any]) -> User:
+    return User(
+        telegram_id=row.telegram_id,
+        language=row.language,
+        timezone=row.timezone,
+        country=row.country,
+        working_weekdays=_weekdays_from_text(row.working_weekdays),
+        digest_time=row.digest_time,
+        reminder_time=row.reminder_time,
+        display_name=row.display_name,
+        active=row.active,
+        onboarded=row.onboarded,
+        id=row.id,
+        created_at=row.created_at,
+    )
+
+
+def _user_values(user: User) -> dict[str, Any]:
+    return {
+        "telegram_id": user.telegram_id,
+        "language": user.language,
+        "timezone": user.timezone,
+        "country": user.country,
+        "working_weekdays": _weekdays_to_text(user.working_weekdays),
+        "digest_time": user.digest_time,
+        "reminder_time": user.reminder_time,
+        "display_name": user.display_name,
+        "active": user.active,
+        "onboarded": user.onboarded,
+    }
+
+
+class SqlUserRepository(_Repository):
+    """People, keyed by ``users.id``; ``by_telegram_id`` for incoming updates."""
+
+    def get(self, user_id: int) -> User | None:
+        row = self._conn.execute(select(t.users).where(t.users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def by_telegram_id(self, telegram_id: int) -> User | None:
+        row = self._conn.execute(
+            select(t.users).where(t.users.c.telegram_id == telegram_id)
+        ).first()
+        return _user(row) if row else None
+
+    def add(self, user: User) -> User:
+        """Insert; raise ``DuplicateKeyError`` when the Telegram id is taken."""
+        created_at = user.created_at or self._clock.now()
+        stmt = (
+            _dialect_insert(self._dialect, t.users)
+            .values(**_user_values(user), created_at=created_at)
+            .on_conflict_do_nothing(index_elements=["telegram_id"])
+            .returning(t.users.c.id)
+        )
+        new_id = self._conn.execute(stmt).scalar()
+        if new_id is None:
+            raise DuplicateKeyError(f"a user with Telegram id {user.telegram_id} exists")
+        user.id, user.created_at = new_id, created_at
+        return user
+
+    def save(self, user: User) -> None:
+        if user.id is None:
+            raise LookupError("save() needs a user with an id; use add()")
+        result = self._conn.execute(
+            update(t.users).where(t.users.c.id == user.id).values(**_user_values(user))
+        )
+        if result.rowcount == 0:
+            raise LookupError(f"no user {user.id}")
+
+    def erase(self, user_id: int) -> None:
+        """Delete the person and everything about them.
+
+        Teams they own pass to the longest-standing current member (admins first, promoted to
+        owner); a team with nobody else in it is deleted with its plans and chats. Everything
+        keyed by the person cascades in the database; rows they only authored for someone
+        else (``entered_by``, ``created_by``) keep their data and forget the author.
+        """
+        conn = self._conn
+        owned = (
+            conn.execute(select(t.teams.c.id).where(t.teams.c.owner_user_id == user_id))
+            .scalars()
+            .all()
+        )
+        if owned:
+            others = conn.execute(
+                select(t.memberships)
+                .where(t.memberships.c.team_id.in_(owned), t.memberships.c.user_id != user_id)
+                .order_by(t.memberships.c.team_id, t.memberships.c.id)
+            ).all()
+            by_team: dict[int, list[Membership]] = {}
+            for row in others:
+                by_team.setdefault(row.team_id, []).append(_membership(row))
+            for team_id in owned:
+                successor = choose_successor(by_team.get(team_id, []))
+                if successor is None:
+                    conn.execute(delete(t.teams).where(t.teams.c.id == team_id))
+                    continue
+                conn.execute(
+                    update(t.teams)
+                    .where(t.teams.c.id == team_id)
+                    .values(owner_user_id=successor.user_id)
+                )
+                conn.execute(
+                    update(t.memberships)
+                    .where(t.memberships.c.id == successor.id)
+                    .values(role=TeamRole.OWNER.value)
+                )
+        conn.execute(delete(t.users).where(t.users.c.id == user_id))
+
+    def list_active(self) -> Sequence[User]:
+        """Active people, by id."""
+        rows = self._conn.execute(
+            select(t.users).where(t.users.c.active.is_(True)).order_by(t.users.c.id)
+        )
+        return [_user(row) for row in rows]
+
+
+def choose_successor(members: Sequence[Membership]) -> Membership | None:
+    """The member who takes over a team from an erased owner: current members only, admins
+    before members, then the earliest to join (unknown join dates last), then the oldest row."""
+    current = [m for m in members if m.left_on is None]
+    if not current:
+        return None
+    rank = {TeamRole.OWNER: 0, TeamRole.ADMIN: 0, TeamRole.MEMBER: 1}
+    return min(
+        current,
+        key=lambda m: (rank[m.role], m.joined_on is None, m.joined_on or date.min, m.id or 0),
+    )
+
+
+# --- teams, memberships, group chats ---------------------------------------------------------
+
+
+def _team(row: Row[Any]) -> Team:
+    return Team(
+        name=row.name, owner_user_id=row.owner_user_id, id=row.id, created_at=row.created_at
+    )
+
+
+def _membership(row: Row[Any]) -> Membership:
+    return Membership(
+        team_id=row.team_id,
+        user_id=row.user_id,
+        role=TeamRole(row.role),
+        weight=row.weight,
+        joined_on=row.joined_on,
+        left_on=row.left_on,
+        id=row.id,
+    )
+
+
+def _membership_values(m: Membership) -> dict[str, Any]:
+    return {
+        "team_id": m.team_id,
+        "user_id": m.user_id,
+        "role": TeamRole(m.role).value,
+        "weight": m.weight,
+        "joined_on": m.joined_on,
+        "left_on": m.left_on,
+    }
+
+
+def _chat(row: Row[Any]) -> GroupChat:
+    return GroupChat(
+        chat_id=row.chat_id,
+        team_id=row.team_id,
+        title=row.title,
+        language=row.language,
+        active=row.active,
+        id=row.id,
+    )
+
+
+def _chat_values(chat: GroupChat) -> dict[str, Any]:
+    return {
+        "chat_id": chat.chat_id,
+        "team_id": chat.team_id,
+        "title": chat.title,
+        "language": chat.language,
+        "active": chat.active,
+    }
+
+
+class SqlTeamRepository(_Repository):
+    """Teams, their members and the group chats linked to them."""
+
+    def add(self, team: Team) -> Team:
+        created_at = team.created_at or self._clock.now()
+        new_id = self._conn.execute(
+            insert(t.teams)
+            .values(name=team.name, owner_user_id=team.owner_user_id, created_at=created_at)
+            .returning(t.teams.c.id)
+        ).scalar_one()
+        team.id, team.created_at = new_id, created_at
+        return team
+
+    def get(self, team_id: int) -> Team | None:
+        row = self._conn.execute(select(t.teams).where(t.teams.c.id == team_id)).first()
+        return _team(row) if row else None
+
+    def add_member(self, membership: Membership) -> Membership:
+        """Insert; raise ``DuplicateKeyError`` when the person is already in the team (use
+        ``save_member`` to rejoin someone who left)."""
+        new_id = self._conn.execute(
+            _dialect_insert(self._dialect, t.memberships)
+            .values(**_membership_values(membership))
+            .on_conflict_do_nothing(index_elements=["team_id", "user_id"])
+            .returning(t.memberships.c.id)
+        ).scalar()
+        if new_id is None:
+            raise DuplicateKeyError(
+                f"user {membership.user_id} is already in team {membership.team_id}"
+            )
+        membership.id = new_id
+        return membership
+
+    def save_member(self, membership: Membership) -> None:
+        """Update by id, or by (team, person) when the id is unknown."""
+        m = t.memberships.c
+        where = (
+            m.id == membership.id
+            if membership.id is not None
+            else and_(m.team_id == membership.team_id, m.user_id == membership.user_id)
+        )
+        result = self._conn.execute(
+            update(t.memberships).where(where).values(**_membership_values(membership))
+        )
+        if result.rowcount == 0:
+            raise LookupError(f"no membership of user {membership.user_id} in {membership.team_id}")
+
+    def members(self, team_id: int) -> Sequence[Membership]:
+        """Everyone who is or was in the team (``left_on`` set for former members), by id."""
+        rows = self._conn.execute(
+            select(t.memberships)
+            .where(t.memberships.c.team_id == team_id)
+            .order_by(t.memberships.c.id)
+        )
+        return [_membership(row) for row in rows]
+
+    def memberships_of(self, user_id: int) -> Sequence[Membership]:
+        """The person's memberships, past and present, by id."""
+        rows = self._conn.execute(
+            select(t.memberships)
+            .where(t.memberships.c.user_id == user_id)
+            .order_by(t.memberships.c.id)
+        )
+        return [_membership(row) for row in rows]
+
+    def link_chat(self, chat: GroupChat) -> GroupChat:
+        """Link a group to a team; a group linked before moves to this team (upsert)."""
+        stmt = _dialect_insert(self._dialect, t.group_chats).values(**_chat_values(chat))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["chat_id"],
+            set_={
+                "team_id": stmt.excluded.team_id,
+                "title": stmt.excluded.title,
+                "language": stmt.excluded.language,
+                "active": stmt.excluded.active,
+            },
+        ).returning(t.group_chats.c.id)
+        chat.id = self._conn.execute(stmt).scalar_one()
+        return chat
+
+    def chat(self, chat_id: int) -> GroupChat | None:
+        """The group with this Telegram chat id."""
+        row = self._conn.execute(
+            select(t.group_chats).where(t.group_chats.c.chat_id == chat_id)
+        ).first()
+        return _chat(row) if row else None
+
+    def chats_of(self, team_id: int) -> Sequence[GroupChat]:
+        rows = self._conn.execute(
+            select(t.group_chats)
+            .where(t.group_chats.c.team_id == team_id)
+            .order_by(t.group_chats.c.id)
+        )
+        return [_chat(row) for row in rows]
+
+    def save_chat(self, chat: GroupChat) -> None:
+        """Update the group with this Telegram chat id."""
+        result = self._conn.execute(
+            update(t.group_chats)
+            .where(t.group_chats.c.chat_id == chat.chat_id)
+            .values(**_chat_values(chat))
+        )
+        if result.rowcount == 0:
+            raise LookupError(f"no group chat {chat.chat_id}")
+
+    def list_active_chats(self) -> Sequence[GroupChat]:
+        rows = self._conn.execute(
+            select(t.group_chats)
+            .where(t.group_chats.c.active.is_(True))
+            .order_by(t.group_chats.c.id)
+        )
+        return [_chat(row) for row in rows]
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def _plan(row: Row[Any], targets: list[PlanTarget]) -> Plan:
+    return Plan(
+        team_id=row.team_id,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        currency=row.currency,
+        targets=targets,
+        created_by=row.created_by,
+        id=row.id,
+        created_at=row.created_at,
+    )
+
+
+class SqlPlanRepository(_Repository):
+    """Plans with their targets (targets keep the plan's list order)."""
+
+    def add(self, plan: Plan) -> Plan:
+        created_at = plan.created_at or self._clock.now()
+        new_id = self._conn.execute(
+            insert(t.plans)
+            .values(
+                team_id=plan.team_id,
+                period_start=plan.period_start,
+                period_end=plan.period_end,
+                currency=plan.currency,
+                created_by=plan.created_by,
+                created_at=created_at,
+            )
+            .returning(t.plans.c.id)
+        ).scalar_one()
+        plan.id, plan.created_at = new_id, created_at
+        self._insert_targets(new_id, plan.targets)
+        return plan
+
+    def _insert_targets(self, plan_id: int, targets: Sequence[PlanTarget]) -> None:
+        if targets:
+            self._conn.execute(
+                insert(t.plan_targets),
+                [
+                    {
+                        "plan_id": plan_id,
+                        "kpi_id": target.kpi_id,
+                        "position": position,
+                        "target": target.target,
+                        "baseline": target.baseline,
+                    }
+                    for position, target in enumerate(targets)
+                ],
+            )
+
+    def _targets(self, plan_ids: list[int]) -> dict[int, list[PlanTarget]]:
+        found: dict[int, list[PlanTarget]] = {plan_id: [] for plan_id in plan_ids}
+        if not plan_ids:
+            return found
+        rows = self._conn.execute(
+            select(t.plan_targets)
+            .where(t.plan_targets.c.plan_id.in_(plan_ids))
+            .order_by(t.plan_targets.c.plan_id, t.plan_targets.c.position)
+        )
+        for row in rows:
+            found[row.plan_id].append(
+                PlanTarget(kpi_id=row.kpi_id, target=row.target, baseline=row.baseline)
+            )
+        return found
+
+    def _load(self, stmt: Select[Any]) -> list[Plan]:
+        rows = self._conn.execute(stmt).all()
+        targets = self._targets([row.id for row in rows])
+        return [_plan(row, targets[row.id]) for row in rows]
+
+    def get(self, plan_id: int) -> Plan | None:
+        plans = self._load(select(t.plans).where(t.plans.c.id == plan_id))
+        return plans[0] if plans else None
+
+    def save(self, plan: Plan) -> None:
+        if plan.id is None:
+            raise LookupError("save() needs a plan with an id; use add()")
+        result = self._conn.execute(
+            update(t.plans)
+            .where(t.plans.c.id == plan.id)
+            .values(
+                team_id=plan.team_id,
+                period_start=plan.period_start,
+                period_end=plan.period_end,
+                currency=plan.currency,
+                created_by=plan.created_by,
+            )
+        )
+        if result.rowcount == 0:
+            raise LookupError(f"no plan {plan.id}")
+        self._conn.execute(delete(t.plan_targets).where(t.plan_targets.c.plan_id == plan.id))
+        self._insert_targets(plan.id, plan.targets)
+
+    def current(self, team_id: int, day: date) -> Plan | None:
+        """The newest plan (by creation time, then id) whose period contains ``day``."""
+        p = t.plans.c
+        plans = self._load(
+            select(t.plans)
+            .where(p.team_id == team_id, p.period_start <= day, p.period_end >= day)
+            .order_by(p.created_at.desc(), p.id.desc())
+            .limit(1)
+        )
+        return plans[0] if plans else None
+
+    def of_team(self, team_id: int) -> Sequence[Plan]:
+        """All the team's plans, by period start then id."""
+        p = t.plans.c
+        return self._load(
+            select(t.plans).where(p.team_id == team_id).order_by(p.period_start, p.id)
+        )
+
+
+# --- KPI assignments -------------------------------------------------------------------------
+
+
+def _assignment(row: Row[Any]) -> KpiAssignment:
+    return KpiAssignment(
+        user_id=row.user_id,
+        team_id=row.team_id,
+        kpi_id=row.kpi_id,
+        position=row.position,
+        id=row.id,
+    )
+
+
+class SqlAssignmentRepository(_Repository):
+    """Which KPIs each person tracks, in display order."""
+
+    def for_user(self, user_id: int) -> Sequence[KpiAssignment]:
+        """By team id, then position."""
+        a = t.kpi_assignments.c
+        rows = self._conn.execute(
+            select(t.kpi_assignments).where(a.user_id == user_id).order_by(a.team_id, a.position)
+        )
+        return [_assignment(row) for row in rows]
+
+    def for_team(self, team_id: int) -> Sequence[KpiAssignment]:
+        """By person id, then position."""
+        a = t.kpi_assignments.c
+        rows = self._conn.execute(
+            select(t.kpi_assignments).where(a.team_id == team_id).order_by(a.user_id, a.position)
+        )
+        return [_assignment(row) for row in rows]
+
+    def replace(self, user_id: int, team_id: int, kpi_ids: Sequence[str]) -> None:
+        """Make ``kpi_ids`` the set, in order (duplicates keep their first position).
+
+        Upserts rather than delete-and-insert, so two concurrent edits cannot collide on the
+        unique key: the later one waits and wins.
+        """
+        wanted = list(dict.fromkeys(kpi_ids))
+        a = t.kpi_assignments.c
+        stale = delete(t.kpi_assignments).where(a.user_id == user_id, a.team_id == team_id)
+        if wanted:
+            stale = stale.where(a.kpi_id.not_in(wanted))
+        self._conn.execute(stale)
+        if not wanted:
+            return
+        stmt = _dialect_insert(self._dialect, t.kpi_assignments)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["user_id", "team_id", "kpi_id"],
+            set_={"position": stmt.excluded.position},
+        )
+        self._conn.execute(
+            stmt,
+            [
+                {"user_id": user_id, "team_id": team_id, "kpi_id": kpi_id, "position": position}
+                for position, kpi_id in enumerate(wanted)
+            ],
+        )
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+def _entry(row: Row[Any]) -> Entry:
+    return Entry(
+        user_id=row.user_id,
+        kpi_id=row.kpi_id,
+        day=row.day,
+        value=row.value,
+        version=row.version,
+        entered_by=row.entered_by,
+        entered_at=row.entered_at,
+        id=row.id,
+    )
+
+
+@cache
+def _record_statements(dialect: str) -> tuple[Insert, Insert]:
+    """The upsert of the current row and the insert of its revision, built once per dialect.
+
+    The upsert bumps ``version`` atomically in the database, so two writers racing on the same
+    (person, KPI, day) end with versions 1 and 2 (PostgreSQL makes the second wait for the
+    first's row lock; SQLite writers are serialised by ``BEGIN IMMEDIATE``).
+    """
+    e = t.entries
+    upsert = _dialect_insert(dialect, e).values(
+        user_id=bindparam("user_id"),
+        kpi_id=bindparam("kpi_id"),
+        day=bindparam("day"),
+        value=bindparam("value"),
+        version=1,
+        entered_by=bindparam("entered_by"),
+        entered_at=bindparam("entered_at"),
+    )
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["user_id", "kpi_id", "day"],
+        set_={
+            "value": upsert.excluded.value,
+            "version": e.c.version + 1,
+            "entered_by": upsert.excluded.entered_by,
+            "entered_at": upsert.excluded.entered_at,
+        },
+    ).returning(e.c.id, e.c.version)
+    revision = insert(t.entry_revisions).values(
+        entry_id=bindparam("entry_id"),
+        version=bindparam("version"),
+        value=bindparam("value"),
+        entered_by=bindparam("entered_by"),
+        entered_at=bindparam("entered_at"),
+    )
+    return upsert, revision
+
+
+class SqlEntryRepository(_Repository):
+    """Daily values with their full history."""
+
+    def record(
+        self,
+        user_id: int,
+        kpi_id: str,
+        day: date,
+        value: Decimal | None,
+        entered_by: int | None,
+        at: datetime,
+    ) -> Entry:
+        conn = self._conn
+        upsert, revision = _record_statements(conn.dialect.name)
+        params = {
+            "user_id": user_id,
+            "kpi_id": kpi_id,
+            "day": day,
+            "value": value,
+            "entered_by": entered_by,
+            "entered_at": at,
+        }
+        entry_id, version = conn.execute(upsert, params).one()
+        params["entry_id"] = entry_id
+        params["version"] = version
+        conn.execute(revision, params)
+        return Entry(
+            user_id=user_id,
+            kpi_id=kpi_id,
+            day=day,
+            value=value,
+            version=version,
+            entered_by=entered_by,
+            entered_at=at,
+            id=entry_id,
+        )
+
+    def get(self, user_id: int, kpi_id: str, day: date) -> Entry | None:
+        """The current row, also when removed (``value`` None)."""
+        e = t.entries.c
+        row = self._conn.execute(
+            select(t.entries).where(e.user_id == user_id, e.kpi_id == kpi_id, e.day == day)
+        ).first()
+        return _entry(row) if row else None
+
+    def history(self, user_id: int, kpi_id: str, day: date) -> Sequence[EntryRevision]:
+        """Every version, oldest first."""
+        e, r = t.entries.c, t.entry_revisions.c
+        rows = self._conn.execute(
+            select(t.entry_revisions)
+            .join(t.entries, r.entry_id == e.id)
+            .where(e.user_id == user_id, e.kpi_id == kpi_id, e.day == day)
+            .order_by(r.version)
+        )
+        return [
+            EntryRevision(
+                entry_id=row.entry_id,
+                version=row.version,
+                value=row.value,
+                entered_by=row.entered_by,
+                entered_at=row.entered_at,
+            )
+            for row in rows
+        ]
+
+    def in_range(self, user_ids: Iterable[int], start: date, end: date) -> Sequence[Entry]:
+        """By day, person, KPI."""
+        ids = _ids(user_ids)
+        if not ids:
+            return []
+        e = t.entries.c
+        rows = self._conn.execute(
+            select(t.entries)
+            .where(e.user_id.in_(ids), e.day >= start, e.day <= end, e.value.is_not(None))
+            .order_by(e.day, e.user_id, e.kpi_id)
+        )
+        return [_entry(row) for row in rows]
+
+    def logged_users_on(self, user_ids: Iterable[int], day: date) -> set[int]:
+        ids = _ids(user_ids)
+        if not ids:
+            return set()
+        e = t.entries.c
+        rows = self._conn.execute(
+            select(e.user_id)
+            .distinct()
+            .where(e.day == day, e.user_id.in_(ids), e.value.is_not(None))
+        )
+        return set(rows.scalars())
+
+
+# --- days off --------------------------------------------------------------------------------
+
+
+class SqlDayOffRepository(_Repository):
+    """Personal days off, one per person and day."""
+
+    def add(self, day_off: DayOff) -> DayOff:
+        """Insert, or change the kind of an existing day off (idempotent)."""
+        stmt = _dialect_insert(self._dialect, t.days_off).values(
+            user_id=day_off.user_id, day=day_off.day, kind=DayOffKind(day_off.kind).value
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["user_id", "day"], set_={"kind": stmt.excluded.kind}
+        ).returning(t.days_off.c.id)
+        day_off.id = self._conn.execute(stmt).scalar_one()
+        return day_off
+
+    def remove(self, user_id: int, day: date) -> None:
+        d = t.days_off.c
+        self._conn.execute(delete(t.days_off).where(d.user_id == user_id, d.day == day))
+
+    def in_range(self, user_ids: Iterable[int], start: date, end: date) -> Sequence[DayOff]:
+        """By day, then person."""
+        ids = _ids(user_ids)
+        if not ids:
+            return []
+        d = t.days_off.c
+        rows = self._conn.execute(
+            select(t.days_off)
+            .where(d.user_id.in_(ids), d.day >= start, d.day <= end)
+            .order_by(d.day, d.user_id)
+        )
+        return [
+            DayOff(user_id=row.user_id, day=row.day, kind=DayOffKind(row.kind), id=row.id)
+            for row in rows
+        ]
+
+
+# --- conversation state ----------------------------------------------------------------------
+
+
+class SqlConversationRepository(_Repository):
+    """One state per (chat, person); ``data`` is stored as JSON."""
+
+    def get(self, chat_id: int, user_id: int) -> ConversationState | None:
+        c = t.conversation_states.c
+        row = self._conn.execute(
+            select(t.conversation_states).where(c.chat_id == chat_id, c.user_id == user_id)
+        ).first()
+        if row is None:
+            return None
+        return ConversationState(
+            chat_id=row.chat_id,
+            user_id=row.user_id,
+            flow=row.flow,
+            step=row.step,
+            data=row.data,
+            token=row.token,
+            message_id=row.message_id,
+            updated_at=row.updated_at,
+        )
+
+    def save(self, state: ConversationState) -> None:
+        """Insert or replace; ``updated_at`` defaults to the clock's now."""
+        state.updated_at = state.updated_at or self._clock.now()
+        values = {
+            "chat_id": state.chat_id,
+            "user_id": state.user_id,
+            "flow": state.flow,
+            "step": state.step,
+            "data": state.data,
+            "token": state.token,
+            "message_id": state.message_id,
+            "updated_at": state.updated_at,
+        }
+        stmt = _dialect_insert(self._dialect, t.conversation_states).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["chat_id", "user_id"],
+            set_={key: stmt.excluded[key] for key in values if key not in ("chat_id", "user_id")},
+        )
+        self._conn.execute(stmt)
+
+    def clear(self, chat_id: int, user_id: int) -> None:
+        c = t.conversation_states.c
+        self._conn.execute(
+            delete(t.conversation_states).where(c.chat_id == chat_id, c.user_id == user_id)
+        )
+
+
+# --- processed updates -----------------------------------------------------------------------
+
+
+class SqlUpdateLog(_Repository):
+    """Telegram update ids already handled."""
+
+    def first_time(self, update_id: int, at: datetime) -> bool:
+        """Record the id; a concurrent duplicate waits for the first and then sees it."""
+        stmt = (
+            _dialect_insert(self._dialect, t.processed_updates)
+            .values(update_id=update_id, processed_at=at)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(t.processed_updates.c.update_id)
+        )
+        return self._conn.execute(stmt).first() is not None
+
+    def prune(self, before: datetime) -> int:
+        """Forget ids processed before ``before``; return how many."""
+        result = self._conn.execute(
+            delete(t.processed_updates).where(t.processed_updates.c.processed_at < before)
+        )
+        return result.rowcount
+
+
+# --- deliveries ------------------------------------------------------------------------------
+
+
+def _delivery(row: Row[Any]) -> Delivery:
+    return Delivery(
+        chat_id=row.chat_id,
+        kind=DeliveryKind(row.kind),
+        local_date=row.local_date,
+        due_at=row.due_at,
+        expires_at=row.expires_at,
+        user_id=row.user_id,
+        team_id=row.team_id,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        claimed_by=row.claimed_by,
+        claimed_at=row.claimed_at,
+        sent_at=row.sent_at,
+        error=row.error,
+        telegram_message_id=row.telegram_message_id,
+        id=row.id,
+    )
+
+
+def _open_delivery(now: datetime, lease_seconds: int) -> Any:
+    """Rows a worker may take: pending and due, a retry whose time has come, or a claim
+    older than the lease (its worker died). The caller adds the expiry condition."""
+    d = t.deliveries.c
+    return or_(
+        and_(
+            d.status == DeliveryStatus.PENDING.value,
+            d.due_at <= now,
+            or_(d.next_attempt_at.is_(None), d.next_attempt_at <= now),
+        ),
+        and_(
+            d.status == DeliveryStatus.FAILED.value,
+            d.next_attempt_at.is_not(None),
+            d.next_attempt_at <= now,
+        ),
+        and_(
+            d.status == DeliveryStatus.CLAIMED.value,
+            d.claimed_at <= now - timedelta(seconds=lease_seconds),
+        ),
+    )
+
+
+class SqlDeliveryRepository(_Repository):
+    """The outbox of scheduled messages.
+
+    Life cycle: ``plan`` inserts PENDING rows; ``claim_due`` moves due rows to CLAIMED (and
+    rows past ``expires_at`` to EXPIRED); the worker then calls ``finish`` with SENT, SKIPPED,
+    EXPIRED, FAILED (final), or PENDING / FAILED with ``next_attempt_at`` to retry later.
+    """
+
+    def plan(self, deliveries: Iterable[Delivery]) -> int:
+        rows = [
+            {
+                "kind": DeliveryKind(d.kind).value,
+                "chat_id": d.chat_id,
+                "user_id": d.user_id,
+                "team_id": d.team_id,
+                "local_date": d.local_date,
+                "due_at": d.due_at,
+                "expires_at": d.expires_at,
+                "status": DeliveryStatus(d.status).value,
+                "attempts": d.attempts,
+                "next_attempt_at": d.next_attempt_at,
+                "claimed_by": d.claimed_by,
+                "claimed_at": d.claimed_at,
+                "sent_at": d.sent_at,
+                "error": d.error,
+                "telegram_message_id": d.telegram_message_id,
+            }
+            for d in deliveries
+        ]
+        if not rows:
+            return 0
+        stmt = (
+            _dialect_insert(self._dialect, t.deliveries)
+            .on_conflict_do_nothing(index_elements=["chat_id", "kind", "local_date"])
+            .returning(t.deliveries.c.id)
+        )
+        return len(self._conn.execute(stmt, rows).all())
+
+    def claim_due(
+        self, now: datetime, limit: int, worker: str, lease_seconds: int
+    ) -> Sequence[Delivery]:
+        """Claim up to ``limit`` due rows, oldest due first; expire the overdue ones.
+
+        PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint
+        rows without waiting for each other. SQLite: the unit of work holds the write lock
+        (``BEGIN IMMEDIATE``), so the select and the update are one atomic step.
+        """
+        if limit <= 0:
+            return []
+        conn = self._conn
+        d = t.deliveries.c
+        open_rows = _open_delivery(now, lease_seconds)
+        overdue = (
+            select(d.id).where(open_rows, d.expires_at <= now).with_for_update(skip_locked=True)
+        )
+        overdue_ids = conn.execute(overdue).scalars().all()
+        if overdue_ids:
+            conn.execute(
+                update(t.deliveries)
+                .where(d.id.in_(overdue_ids))
+                .values(status=DeliveryStatus.EXPIRED.value)
+            )
+        due = (
+            select(d.id)
+            .where(open_rows, d.expires_at > now)
+            .order_by(d.due_at, d.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = conn.execute(due).scalars().all()
+        if not ids:
+            return []
+        rows = conn.execute(
+            update(t.deliveries)
+            .where(d.id.in_(ids))
+            .values(
+                status=DeliveryStatus.CLAIMED.value,
+                claimed_by=worker,
+                claimed_at=now,
+                attempts=d.attempts + 1,
+            )
+            .returning(*t.deliveries.c)
+        ).all()
+        claimed = [_delivery(row) for row in rows]
+        claimed.sort(key=lambda item: (item.due_at, item.id or 0))
+        return claimed
+
+    def finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        at: datetime,
+        error: str | None = None,
+        telegram_message_id: int | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        """Record the outcome. SENT stamps ``sent_at``; ``error`` and ``next_attempt_at`` are
+        set as given (None clears them); a message id given is kept."""
+        values: dict[str, Any] = {
+            "status": DeliveryStatus(status).value,
+            "error": error,
+            "next_attempt_at": next_attempt_at,
+        }
+        if status == DeliveryStatus.SENT:
+            values["sent_at"] = at
+        if telegram_message_id is not None:
+            values["telegram_message_id"] = telegram_message_id
+        result = self._conn.execute(
+            update(t.deliveries).where(t.deliveries.c.id == delivery_id).values(**values)
+        )
+        if result.rowcount == 0:
+            raise LookupError(f"no delivery {delivery_id}")
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        row = self._conn.execute(
+            select(t.deliveries).where(t.deliveries.c.id == delivery_id)
+        ).first()
+        return _delivery(row) if row else None
+
+    def for_chat(self, chat_id: int) -> Sequence[Delivery]:
+        """By local date, kind, id."""
+        d = t.deliveries.c
+        rows = self._conn.execute(
+            select(t.deliveries).where(d.chat_id == chat_id).order_by(d.local_date, d.kind, d.id)
+        )
+        return [_delivery(row) for row in rows]
+
+
+__all__ = [
+    "SqlAssignmentRepository",
+    "SqlConversationRepository",
+    "SqlDayOffRepository",
+    "SqlDeliveryRepository",
+    "SqlEntryRepository",
+    "SqlPlanRepository",
+    "SqlTeamRepository",
+    "SqlUpdateLog",
+    "SqlUserRepository",
+    "choose_successor",
+]

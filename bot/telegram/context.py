@@ -1,0 +1,114 @@
+"""What every handler gets: the services (ports) and a typed ``CallbackContext``.
+
+``Services`` is stored once in ``application.bot_data`` by :func:`bot.telegram.app.build_application`.
+Handlers receive a :class:`BotContext` (``ContextTypes(context=BotContext)``) and use::
+
+    async def show_today(update: Update, context: BotContext) -> None:
+        \"\"\"Show today's quota.\"\"\"
+        view = await context.run_sync(today_view, context.services, update.effective_user.id)
+        await update.effective_message.reply_text(context.t._("Today"))
+
+Database work is synchronous (SQLAlchemy); ``run_sync`` runs it in a worker thread so it never
+blocks the event loop. ``context.language`` is set for every update by the middleware
+(stored choice, else Telegram's ``language_code``, else ``DEFAULT_LANGUAGE``); nothing here is
+persistent - state lives in the database, never in ``user_data``/``chat_data``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from telegram import Update
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.clock import SystemClock
+from bot.i18n import Translator, resolve_language, translator
+from bot.settings import Settings
+from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+__all__ = ["SERVICES_KEY", "BotContext", "Services", "SystemClock"]
+
+SERVICES_KEY = "services"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Services:
+    """The outside world as the Telegram adapter sees it (ports plus configuration).
+
+    Attributes:
+        uow_factory: Opens a new unit of work (one transaction); use as a context manager.
+        clock: The current instant (aware UTC); tests pass a manual clock.
+        calendars: Production calendars by country code.
+        settings: The operator's configuration.
+        dispose: Called once at application shutdown (e.g. ``engine.dispose``), if given.
+    """
+
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    calendars: CalendarProvider
+    settings: Settings
+    dispose: Callable[[], None] | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The ``CallbackContext`` of KPI Coach: services, the user's language and helpers."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._language: str | None = None
+        self._telegram_language: str | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> BotContext:
+        """Build the context and remember Telegram's ``language_code`` as a fallback."""
+        context: BotContext = super().from_update(update, application)
+        if isinstance(update, Update) and update.effective_user:
+            context._telegram_language = update.effective_user.language_code
+        return context
+
+    @property
+    def services(self) -> Services:
+        """The services of this application."""
+        services: Services = self.bot_data[SERVICES_KEY]
+        return services
+
+    @property
+    def language(self) -> str:
+        """The current user's language ("en"/"ru"): set by the middleware for every update.
+
+        Before the middleware ran (or in an error handler) it falls back to Telegram's
+        ``language_code`` and then to ``DEFAULT_LANGUAGE``, without touching the database.
+        """
+        if self._language is not None:
+            return self._language
+        default = self.services.settings.default_language
+        return resolve_language(self._telegram_language, default)
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self._language = resolve_language(value, self.services.settings.default_language)
+
+    @property
+    def t(self) -> Translator:
+        """The translator for the current user's language."""
+        return translator(self.language)
+
+    async def run_sync(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run blocking ``fn`` (database work) in a worker thread and return its result."""
+        return await asyncio.to_thread(fn, *args, **kwargs)

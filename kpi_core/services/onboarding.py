@@ -1,0 +1,1323 @@
+"""Onboarding and the commands that change its results: use cases over the unit of work.
+
+Every conversation the bot has with buttons lives in one :class:`~kpi_core.model.ConversationState`
+row per (chat, person), saved after every step, so a restarted bot carries on where the person
+was. Its ``token`` changes whenever the menu on screen changes meaning; a button carries the
+token it was drawn with, and a press whose token is not the current one is *stale*: it is
+answered with "This menu has expired" and the current step is shown again.
+
+Flows (``ConversationState.flow``) and their steps:
+
+* ``onboarding`` — the questionnaire (step = question id), then ``review`` (the advised KPIs,
+  plan and quotas), ``swap`` (alternatives to one KPI), ``add`` (the catalog, by pages).
+* ``kpis`` — ``/kpis``: the same review/swap/add screens over the saved KPI set.
+* ``menu`` — ``/plan`` and ``/settings`` menus (step ``plan`` / ``settings``).
+* ``edit`` — one or two questions of the questionnaire asked again to change a setting or the
+  plan (step = question id), then back to the menu.
+* ``delete`` — the "erase everything" confirmation.
+
+The adapters (Telegram, console) turn a :class:`Reply` into words and buttons; nothing here
+formats text. The answers that KPI advice depends on are kept after onboarding in a
+*profile record*: a conversation row with ``chat_id`` :data:`PROFILE_CHAT_ID` (no Telegram chat
+has id 0), erased with the person.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+
+from kpi_core.achievability import assess_target
+from kpi_core.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WorkSchedule, working_days
+from kpi_core.catalog import Kpi, all_kpis, get_kpi
+from kpi_core.errors import DomainError
+from kpi_core.messages import N_, Message
+from kpi_core.model import ConversationState, Membership, Plan, PlanTarget, Team, TeamRole, User
+from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
+from kpi_core.profile import Controller, InvalidProfile, Profile, Role, label
+from kpi_core.questionnaire import (
+    CUSTOM,
+    DONE,
+    MARKETING_ROLES,
+    OFF,
+    SOLO,
+    Answer,
+    Back,
+    Choose,
+    Done,
+    Located,
+    Outcome,
+    Screen,
+    Skip,
+    State,
+    Text,
+    Toggle,
+    Validators,
+    advance,
+    answers_on_path,
+    period_for,
+    screen,
+)
+from kpi_core.questionnaire import start as start_questionnaire
+from kpi_core.quotas import COUNT_QUANTUM, MONEY_QUANTUM, split_evenly
+from kpi_core.recommend import MAX_KPIS, ROLE_FITS, Recommendation, alternatives, recommend
+from kpi_core.reminders import local_date, zone
+
+__all__ = [
+    "FLOW_DELETE",
+    "FLOW_EDIT",
+    "FLOW_KPIS",
+    "FLOW_MENU",
+    "FLOW_ONBOARDING",
+    "PAGE_SIZE",
+    "PROFILE_CHAT_ID",
+    "CatalogView",
+    "DeleteView",
+    "Deps",
+    "FinishedView",
+    "KpiCard",
+    "NoticeView",
+    "PlanSummary",
+    "PlanView",
+    "Press",
+    "QuestionView",
+    "Quota",
+    "Reply",
+    "ReviewView",
+    "SettingsView",
+    "SwapView",
+    "View",
+    "Who",
+    "begin",
+    "build_profile",
+    "cancel",
+    "current",
+    "erase_me",
+    "located",
+    "open_delete",
+    "open_kpis",
+    "open_plan",
+    "open_settings",
+    "press",
+    "remember_menu",
+    "set_language",
+    "typed",
+]
+
+PROFILE_CHAT_ID = 0
+"""The ``chat_id`` of the conversation row that keeps a person's answers after onboarding."""
+
+FLOW_ONBOARDING = "onboarding"
+FLOW_KPIS = "kpis"
+FLOW_MENU = "menu"
+FLOW_EDIT = "edit"
+FLOW_DELETE = "delete"
+FLOW_PROFILE = "profile"
+
+STEP_REVIEW = "review"
+STEP_SWAP = "swap"
+STEP_ADD = "add"
+
+PAGE_SIZE = 6
+"""KPIs per page of the catalog."""
+MAX_ALTERNATIVES = 6
+"""Alternatives offered for a swap."""
+
+PREFIX_QUESTION = "q"
+PREFIX_REVIEW = "r"
+PREFIX_MENU = "m"
+PREFIX_DELETE = "del"
+
+# What each menu button of /plan and /settings edits: the questions asked again.
+EDITS: Mapping[str, tuple[str, ...]] = {
+    "amount": ("plan", "plan_leads"),
+    "period": ("period", "period_dates"),
+    "timezone": ("timezone",),
+    "country": ("country",),
+    "weekdays": ("weekdays",),
+    "digest": ("digest",),
+    "reminder": ("reminder",),
+}
+EDIT_PARENT: Mapping[str, str] = {"amount": "plan", "period": "plan"}
+
+# -- messages ---------------------------------------------------------------------------------
+_EXPIRED = N_("This menu has expired. Here is where we are now:")
+_NO_CONVERSATION = N_("Nothing to cancel — there is no open menu.")
+_CANCELLED = N_("Cancelled. Everything saved before is kept; send /start to continue setting up.")
+_CANCELLED_DONE = N_("Closed. Nothing was changed.")
+_WELCOME_BACK = N_("Welcome back! Let's continue where we stopped.")
+_ALREADY = N_(
+    "You are all set up. /today shows today's quota, /plan and /kpis change the plan and the "
+    "KPIs, /settings the time zone and reminders. To go through the setup again, send /restart."
+)
+_USE_BUTTONS = N_("Please use the buttons above, or send /cancel.")
+_ONBOARD_FIRST = N_("Let's set things up first: send /start.")
+_SAVED = N_("Saved.")
+_PLAN_SAVED = N_("Plan saved, daily quotas recalculated.")
+_KPIS_SAVED = N_("Your KPI set is saved.")
+_KEEP_ONE = N_("Keep at least one KPI — otherwise there is nothing to track.")
+_SET_FULL = N_("Five KPIs is the most worth tracking. Remove one before adding another.")
+_NOT_ON_LIST = N_("That KPI is not on the list any more.")
+_NO_ALTERNATIVES = N_("There is nothing to swap it for with the data you have. You can add one from the catalog instead.")
+_NO_PLAN = N_("There is no plan yet. Finish the setup with /start first.")
+_ERASED = N_(
+    "Done: everything I knew about you is erased. If you ever want to start again, send /start."
+)
+_KEPT = N_("Nothing was deleted.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """The person talking and where.
+
+    Attributes:
+        chat_id: The chat (a private chat's id is the person's Telegram id).
+        telegram_id: The person's Telegram user id.
+        language: The language to use now (stored choice, else Telegram's, else default).
+        name: The person's first name, for a new team's name.
+    """
+
+    chat_id: int
+    telegram_id: int
+    language: str = "en"
+    name: str = ""
+
+
+def _random_token() -> str:
+    return secrets.token_hex(3)
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """What the use cases need besides the unit of work.
+
+    Attributes:
+        clock: The current instant.
+        calendars: Production calendars by country.
+        validators: Time zone and country checks from the adapters.
+        new_token: Makes a new menu token (short, no ``:``); tests pass a predictable one.
+    """
+
+    clock: Clock
+    calendars: CalendarProvider
+    validators: Validators = field(default_factory=Validators)
+    new_token: Callable[[], str] = _random_token
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button pressed on a conversation menu (parsed callback data)."""
+
+    prefix: str
+    token: str
+    action: str
+    args: tuple[str, ...] = ()
+
+    def arg(self, index: int = 0) -> str:
+        """Argument ``index`` or ``""``."""
+        return self.args[index] if index < len(self.args) else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Views: what the adapters draw
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """A KPI's period target split into daily quotas.
+
+    Attributes:
+        target: The team's target for the period.
+        per_person: The headline daily quota of one person.
+        team_daily: The team's daily quota.
+        people: People sharing the target.
+        working_days: Working days in the period.
+        currency: ISO code for money, ``None`` for counts.
+    """
+
+    target: Decimal
+    per_person: Decimal
+    team_daily: Decimal
+    people: int
+    working_days: int
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KpiCard:
+    """One KPI as the result screen shows it."""
+
+    kpi: Kpi
+    reason: Message
+    controllers: tuple[Message, ...]
+    quota: Quota | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """The plan: what, how much, when, and how it splits."""
+
+    kpi: Kpi
+    quota: Quota
+    period: Period
+    baseline: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """A question of the questionnaire (onboarding or an edit)."""
+
+    screen: Screen
+    editing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    """The advised (or saved) KPI set with the plan, quotas and warnings."""
+
+    cards: tuple[KpiCard, ...]
+    plan: PlanSummary | None
+    warnings: tuple[Message, ...]
+    notes: tuple[Message, ...]
+    onboarding: bool
+    can_back: bool
+    can_add: bool
+    can_remove: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SwapView:
+    """Alternatives for one KPI of the set."""
+
+    card: KpiCard
+    options: tuple[Recommendation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogView:
+    """One page of the catalog, to add a KPI."""
+
+    kpis: tuple[Kpi, ...]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedView:
+    """Onboarding finished: what was saved and what happens next."""
+
+    cards: tuple[KpiCard, ...]
+    plan: PlanSummary | None
+    digest: time | None
+    reminder: time | None
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    """``/plan``: the current plan and buttons to change it."""
+
+    plan: PlanSummary | None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsView:
+    """``/settings``: the person's settings and buttons to change each."""
+
+    language: str
+    timezone: str
+    country: str
+    weekdays: frozenset[int]
+    digest: time | None
+    reminder: time | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteView:
+    """``/delete_me``: are you sure?"""
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """A message without buttons (cancelled, erased, a hint)."""
+
+    message: Message
+
+
+View = (
+    QuestionView | ReviewView | SwapView | CatalogView | FinishedView | PlanView | SettingsView
+    | DeleteView | NoticeView
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a use case asks the adapter to show.
+
+    Attributes:
+        view: The screen to show (with buttons carrying ``token``), or ``None``.
+        token: The menu token the view's buttons must carry.
+        notice: A line to show before the view ("Saved.", "This menu has expired").
+        error: Why the last answer could not be used (shown with the same step again).
+        stale: The pressed button was from an old or forged menu.
+        moved: The screen changed to another step (not just a tick or an error).
+        closed: The conversation ended (no menu stays open).
+        left_location_step: The person just left a step that offered location sharing: the
+            adapter removes that keyboard.
+        language: The language to render in (it changes with /language).
+        handled: False when there was no conversation for this input (let others handle it).
+    """
+
+    view: View | None
+    token: str = ""
+    notice: Message | None = None
+    error: Message | None = None
+    stale: bool = False
+    moved: bool = True
+    closed: bool = False
+    left_location_step: bool = False
+    language: str = "en"
+    handled: bool = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile and plan from answers
+# ---------------------------------------------------------------------------------------------
+
+
+def build_profile(answers: Mapping[str, Any]) -> Profile:
+    """Turn questionnaire answers into a :class:`Profile`.
+
+    Raises:
+        InvalidProfile: a needed answer is missing or unknown.
+    """
+    return Profile.from_dict(
+        {
+            "role": answers.get("role"),
+            "business": answers.get("business"),
+            "channel": answers.get("channel"),
+            "goals": answers.get("goals") or [],
+            "data_sources": answers.get("data") or [],
+            "team_size": _people(answers),
+        }
+    )
+
+
+def _people(answers: Mapping[str, Any]) -> int:
+    if answers.get("team") == SOLO or answers.get("role") in (
+        Role.SALES_MANAGER.value,
+        Role.MARKETER.value,
+    ):
+        return 1
+    size = answers.get("team_size")
+    return int(size) if isinstance(size, int | str) and str(size).isdigit() else 1
+
+
+def _plan_kpi_id(answers: Mapping[str, Any]) -> str:
+    return "leads" if answers.get("role") in MARKETING_ROLES else "revenue"
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanInput:
+    kpi_id: str
+    amount: Decimal
+    currency: str | None
+    baseline: Decimal | None
+    period: Period
+    people: int
+    calls_per_day: int | None
+
+
+def _plan_input(answers: Mapping[str, Any], today: date) -> _PlanInput | None:
+    kpi_id = _plan_kpi_id(answers)
+    state = State(step=DONE, answers=answers, today=today.isoformat())
+    period = period_for(answers.get("period"), state)
+    if period is None:
+        return None
+    if kpi_id == "leads":
+        raw_amount, currency, raw_base = answers.get("plan_leads"), None, answers.get("actual_leads")
+    else:
+        plan = answers.get("plan")
+        if not isinstance(plan, dict):
+            return None
+        raw_amount, currency, raw_base = plan.get("amount"), str(plan.get("currency")), answers.get("actual")
+    if raw_amount is None:
+        return None
+    calls = answers.get("calls")
+    return _PlanInput(
+        kpi_id=kpi_id,
+        amount=Decimal(str(raw_amount)),
+        currency=currency,
+        baseline=Decimal(str(raw_base)) if raw_base is not None else None,
+        period=period,
+        people=_people(answers),
+        calls_per_day=int(calls) if isinstance(calls, int) else None,
+    )
+
+
+def _schedule(calendars: CalendarProvider, country: str, weekdays: frozenset[int]) -> WorkSchedule:
+    return WorkSchedule(calendars.for_country(country), weekdays=weekdays or DEFAULT_WORKING_WEEKDAYS)
+
+
+def _split(target: Decimal, people: int, days: Sequence[date], currency: str | None) -> Quota:
+    quantum = MONEY_QUANTUM if currency else COUNT_QUANTUM
+    quota = split_evenly(target, people, days, quantum)
+    return Quota(
+        target=target,
+        per_person=quota.people[0].daily,
+        team_daily=quota.daily,
+        people=people,
+        working_days=len(days),
+        currency=currency,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    summary: PlanSummary
+    targets: dict[str, tuple[Decimal, Decimal | None]]
+    quotas: dict[str, Quota]
+    warnings: tuple[Message, ...]
+
+
+def _compute_plan(
+    answers: Mapping[str, Any],
+    today: date,
+    calendars: CalendarProvider,
+    country: str,
+    weekdays: frozenset[int],
+) -> _Plan | None:
+    """The plan, its targets by KPI and their daily quotas (``None`` without a plan)."""
+    given = _plan_input(answers, today)
+    if given is None:
+        return None
+    days = working_days(given.period.start, given.period.end, _schedule(calendars, country, weekdays))
+    main = _split(given.amount, given.people, days, given.currency)
+    quotas = {given.kpi_id: main}
+    targets: dict[str, tuple[Decimal, Decimal | None]] = {given.kpi_id: (given.amount, given.baseline)}
+    if given.calls_per_day is not None and days:
+        calls = Decimal(given.calls_per_day * len(days) * given.people)
+        quotas["cold_calls"] = _split(calls, given.people, days, None)
+        targets["cold_calls"] = (calls, calls)
+    assessment = assess_target(given.amount, baseline=given.baseline, currency=given.currency)
+    summary = PlanSummary(get_kpi(given.kpi_id), main, given.period, given.baseline)
+    return _Plan(summary, targets, quotas, assessment.messages)
+
+
+def _controllers(kpi: Kpi) -> tuple[Message, ...]:
+    return tuple(label(c) for c in Controller if c in kpi.controlled_by)
+
+
+def _reason(profile: Profile | None, kpi: Kpi) -> Message:
+    if profile is not None:
+        for fit in ROLE_FITS[profile.role]:
+            if fit.kpi_id == kpi.id:
+                return Message(fit.reason)
+    return kpi.description_message
+
+
+def _cards(kpi_ids: Sequence[str], profile: Profile | None, plan: _Plan | None) -> tuple[KpiCard, ...]:
+    cards = []
+    for kpi_id in kpi_ids:
+        kpi = get_kpi(kpi_id)
+        quota = plan.quotas.get(kpi_id) if plan else None
+        cards.append(KpiCard(kpi, _reason(profile, kpi), _controllers(kpi), quota))
+    return tuple(cards)
+
+
+def _initial_set(profile: Profile, plan_kpi: str) -> list[str]:
+    ids = list(recommend(profile).kpi_ids)
+    if plan_kpi not in ids:
+        # The person gave a plan for it: it belongs in the set they will track.
+        ids = [plan_kpi, *ids][:MAX_KPIS]
+    return ids
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversation state helpers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    uow: UnitOfWork
+    deps: Deps
+    who: Who
+    user: User
+
+    @property
+    def today(self) -> date:
+        try:
+            tz = zone(self.user.timezone)
+        except KeyError:
+            tz = zone("UTC")
+        return local_date(self.deps.clock.now(), tz)
+
+    @property
+    def language(self) -> str:
+        return self.who.language
+
+    def save_state(self, state: ConversationState, *, new_token: bool) -> ConversationState:
+        if new_token or not state.token:
+            state.token = self.deps.new_token()
+        state.updated_at = self.deps.clock.now()
+        self.uow.conversations.save(state)
+        return state
+
+    def conversation(self) -> ConversationState | None:
+        assert self.user.id is not None
+        return self.uow.conversations.get(self.who.chat_id, self.user.id)
+
+    def clear(self) -> None:
+        assert self.user.id is not None
+        self.uow.conversations.clear(self.who.chat_id, self.user.id)
+
+    def profile_record(self) -> dict[str, Any]:
+        assert self.user.id is not None
+        record = self.uow.conversations.get(PROFILE_CHAT_ID, self.user.id)
+        return dict(record.data.get("answers", {})) if record else {}
+
+    def save_profile_record(self, answers: Mapping[str, Any]) -> None:
+        assert self.user.id is not None
+        self.uow.conversations.save(
+            ConversationState(
+                chat_id=PROFILE_CHAT_ID,
+                user_id=self.user.id,
+                flow=FLOW_PROFILE,
+                step=DONE,
+                data={"answers": dict(answers)},
+                updated_at=self.deps.clock.now(),
+            )
+        )
+
+
+def _user(uow: UnitOfWork, who: Who, *, create: bool) -> User | None:
+    user = uow.users.by_telegram_id(who.telegram_id)
+    if user is None and create:
+        user = uow.users.add(User(telegram_id=who.telegram_id, language=who.language, display_name=who.name))
+    return user
+
+
+def _qstate(conv: ConversationState) -> State:
+    return State.from_json(conv.data.get("q", {}))
+
+
+def _validators(ctx: _Ctx) -> Validators:
+    return ctx.deps.validators
+
+
+def _reply(ctx: _Ctx, view: View | None, conv: ConversationState | None, **kw: Any) -> Reply:
+    return Reply(view=view, token=conv.token if conv else "", language=ctx.language, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Views from state
+# ---------------------------------------------------------------------------------------------
+
+
+def _view(ctx: _Ctx, conv: ConversationState) -> View:
+    """Rebuild the screen of a stored conversation."""
+    if conv.flow in (FLOW_ONBOARDING, FLOW_EDIT) and conv.step not in (STEP_REVIEW, STEP_SWAP, STEP_ADD):
+        qs = _qstate(conv).refreshed(ctx.today, ctx.language)
+        shown = screen(qs)
+        if shown is not None:
+            return QuestionView(shown, editing=conv.flow == FLOW_EDIT)
+    if conv.flow in (FLOW_ONBOARDING, FLOW_KPIS):
+        if conv.step == STEP_SWAP:
+            return _swap_view(ctx, conv)
+        if conv.step == STEP_ADD:
+            return _catalog_view(conv)
+        return _review_view(ctx, conv)
+    if conv.flow == FLOW_MENU and conv.step == "settings":
+        return _settings_view(ctx.user)
+    if conv.flow == FLOW_MENU:
+        return PlanView(_saved_plan(ctx))
+    if conv.flow == FLOW_DELETE:
+        return DeleteView()
+    return NoticeView(Message(_USE_BUTTONS))
+
+
+def _review_answers(ctx: _Ctx, conv: ConversationState) -> dict[str, Any]:
+    if conv.flow == FLOW_ONBOARDING:
+        return answers_on_path(_qstate(conv))
+    return ctx.profile_record()
+
+
+def _profile_of(answers: Mapping[str, Any]) -> Profile | None:
+    try:
+        return build_profile(answers)
+    except InvalidProfile:
+        return None
+
+
+def _plan_for_review(ctx: _Ctx, conv: ConversationState, answers: Mapping[str, Any]) -> _Plan | None:
+    if conv.flow == FLOW_ONBOARDING:
+        country = str(answers.get("country") or ctx.user.country)
+        weekdays = frozenset(int(d) for d in answers.get("weekdays") or []) or DEFAULT_WORKING_WEEKDAYS
+    else:
+        country, weekdays = ctx.user.country, ctx.user.working_weekdays
+    try:
+        return _compute_plan(answers, ctx.today, ctx.deps.calendars, country, weekdays)
+    except (KeyError, DomainError):
+        return None
+
+
+def _review_view(ctx: _Ctx, conv: ConversationState) -> ReviewView:
+    answers = _review_answers(ctx, conv)
+    profile = _profile_of(answers)
+    plan = _plan_for_review(ctx, conv, answers)
+    kpi_ids = [str(k) for k in conv.data.get("kpis", [])]
+    notes: list[Message] = []
+    if profile is not None and conv.flow == FLOW_ONBOARDING:
+        advice = recommend(profile)
+        notes.extend(advice.notes)
+        notes.extend(s.message for s in advice.start_collecting)
+    return ReviewView(
+        cards=_cards(kpi_ids, profile, plan),
+        plan=plan.summary if plan else None,
+        warnings=plan.warnings if plan else (),
+        notes=tuple(notes),
+        onboarding=conv.flow == FLOW_ONBOARDING,
+        can_back=conv.flow == FLOW_ONBOARDING,
+        can_add=len(kpi_ids) < MAX_KPIS,
+        can_remove=len(kpi_ids) > 1,
+    )
+
+
+def _swap_options(ctx: _Ctx, conv: ConversationState) -> tuple[Recommendation, ...]:
+    profile = _profile_of(_review_answers(ctx, conv))
+    target = str(conv.data.get("swap", ""))
+    if profile is None or not target:
+        return ()
+    kpi_ids = [str(k) for k in conv.data.get("kpis", [])]
+    return alternatives(profile, target, kpi_ids)[:MAX_ALTERNATIVES]
+
+
+def _swap_view(ctx: _Ctx, conv: ConversationState) -> SwapView:
+    answers = _review_answers(ctx, conv)
+    profile = _profile_of(answers)
+    plan = _plan_for_review(ctx, conv, answers)
+    card = _cards([str(conv.data.get("swap"))], profile, plan)[0]
+    return SwapView(card, _swap_options(ctx, conv))
+
+
+def _addable(conv: ConversationState) -> list[Kpi]:
+    chosen = set(conv.data.get("kpis", []))
+    return [k for k in all_kpis() if k.id not in chosen]
+
+
+def _catalog_view(conv: ConversationState) -> CatalogView:
+    kpis = _addable(conv)
+    pages = max(1, -(-len(kpis) // PAGE_SIZE))
+    page = min(max(int(conv.data.get("page", 0)), 0), pages - 1)
+    return CatalogView(tuple(kpis[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]), page, pages)
+
+
+def _settings_view(user: User) -> SettingsView:
+    return SettingsView(
+        language=user.language,
+        timezone=user.timezone,
+        country=user.country,
+        weekdays=user.working_weekdays,
+        digest=user.digest_time,
+        reminder=user.reminder_time,
+    )
+
+
+def _team_of(ctx: _Ctx) -> Team | None:
+    assert ctx.user.id is not None
+    for membership in ctx.uow.teams.memberships_of(ctx.user.id):
+        if membership.role is TeamRole.OWNER and membership.left_on is None:
+            return ctx.uow.teams.get(membership.team_id)
+    return None
+
+
+def _saved_plan(ctx: _Ctx) -> PlanSummary | None:
+    answers = ctx.profile_record()
+    if not answers:
+        return None
+    try:
+        plan = _compute_plan(answers, ctx.today, ctx.deps.calendars, ctx.user.country, ctx.user.working_weekdays)
+    except (KeyError, DomainError):
+        return None
+    return plan.summary if plan else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Use cases
+# ---------------------------------------------------------------------------------------------
+
+
+def _open(uow: UnitOfWork, deps: Deps, who: Who, *, create: bool = False) -> _Ctx | None:
+    user = _user(uow, who, create=create)
+    if user is None:
+        return None
+    return _Ctx(uow, deps, who, user)
+
+
+def begin(uow: UnitOfWork, deps: Deps, who: Who, *, restart: bool = False) -> Reply:
+    """``/start`` (resume or begin) and ``/restart`` (begin again; nothing is deleted).
+
+    A person in the middle of a conversation sees their current step again; an onboarded
+    person gets a short reminder of the commands; anyone else starts the questionnaire.
+    """
+    with uow:
+        ctx = _open(uow, deps, who, create=True)
+        assert ctx is not None
+        conv = ctx.conversation()
+        if conv is not None and not restart:
+            reply = _reply(ctx, _view(ctx, conv), conv, notice=Message(_WELCOME_BACK))
+            uow.commit()
+            return reply
+        if ctx.user.onboarded and not restart:
+            uow.commit()
+            return _reply(ctx, NoticeView(Message(_ALREADY)), None, closed=True)
+        previous = ctx.profile_record() if restart else {}
+        outcome = start_questionnaire(ctx.today, ctx.language, _prefill(previous))
+        conv = _save_question(ctx, None, outcome.state, flow=FLOW_ONBOARDING, new_token=True)
+        uow.commit()
+        assert outcome.screen is not None
+        return _reply(ctx, QuestionView(outcome.screen), conv)
+
+
+def _prefill(answers: Mapping[str, Any]) -> dict[str, Any]:
+    # Earlier answers pre-select the buttons on /restart; the period is asked afresh.
+    return {k: v for k, v in answers.items() if k not in ("period", "period_dates")}
+
+
+def current(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
+    """The current screen of the open conversation (after a language change, for instance)."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        if ctx is None or conv is None:
+            return Reply(None, handled=False, language=who.language)
+        return _reply(ctx, _view(ctx, conv), conv)
+
+
+def remember_menu(uow: UnitOfWork, deps: Deps, who: Who, token: str, message_id: int) -> None:
+    """Record which message shows the current menu (if it is still the current one)."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        if ctx is None or conv is None or conv.token != token:
+            return
+        conv.message_id = message_id
+        ctx.save_state(conv, new_token=False)
+        uow.commit()
+
+
+def menu_message_id(uow: UnitOfWork, deps: Deps, who: Who) -> int | None:
+    """The message that shows the current menu, if known."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        return conv.message_id if conv else None
+
+
+def cancel(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
+    """``/cancel``: close the open conversation; saved data stays."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        if ctx is None or conv is None:
+            return Reply(NoticeView(Message(_NO_CONVERSATION)), closed=True, language=who.language)
+        ctx.clear()
+        uow.commit()
+        message = _CANCELLED if conv.flow == FLOW_ONBOARDING else _CANCELLED_DONE
+        return _reply(ctx, NoticeView(Message(message)), None, closed=True, left_location_step=True)
+
+
+def _save_question(
+    ctx: _Ctx, conv: ConversationState | None, qs: State, *, flow: str, new_token: bool,
+    extra: Mapping[str, Any] | None = None,
+) -> ConversationState:
+    assert ctx.user.id is not None
+    data = dict(conv.data) if conv else {}
+    data.update(extra or {})
+    data["q"] = qs.to_json()
+    state = ConversationState(
+        chat_id=ctx.who.chat_id,
+        user_id=ctx.user.id,
+        flow=flow,
+        step=qs.step,
+        data=data,
+        token=conv.token if conv and not new_token else "",
+        message_id=conv.message_id if conv else None,
+    )
+    return ctx.save_state(state, new_token=new_token)
+
+
+def _answer(ctx: _Ctx, conv: ConversationState, answer: Answer) -> Reply:
+    """Apply an answer to the questionnaire of ``conv`` (onboarding or edit)."""
+    qs = _qstate(conv).refreshed(ctx.today, ctx.language)
+    before = screen(qs)
+    if conv.flow == FLOW_EDIT and isinstance(answer, Back) and not qs.history:
+        return _back_to_menu(ctx, conv)
+    outcome = advance(qs, answer, _validators(ctx))
+    left_location = bool(before and before.wants_location and outcome.moved)
+    if outcome.error is not None:
+        return _reply(ctx, QuestionView(before, conv.flow == FLOW_EDIT) if before else None, conv,
+                      error=outcome.error, moved=False)
+    if conv.flow == FLOW_EDIT:
+        return _after_edit_answer(ctx, conv, outcome, left_location)
+    if outcome.finished:
+        return _to_review(ctx, conv, outcome.state, left_location)
+    new = _save_question(ctx, conv, outcome.state, flow=conv.flow, new_token=outcome.moved)
+    assert outcome.screen is not None
+    return _reply(ctx, QuestionView(outcome.screen), new, moved=outcome.moved,
+                  left_location_step=left_location)
+
+
+def _to_review(ctx: _Ctx, conv: ConversationState, qs: State, left_location: bool) -> Reply:
+    answers = answers_on_path(qs)
+    profile = build_profile(answers)
+    # Back from the result screen and forward again keeps the person's edits to the set,
+    # unless they changed an answer the advice depends on.
+    same = conv.data.get("profile") == profile.to_dict() and conv.data.get("kpis")
+    kpis = conv.data["kpis"] if same else _initial_set(profile, _plan_kpi_id(answers))
+    assert ctx.user.id is not None
+    new = ConversationState(
+        chat_id=ctx.who.chat_id, user_id=ctx.user.id, flow=FLOW_ONBOARDING, step=STEP_REVIEW,
+        data={"q": qs.to_json(), "kpis": list(kpis), "profile": profile.to_dict()},
+        message_id=conv.message_id,
+    )
+    new = ctx.save_state(new, new_token=True)
+    return _reply(ctx, _review_view(ctx, new), new, left_location_step=left_location)
+
+
+def typed(uow: UnitOfWork, deps: Deps, who: Who, text: str) -> Reply:
+    """Something typed in the chat: an answer, or a hint about what is expected now.
+
+    Returns ``handled=False`` for an onboarded person with no open conversation (the daily
+    loop may want the text).
+    """
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        if ctx is None or conv is None:
+            if ctx is not None and ctx.user.onboarded:
+                return Reply(None, handled=False, language=who.language)
+            return Reply(NoticeView(Message(_ONBOARD_FIRST)), closed=True, language=who.language)
+        if _is_question(conv):
+            reply = _answer(ctx, conv, Text(text))
+            uow.commit()
+            return reply
+        return _reply(ctx, _view(ctx, conv), conv, error=Message(_USE_BUTTONS), moved=False)
+
+
+def located(uow: UnitOfWork, deps: Deps, who: Who, zone_name: str | None) -> Reply:
+    """A location was shared; ``zone_name`` is the time zone the adapter found for it."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        if ctx is None or conv is None:
+            return Reply(None, handled=False, language=who.language)
+        if _is_question(conv) and zone_name:
+            reply = _answer(ctx, conv, Located(zone_name))
+            uow.commit()
+            return reply
+        return _reply(ctx, _view(ctx, conv), conv, error=Message(_USE_BUTTONS), moved=False)
+
+
+def _is_question(conv: ConversationState) -> bool:
+    return conv.flow in (FLOW_ONBOARDING, FLOW_EDIT) and conv.step not in (STEP_REVIEW, STEP_SWAP, STEP_ADD)
+
+
+_QUESTION_ACTIONS: Mapping[str, Callable[[Press], Answer]] = {
+    "c": lambda p: Choose(p.arg()),
+    "t": lambda p: Toggle(p.arg()),
+    "d": lambda p: Done(),
+    "b": lambda p: Back(),
+    "s": lambda p: Skip(),
+}
+
+
+def press(uow: UnitOfWork, deps: Deps, who: Who, pressed: Press) -> Reply:
+    """A button of a conversation menu: check its token, then apply it.
+
+    A press whose token is not the current menu's (an old message, a forged button), or
+    whose action does not fit the current step, gets ``stale=True`` and the current screen.
+    """
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        if ctx is None or conv is None:
+            return Reply(None, stale=True, closed=True, language=who.language)
+        if pressed.token != conv.token:
+            return _reply(ctx, _view(ctx, conv), conv, stale=True, notice=Message(_EXPIRED))
+        reply = _dispatch(ctx, conv, pressed)
+        if reply is None:
+            return _reply(ctx, _view(ctx, conv), conv, stale=True, notice=Message(_EXPIRED))
+        uow.commit()
+        return reply
+
+
+def _dispatch(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply | None:
+    if pressed.prefix == PREFIX_QUESTION and _is_question(conv):
+        make = _QUESTION_ACTIONS.get(pressed.action)
+        return _answer(ctx, conv, make(pressed)) if make else None
+    if pressed.prefix == PREFIX_REVIEW and conv.flow in (FLOW_ONBOARDING, FLOW_KPIS):
+        return _review_press(ctx, conv, pressed)
+    if pressed.prefix == PREFIX_MENU and conv.flow == FLOW_MENU:
+        return _menu_press(ctx, conv, pressed)
+    if pressed.prefix == PREFIX_DELETE and conv.flow == FLOW_DELETE:
+        return _delete_press(ctx, conv, pressed)
+    return None
+
+
+# -- review, swap, add ------------------------------------------------------------------------
+
+
+def _save_review(ctx: _Ctx, conv: ConversationState, step: str, **changes: Any) -> ConversationState:
+    data = dict(conv.data)
+    data.update(changes)
+    new = replace(conv, step=step, data=data)
+    return ctx.save_state(new, new_token=True)
+
+
+def _review_press(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply | None:
+    kpis = [str(k) for k in conv.data.get("kpis", [])]
+    action, arg = pressed.action, pressed.arg()
+    if conv.step == STEP_REVIEW:
+        if action == "ok":
+            return _accept(ctx, conv) if conv.flow == FLOW_ONBOARDING else _save_kpis(ctx, conv)
+        if action == "back" and conv.flow == FLOW_ONBOARDING:
+            outcome = advance(_qstate(conv).refreshed(ctx.today, ctx.language), Back())
+            new = _save_question(ctx, conv, outcome.state, flow=FLOW_ONBOARDING, new_token=True)
+            assert outcome.screen is not None
+            return _reply(ctx, QuestionView(outcome.screen), new)
+        if action == "sw" and arg in kpis:
+            new = _save_review(ctx, conv, STEP_SWAP, swap=arg)
+            notice = None if _swap_options(ctx, new) else Message(_NO_ALTERNATIVES)
+            return _reply(ctx, _view(ctx, new), new, notice=notice)
+        if action == "rm" and arg in kpis:
+            if len(kpis) <= 1:
+                return _reply(ctx, _view(ctx, conv), conv, error=Message(_KEEP_ONE), moved=False)
+            new = _save_review(ctx, conv, STEP_REVIEW, kpis=[k for k in kpis if k != arg])
+            return _reply(ctx, _view(ctx, new), new)
+        if action == "add":
+            if len(kpis) >= MAX_KPIS:
+                return _reply(ctx, _view(ctx, conv), conv, error=Message(_SET_FULL), moved=False)
+            new = _save_review(ctx, conv, STEP_ADD, page=0)
+            return _reply(ctx, _view(ctx, new), new)
+        return None
+    if action == "back":
+        new = _save_review(ctx, conv, STEP_REVIEW)
+        return _reply(ctx, _view(ctx, new), new)
+    if conv.step == STEP_SWAP and action == "pick":
+        old = str(conv.data.get("swap", ""))
+        if arg not in {o.kpi_id for o in _swap_options(ctx, conv)} or old not in kpis:
+            return None
+        new = _save_review(ctx, conv, STEP_REVIEW, kpis=[arg if k == old else k for k in kpis])
+        return _reply(ctx, _view(ctx, new), new)
+    if conv.step == STEP_ADD and action == "pg" and arg.isdigit():
+        new = _save_review(ctx, conv, STEP_ADD, page=int(arg))
+        return _reply(ctx, _view(ctx, new), new)
+    if conv.step == STEP_ADD and action == "pick":
+        if arg not in {k.id for k in _addable(conv)} or len(kpis) >= MAX_KPIS:
+            return None
+        new = _save_review(ctx, conv, STEP_REVIEW, kpis=[*kpis, arg])
+        return _reply(ctx, _view(ctx, new), new)
+    return None
+
+
+def _accept(ctx: _Ctx, conv: ConversationState) -> Reply:
+    """Save everything the onboarding produced and close the conversation."""
+    qs = _qstate(conv).refreshed(ctx.today, ctx.language)
+    answers = answers_on_path(qs)
+    kpis = [str(k) for k in conv.data.get("kpis", [])]
+    user = ctx.user
+    user.language = ctx.language
+    user.country = str(answers.get("country") or user.country)
+    user.working_weekdays = frozenset(int(d) for d in answers.get("weekdays") or []) or DEFAULT_WORKING_WEEKDAYS
+    user.timezone = str(answers.get("timezone") or user.timezone)
+    user.digest_time = _time(answers.get("digest"))
+    user.reminder_time = _time(answers.get("reminder"))
+    user.display_name = user.display_name or ctx.who.name
+    user.onboarded = True
+    ctx.uow.users.save(user)
+    # Freeze "this month" into dates: the record must mean the same thing next month.
+    period = period_for(answers.get("period"), qs)
+    if period is not None:
+        answers["period"] = CUSTOM
+        answers["period_dates"] = [period.start.isoformat(), period.end.isoformat()]
+    plan = _store_plan(ctx, answers, kpis)
+    ctx.save_profile_record(answers)
+    ctx.clear()
+    view = FinishedView(
+        cards=_cards(kpis, _profile_of(answers), plan),
+        plan=plan.summary if plan else None,
+        digest=user.digest_time,
+        reminder=user.reminder_time,
+        timezone=user.timezone,
+    )
+    return _reply(ctx, view, None, closed=True)
+
+
+def _time(value: Any) -> time | None:
+    if not value or value == OFF:
+        return None
+    return time.fromisoformat(str(value))
+
+
+def _store_plan(ctx: _Ctx, answers: Mapping[str, Any], kpis: Sequence[str]) -> _Plan | None:
+    """Create or update the person's team, plan, targets and KPI assignments."""
+    user = ctx.user
+    assert user.id is not None
+    team = _team_of(ctx)
+    if team is None:
+        team = ctx.uow.teams.add(Team(name=user.display_name or str(user.telegram_id), owner_user_id=user.id))
+        assert team.id is not None
+        ctx.uow.teams.add_member(
+            Membership(team_id=team.id, user_id=user.id, role=TeamRole.OWNER, joined_on=ctx.today)
+        )
+    assert team.id is not None
+    plan = _compute_plan(answers, ctx.today, ctx.deps.calendars, user.country, user.working_weekdays)
+    if plan is not None:
+        targets = [PlanTarget(k, t, b) for k, (t, b) in plan.targets.items()]
+        period = plan.summary.period
+        existing = next(
+            (p for p in ctx.uow.plans.of_team(team.id)
+             if p.period_start == period.start and p.period_end == period.end),
+            None,
+        )
+        if existing is not None:
+            existing.targets = targets
+            existing.currency = plan.summary.quota.currency or existing.currency
+            ctx.uow.plans.save(existing)
+        else:
+            ctx.uow.plans.add(
+                Plan(
+                    team_id=team.id,
+                    period_start=period.start,
+                    period_end=period.end,
+                    currency=plan.summary.quota.currency or "RUB",
+                    targets=targets,
+                    created_by=user.id,
+                )
+            )
+    ctx.uow.assignments.replace(user.id, team.id, list(kpis))
+    return plan
+
+
+def _save_kpis(ctx: _Ctx, conv: ConversationState) -> Reply:
+    kpis = [str(k) for k in conv.data.get("kpis", [])]
+    answers = ctx.profile_record()
+    _store_plan(ctx, answers, kpis)
+    ctx.clear()
+    new_view = _kpis_review(ctx, kpis)
+    return _reply(ctx, new_view, None, notice=Message(_KPIS_SAVED), closed=True)
+
+
+def _kpis_review(ctx: _Ctx, kpis: Sequence[str]) -> ReviewView:
+    answers = ctx.profile_record()
+    profile = _profile_of(answers)
+    try:
+        plan = _compute_plan(answers, ctx.today, ctx.deps.calendars, ctx.user.country, ctx.user.working_weekdays)
+    except (KeyError, DomainError):
+        plan = None
+    return ReviewView(
+        cards=_cards(kpis, profile, plan), plan=plan.summary if plan else None, warnings=(),
+        notes=(), onboarding=False, can_back=False, can_add=False, can_remove=False,
+    )
+
+
+# -- /kpis, /plan, /settings, /delete_me ------------------------------------------------------
+
+
+def _needs_onboarding(ctx: _Ctx | None) -> bool:
+    return ctx is None or not ctx.user.onboarded
+
+
+def open_kpis(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
+    """``/kpis``: the saved KPI set, with swap/remove/add and Save."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        if ctx is None or _needs_onboarding(ctx):
+            return Reply(NoticeView(Message(_ONBOARD_FIRST)), closed=True, language=who.language)
+        assert ctx.user.id is not None
+        kpis = [a.kpi_id for a in sorted(uow.assignments.for_user(ctx.user.id), key=lambda a: a.position)]
+        conv = ctx.save_state(
+            ConversationState(who.chat_id, ctx.user.id, FLOW_KPIS, STEP_REVIEW, {"kpis": kpis}),
+            new_token=True,
+        )
+        uow.commit()
+        return _reply(ctx, _view(ctx, conv), conv)
+
+
+def _open_menu(uow: UnitOfWork, deps: Deps, who: Who, step: str) -> Reply:
+    with uow:
+        ctx = _open(uow, deps, who)
+        if ctx is None or _needs_onboarding(ctx):
+            return Reply(NoticeView(Message(_ONBOARD_FIRST)), closed=True, language=who.language)
+        assert ctx.user.id is not None
+        conv = ctx.save_state(
+            ConversationState(who.chat_id, ctx.user.id, FLOW_MENU, step, {}), new_token=True
+        )
+        uow.commit()
+        return _reply(ctx, _view(ctx, conv), conv)
+
+
+def open_plan(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
+    """``/plan``: the plan with its quotas, and buttons to change the amount or the period."""
+    return _open_menu(uow, deps, who, "plan")
+
+
+def open_settings(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
+    """``/settings``: language, time zone, country, working days, digest and reminder."""
+    return _open_menu(uow, deps, who, "settings")
+
+
+def _menu_press(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply | None:
+    if pressed.action == "close":
+        ctx.clear()
+        return _reply(ctx, NoticeView(Message(_CANCELLED_DONE)), None, closed=True)
+    questions = EDITS.get(pressed.action)
+    if questions is None:
+        return None
+    answers = ctx.profile_record()
+    if pressed.action in ("amount", "period") and not answers:
+        return _reply(ctx, _view(ctx, conv), conv, error=Message(_NO_PLAN), moved=False)
+    answers.update(_settings_answers(ctx.user))
+    first = next((q for q in questions if _asked_in(q, answers)), questions[0])
+    qs = State(step=first, answers=answers, today=ctx.today.isoformat(), language=ctx.language)
+    new = _save_question(ctx, conv, qs, flow=FLOW_EDIT, new_token=True,
+                         extra={"edit": pressed.action, "menu": conv.step})
+    shown = screen(qs)
+    assert shown is not None
+    return _reply(ctx, QuestionView(shown, editing=True), new)
+
+
+def _asked_in(question_id: str, answers: Mapping[str, Any]) -> bool:
+    from kpi_core.questionnaire import question
+
+    return question(question_id).asked(answers) is not False
+
+
+def _settings_answers(user: User) -> dict[str, Any]:
+    return {
+        "country": user.country,
+        "timezone": user.timezone,
+        "weekdays": [str(d) for d in sorted(user.working_weekdays)],
+        "digest": user.digest_time.strftime("%H:%M") if user.digest_time else OFF,
+        "reminder": user.reminder_time.strftime("%H:%M") if user.reminder_time else OFF,
+    }
+
+
+def _after_edit_answer(ctx: _Ctx, conv: ConversationState, outcome: Outcome, left_location: bool) -> Reply:
+    edit = str(conv.data.get("edit", ""))
+    allowed = EDITS.get(edit, ())
+    qs = outcome.state
+    if qs.step in allowed:  # the edit asks one more question (period → dates)
+        new = _save_question(ctx, conv, qs, flow=FLOW_EDIT, new_token=True)
+        assert outcome.screen is not None
+        return _reply(ctx, QuestionView(outcome.screen, editing=True), new, left_location_step=left_location)
+    answered = qs.history[-1]
+    value = qs.answers.get(answered)
+    notice = _apply_edit(ctx, edit, answered, value, qs)
+    return _back_to_menu(ctx, conv, notice=notice, left_location=left_location)
+
+
+def _apply_edit(ctx: _Ctx, edit: str, answered: str, value: Any, qs: State) -> Message:
+    user = ctx.user
+    if edit in ("amount", "period"):
+        answers = ctx.profile_record()
+        for qid in EDITS[edit]:
+            if qid in qs.answers:
+                answers[qid] = qs.answers[qid]
+        period = period_for(answers.get("period"), qs)
+        if period is not None:
+            answers["period"] = CUSTOM
+            answers["period_dates"] = [period.start.isoformat(), period.end.isoformat()]
+        assert user.id is not None
+        team = _team_of(ctx)
+        kpis = [a.kpi_id for a in ctx.uow.assignments.for_user(user.id)] if team else []
+        ctx.save_profile_record(answers)
+        _store_plan(ctx, answers, kpis or [_plan_kpi_id(answers)])
+        return Message(_PLAN_SAVED)
+    if answered == "timezone":
+        user.timezone = str(value)
+    elif answered == "country":
+        user.country = str(value)
+    elif answered == "weekdays":
+        user.working_weekdays = frozenset(int(d) for d in value) or DEFAULT_WORKING_WEEKDAYS
+    elif answered == "digest":
+        user.digest_time = _time(value)
+    elif answered == "reminder":
+        user.reminder_time = _time(value)
+    ctx.uow.users.save(user)
+    return Message(_SAVED)
+
+
+def _back_to_menu(
+    ctx: _Ctx, conv: ConversationState, *, notice: Message | None = None, left_location: bool = False
+) -> Reply:
+    menu = str(conv.data.get("menu", "settings"))
+    assert ctx.user.id is not None
+    new = ctx.save_state(
+        ConversationState(ctx.who.chat_id, ctx.user.id, FLOW_MENU, menu, {}, message_id=conv.message_id),
+        new_token=True,
+    )
+    return _reply(ctx, _view(ctx, new), new, notice=notice, left_location_step=left_location)
+
+
+def set_language(uow: UnitOfWork, deps: Deps, who: Who, language: str) -> Reply:
+    """Store the person's language; the reply is the current screen in that language."""
+    with uow:
+        ctx = _open(uow, deps, who, create=True)
+        assert ctx is not None
+        ctx.user.language = language
+        uow.users.save(ctx.user)
+        ctx = replace(ctx, who=replace(who, language=language))
+        conv = ctx.conversation()
+        uow.commit()
+        if conv is None:
+            return Reply(None, language=language, closed=True)
+        return _reply(ctx, _view(ctx, conv), conv)
+
+
+def open_delete(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
+    """``/delete_me``: ask for confirmation."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        if ctx is None:
+            return Reply(NoticeView(Message(_ERASED)), closed=True, language=who.language)
+        assert ctx.user.id is not None
+        conv = ctx.save_state(
+            ConversationState(who.chat_id, ctx.user.id, FLOW_DELETE, "confirm", {}), new_token=True
+        )
+        uow.commit()
+        return _reply(ctx, DeleteView(), conv)
+
+
+def _delete_press(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply | None:
+    if pressed.action == "yes":
+        assert ctx.user.id is not None
+        ctx.uow.users.erase(ctx.user.id)
+        return _reply(ctx, NoticeView(Message(_ERASED)), None, closed=True)
+    if pressed.action == "no":
+        ctx.clear()
+        return _reply(ctx, NoticeView(Message(_KEPT)), None, closed=True)
+    return None
+
+
+def erase_me(uow: UnitOfWork, deps: Deps, who: Who) -> bool:
+    """Erase the person without asking (used by the console's ``--erase``); True if found."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        if ctx is None or ctx.user.id is None:
+            return False
+        uow.users.erase(ctx.user.id)
+        uow.commit()
+        return True

@@ -1,0 +1,144 @@
+"""The reverse funnel: from revenue back to calls, rounded up, exact values kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from kpi_core.funnel import (
+    STAGE_LABELS,
+    BrokenFunnel,
+    Conversion,
+    InvalidFunnelValue,
+    InvalidRate,
+    order_conversions,
+    revenue_funnel,
+    reverse_funnel,
+    stage_label,
+)
+from kpi_core.messages import Message
+
+D = Decimal
+SALES = [
+    Conversion("call", "meeting", D("0.2")),
+    Conversion("meeting", "proposal", D("0.5")),
+    Conversion("proposal", "deal", D("0.5")),
+]
+
+
+def test_revenue_worked_example() -> None:
+    # 10,000,000 a month, 45,000 a deal, 10 managers, 22 working days.
+    funnel = revenue_funnel(D(10_000_000), D(45_000), SALES, people=10, working_days=22)
+    assert [s.stage for s in funnel.stages] == ["call", "meeting", "proposal", "deal"]
+    deal = funnel.stage("deal")
+    assert deal.exact == Fraction(2000, 9)  # 222.2…
+    assert deal.total == 223
+    assert funnel.stage("proposal").total == 445  # 444.4… — not 446 (no compounding)
+    assert funnel.stage("meeting").total == 889
+    calls = funnel.top
+    assert calls.exact == Fraction(40000, 9)
+    assert calls.total == 4445
+    assert calls.per_day == 203  # 202.02…
+    assert calls.per_person == 445
+    assert calls.per_person_per_day == 21  # 20.2…
+    assert funnel.bottom is funnel.stages[-1]
+    assert funnel.overall_rate == Fraction(1, 20)
+    assert (funnel.revenue, funnel.avg_deal) == (D(10_000_000), D(45_000))
+
+
+def test_exact_needs_are_not_rounded() -> None:
+    funnel = revenue_funnel(D(900), D(100), SALES)
+    assert [s.exact for s in funnel.stages] == [Fraction(180), Fraction(36), Fraction(18), 9]
+    assert [s.total for s in funnel.stages] == [180, 36, 18, 9]
+    assert funnel.top.per_day is None
+    assert funnel.top.per_person_per_day is None
+
+
+def test_rounded_counts_cover_the_stage_below() -> None:
+    funnel = revenue_funnel(D(10_000_000), D(45_000), SALES)
+    for upper, step, lower in zip(
+        funnel.stages, funnel.conversions, funnel.stages[1:], strict=False
+    ):
+        assert upper.total * Fraction(step.rate) >= lower.exact
+
+
+def test_leads_to_qualified_leads_from_the_seeds() -> None:
+    # QL = leads × 80 %: 80 qualified leads need 100 leads.
+    funnel = reverse_funnel(D(80), [Conversion("lead", "ql", D("0.8"))], working_days=20)
+    assert [(s.stage, s.total, s.per_day) for s in funnel.stages] == [
+        ("lead", 100, 5),
+        ("ql", 80, 4),
+    ]
+
+
+def test_conversions_may_come_in_any_order() -> None:
+    shuffled = [SALES[2], SALES[0], SALES[1]]
+    assert order_conversions(shuffled) == tuple(SALES)
+    funnel = revenue_funnel(D(900), D(100), shuffled)
+    assert funnel.conversions == tuple(SALES)
+
+
+def test_no_conversions_is_just_deals() -> None:
+    funnel = revenue_funnel(D(1000), D(300), [], people=2)
+    assert [(s.stage, s.total, s.per_person) for s in funnel.stages] == [("deal", 4, 2)]
+    assert funnel.overall_rate == 1
+
+
+def test_a_rate_of_one_is_allowed() -> None:
+    funnel = reverse_funnel(D(5), [Conversion("invoice", "deal", D(1))])
+    assert funnel.top.total == 5
+
+
+@pytest.mark.parametrize("rate", [D(0), D("-0.1"), D("1.5"), D(20), D("NaN")])
+def test_bad_rates_are_refused_with_a_message(rate: Decimal) -> None:
+    with pytest.raises(InvalidRate) as caught:
+        revenue_funnel(D(1000), D(100), [Conversion("call", "meeting", rate)])
+    message = caught.value.message
+    assert "at most 1 (100%)" in message.msgid
+    assert message.params["source"] == STAGE_LABELS["call"]
+    assert message.params["rate"] == str(rate)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [Conversion("call", "meeting", D("0.2")), Conversion("call", "deal", D("0.1"))],
+        [Conversion("call", "deal", D("0.2")), Conversion("meeting", "deal", D("0.1"))],
+        [Conversion("call", "meeting", D("0.2")), Conversion("proposal", "deal", D("0.5"))],
+        [Conversion("a", "b", D("0.5")), Conversion("b", "a", D("0.5"))],
+        [Conversion("a", "a", D("0.5"))],
+    ],
+)
+def test_steps_must_form_one_chain(steps: list[Conversion]) -> None:
+    with pytest.raises(BrokenFunnel) as caught:
+        order_conversions(steps)
+    assert "one chain" in caught.value.message.msgid
+
+
+def test_values_must_be_positive() -> None:
+    cases = [
+        (lambda: revenue_funnel(D(0), D(100), SALES), InvalidFunnelValue.REVENUE),
+        (lambda: revenue_funnel(D(100), D(-5), SALES), InvalidFunnelValue.AVG_DEAL),
+        (lambda: reverse_funnel(D(0), SALES), InvalidFunnelValue.TARGET),
+        (lambda: reverse_funnel(D(10), SALES, people=0), InvalidFunnelValue.PEOPLE),
+        (lambda: reverse_funnel(D(10), SALES, working_days=0), InvalidFunnelValue.DAYS),
+    ]
+    for call, msgid in cases:
+        with pytest.raises(InvalidFunnelValue) as caught:
+            call()
+        assert caught.value.message.msgid == msgid
+
+
+def test_stage_labels() -> None:
+    calls = stage_label("calls")
+    assert isinstance(calls, Message)
+    assert calls.msgid == "Calls"
+    assert calls.context == "funnel stage"
+    assert stage_label("Call") == calls
+    assert stage_label("sales") == STAGE_LABELS["deal"]
+    assert stage_label("qualified leads") == STAGE_LABELS["ql"]
+    assert stage_label("webinar") == "webinar"
+    with pytest.raises(KeyError):
+        revenue_funnel(D(900), D(100), SALES).stage("webinar")
