@@ -33,7 +33,7 @@ from kpi_core.calendar import InvalidWeekdays, Period, WorkSchedule, working_day
 from kpi_core.errors import DomainError
 from kpi_core.funnel import Conversion, Funnel, InvalidFunnelValue, revenue_funnel, reverse_funnel
 from kpi_core.funnel import stage_label as funnel_stage_label
-from kpi_core.messages import N_, Message
+from kpi_core.messages import N_, NN_, Message
 from kpi_core.model import DEFAULT_WORKING_WEEKDAYS
 from kpi_core.numbers import (
     ParsedNumber,
@@ -236,7 +236,11 @@ def _period(args: argparse.Namespace) -> Period | None:
             raise _usage(N_("--from and --to go together: give both dates."))
         period = Period(_day(args.date_from), _day(args.date_to))
         if len(period) > MAX_PERIOD_DAYS:
-            raise _usage(N_("A period can be at most {days} days long."), days=MAX_PERIOD_DAYS)
+            singular, plural = NN_(
+                "A period can be at most {count} day long.",
+                "A period can be at most {count} days long.",
+            )
+            raise UsageError(Message(singular, plural=plural, count=MAX_PERIOD_DAYS))
         return period
     return None
 
@@ -339,7 +343,7 @@ def _days_source(t: Translator, days: _Days) -> str:
         return t._("given with --working-days")
     assert days.country is not None
     weekdays = ", ".join(t.date(date(2024, 1, 1 + d), "EEE") for d in sorted(days.weekdays))
-    return t._("calendar of {country}, working weekdays {weekdays}").format(
+    return t._("production calendar of {country}; working weekdays: {weekdays}").format(
         country=country_name(days.country, t.language), weekdays=weekdays
     )
 
@@ -592,10 +596,7 @@ def _status_text(t: Translator, status: _Status, amount: Callable[[Decimal], str
         (t._("Forecast for the period"), "—" if pace.projected is None else amount(pace.projected)),
         (t._("Status"), _status_label(t, pace)),
         (t._("Still to do"), amount(catch.remaining)),
-        (
-            t._("Working days left"),
-            t.ngettext("{count} day", "{count} days", left).format(count=t.number(left)),
-        ),
+        (t._("Working days left"), t.number(left)),
     ]
     if status.split is not None and not catch.reached:
         pairs += [
@@ -611,7 +612,7 @@ def _status_text(t: Translator, status: _Status, amount: Callable[[Decimal], str
     elif status.split is None:
         lines += [
             "",
-            t._("No working days are left in the period; {amount} was not reached.").format(
+            t._("No working days are left in the period; the target was missed by {amount}.").format(
                 amount=amount(catch.remaining)
             ),
         ]

@@ -18,6 +18,7 @@ import gettext as _gettext
 import io
 import logging
 from collections.abc import Mapping
+import datetime as dt
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -140,9 +141,9 @@ class Translator:
         """Format an aware datetime in its own zone."""
         return format_datetime(moment, format=fmt, locale=self.locale, tzinfo=moment.tzinfo)
 
-    def time(self, moment: datetime | object, fmt: str = "HH:mm") -> str:
+    def time(self, moment: dt.datetime | dt.time, fmt: str = "HH:mm") -> str:
         """Format a time of day."""
-        return format_time(moment, format=fmt, locale=self.locale)  # type: ignore[arg-type]
+        return format_time(moment, format=fmt, locale=self.locale)
 
     def value(self, param: object) -> str:
         """Format any message parameter for this locale."""

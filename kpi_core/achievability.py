@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from kpi_core.messages import N_, Message, Money, Percent
+from kpi_core.messages import N_, NN_, Message, Money, Percent
 from kpi_core.numbers import exact_decimal
 from kpi_core.progress import Direction
 from kpi_core.quotas import NegativePlan, round_to_quantum
@@ -255,10 +255,10 @@ def _amount(value: Decimal, currency: str | None) -> Decimal | Money:
 def _capacity_message(target: Decimal, capacity: Capacity, currency: str | None) -> Message:
     value = capacity.value
     shortfall = exact_decimal(Fraction(target) - Fraction(value))
-    people = Message(N_("{count} person"), plural=N_("{count} people"), count=capacity.people)
-    days = Message(
-        N_("{count} working day"), plural=N_("{count} working days"), count=capacity.working_days
-    )
+    person, people_ = NN_("{count} person", "{count} people")
+    day, days_ = NN_("{count} working day", "{count} working days")
+    people = Message(person, plural=people_, count=capacity.people)
+    days = Message(day, plural=days_, count=capacity.working_days)
     params: dict[str, object] = {
         "target": _amount(target, currency),
         "capacity": _amount(value, currency),

@@ -254,11 +254,7 @@ class Kpi:
     @property
     def requires(self) -> tuple[frozenset[DataSource], ...]:
         """Data needs: every group must be covered by at least one available source."""
-        groups: list[frozenset[DataSource]] = []
-        for metric in self.inputs:
-            if metric.sources not in groups:
-                groups.append(metric.sources)
-        return tuple(groups)
+        return minimal_groups(m.sources for m in self.inputs)
 
     @property
     def data_sources(self) -> frozenset[DataSource]:
@@ -720,6 +716,8 @@ _R = Aggregation.RATIO_OF_SUMS
 _AVG = Aggregation.AVERAGE
 _LAST = Aggregation.LAST
 
+# ``short`` labels are marked with NP_ so that extraction records the "kpi" context; the field
+# keeps the msgid and :attr:`Kpi.short_message` adds the context back.
 _KPIS: tuple[Kpi, ...] = (
     # ---------------------------------------------------------------- marketing
     Kpi(
@@ -1239,6 +1237,19 @@ def metric_by_alias(text: str) -> Metric | None:
     if kpi is not None and isinstance(kpi.formula, Direct):
         return kpi.formula.metric
     return None
+
+
+def minimal_groups(groups: Iterable[frozenset[DataSource]]) -> tuple[frozenset[DataSource], ...]:
+    """Drop repeated groups and groups implied by a smaller one, keeping the order.
+
+    "Ad accounts or accounting; accounting" needs just accounting: whatever covers the smaller
+    group covers the larger one too.
+    """
+    unique: list[frozenset[DataSource]] = []
+    for group in groups:
+        if group not in unique:
+            unique.append(group)
+    return tuple(g for g in unique if not any(other < g for other in unique))
 
 
 def has_data(kpi: Kpi, available: Iterable[DataSource]) -> bool:

@@ -55,7 +55,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from kpi_core.errors import DomainError
-from kpi_core.messages import N_, Message
+from kpi_core.messages import N_, NN_, Message
 
 __all__ = [
     "MAX_LENGTH",
@@ -97,13 +97,11 @@ class NumberTooLong(NumberError):
     """More than :data:`MAX_LENGTH` characters."""
 
     def __init__(self) -> None:
-        super().__init__(
-            Message(
-                N_("That is too long for a number: send at most {count} character."),
-                plural=N_("That is too long for a number: send at most {count} characters."),
-                count=MAX_LENGTH,
-            )
+        singular, plural = NN_(
+            "That is too long for a number: send at most {count} character.",
+            "That is too long for a number: send at most {count} characters.",
         )
+        super().__init__(Message(singular, plural=plural, count=MAX_LENGTH))
 
 
 class NotANumber(NumberError):

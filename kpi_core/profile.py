@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from kpi_core.errors import DomainError
-from kpi_core.messages import NP_, Message
+from kpi_core.messages import N_, NP_, Message
 
 
 class Role(StrEnum):
@@ -190,7 +190,7 @@ class Profile:
     def __post_init__(self) -> None:
         if isinstance(self.team_size, bool) or not isinstance(self.team_size, int) or self.team_size < 1:
             raise InvalidProfile(
-                Message("The team size must be a whole number, at least 1.")
+                Message(N_("The team size must be a whole number, at least 1."))
             )
 
     @property
@@ -232,7 +232,7 @@ class Profile:
                 team_size=int(data.get("team_size", 1)),
             )
         except (KeyError, ValueError, TypeError) as exc:
-            raise InvalidProfile(Message("The saved answers could not be read.")) from exc
+            raise InvalidProfile(Message(N_("The saved answers could not be read."))) from exc
 
 
 def _strings(values: Iterable[object]) -> list[str]:

@@ -778,11 +778,12 @@ class Validators:
     """Checks that need data the domain does not have; the adapters pass real ones.
 
     Attributes:
-        zone_exists: True when an IANA zone name exists (``zoneinfo`` in ``bot/``).
+        zone_name: The exact IANA spelling of a zone name, or ``None`` when there is no such
+            zone (``zoneinfo`` in ``bot/``).
         country_supported: True when a production calendar exists for an ISO country code.
     """
 
-    zone_exists: Callable[[str], bool] = lambda zone: "/" in zone or zone == "UTC"
+    zone_name: Callable[[str], str | None] = lambda zone: zone if "/" in zone else None
     country_supported: Callable[[str], bool] = lambda code: code in COUNTRY_CURRENCY
 
 
@@ -1044,9 +1045,10 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
             return int(answer.value) if q.whole else answer.value
         return answer.value
     if isinstance(answer, Located) and q.kind is Kind.ZONE:
-        if not checks.zone_exists(answer.zone):
+        located = checks.zone_name(answer.zone)
+        if located is None:
             raise _invalid(_UNKNOWN_ZONE, text=answer.zone)
-        return answer.zone
+        return located
     if not isinstance(answer, Text):
         raise _invalid(_CHOOSE_BUTTON)
     text = answer.text.strip()
@@ -1061,8 +1063,9 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
             raise _invalid(_BAD_TIME)
         return parsed.strftime("%H:%M")
     if q.kind is Kind.ZONE:
-        zone = resolve_zone_text(text)
-        if zone is None or not checks.zone_exists(zone):
+        candidate = resolve_zone_text(text)
+        zone = checks.zone_name(candidate) if candidate else None
+        if zone is None:
             raise _invalid(_UNKNOWN_ZONE, text=text[:40])
         return zone
     if q.kind is Kind.DATES:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kpi_core.catalog import Kpi, all_kpis, get_kpi, missing_sources
+from kpi_core.catalog import Kpi, all_kpis, get_kpi, has_data, minimal_groups, missing_sources
 from kpi_core.messages import N_, NN_, Message
 from kpi_core.profile import (
     ASKABLE_DATA_SOURCES,
@@ -378,12 +378,9 @@ def _requirements(fit: Fit, kpi: Kpi) -> tuple[frozenset[DataSource], ...]:
 def _missing(fit: Fit, kpi: Kpi, available: frozenset[DataSource]) -> tuple[frozenset[DataSource], ...]:
     missing = list(missing_sources(kpi, available))
     if fit.needs is not None and fit.needs not in available:
-        group = frozenset({fit.needs})
-        if group not in missing:
-            missing.append(group)
-    # A group that contains another missing group is covered by whatever covers the smaller
-    # one: "web analytics" is enough for "CRM or web analytics or ad accounts; web analytics".
-    return tuple(g for g in missing if not any(o < g for o in missing))
+        missing.append(frozenset({fit.needs}))
+    # "web analytics" alone is enough for "CRM or web analytics or ad accounts; web analytics".
+    return minimal_groups(missing)
 
 
 def _candidates(profile: Profile, available: frozenset[DataSource]) -> list[_Candidate]:
@@ -460,9 +457,13 @@ _OR = N_("{left} or {right}")
 # Translators: joins groups of data sources that are all needed.
 _AND = N_("{left}; {right}")
 _START = N_("To track {kpi}, start collecting: {sources}.")
+_NOTE_FEW_DATA = NN_(
+    "Only {count} KPI fits the data you have; for more, start collecting the data below.",
+    "Only {count} KPIs fit the data you have; for more, start collecting the data below.",
+)
 _NOTE_FEW = NN_(
-    "Only {count} KPI fits the data you have. Counting by hand is always possible for calls and meetings; for more, start collecting the data below.",
-    "Only {count} KPIs fit the data you have. Counting by hand is always possible for calls and meetings; for more, start collecting the data below.",
+    "Only {count} KPI fits the data you have. Activities such as calls, meetings and invoices can always be counted by hand; for more KPIs, start collecting the data below.",
+    "Only {count} KPIs fit the data you have. Activities such as calls, meetings and invoices can always be counted by hand; for more KPIs, start collecting the data below.",
 )
 _NOTE_NONE = N_("None of the KPIs for your role can be computed from the data you have yet. Start collecting the data below.")
 _NOTE_NO_LEADING = N_("None of these can be moved and logged every day. Add a data source to get a daily lever.")
@@ -545,7 +546,12 @@ def recommend(profile: Profile) -> RecommendationSet:
     if not items:
         notes.append(Message(_NOTE_NONE))
     elif len(items) < MIN_KPIS:
-        few_one, few_many = _NOTE_FEW
+        # Mention counting by hand only where the role has KPIs that can be counted by hand.
+        by_hand = any(
+            fit.applies(profile) and has_data(get_kpi(fit.kpi_id), {DataSource.MANUAL})
+            for fit in ROLE_FITS[profile.role]
+        )
+        few_one, few_many = _NOTE_FEW if by_hand else _NOTE_FEW_DATA
         notes.append(Message(few_one, plural=few_many, count=len(items)))
     else:
         notes.append(Message(singular, plural=plural, count=len(items)))

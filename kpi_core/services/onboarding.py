@@ -934,13 +934,17 @@ def _is_question(conv: ConversationState) -> bool:
     return conv.flow in (FLOW_ONBOARDING, FLOW_EDIT) and conv.step not in (STEP_REVIEW, STEP_SWAP, STEP_ADD)
 
 
-_QUESTION_ACTIONS: Mapping[str, Callable[[Press], Answer]] = {
-    "c": lambda p: Choose(p.arg()),
-    "t": lambda p: Toggle(p.arg()),
-    "d": lambda p: Done(),
-    "b": lambda p: Back(),
-    "s": lambda p: Skip(),
-}
+def _question_answer(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Answer | None:
+    """The answer a question button stands for; options travel as their index on screen."""
+    if pressed.action in ("c", "t"):
+        shown = screen(_qstate(conv).refreshed(ctx.today, ctx.language))
+        arg = pressed.arg()
+        if shown is None or not arg.isdigit() or int(arg) >= len(shown.options):
+            return None
+        value = shown.options[int(arg)].value
+        return Choose(value) if pressed.action == "c" else Toggle(value)
+    simple: dict[str, Answer] = {"d": Done(), "b": Back(), "s": Skip()}
+    return simple.get(pressed.action)
 
 
 def press(uow: UnitOfWork, deps: Deps, who: Who, pressed: Press) -> Reply:
@@ -965,8 +969,8 @@ def press(uow: UnitOfWork, deps: Deps, who: Who, pressed: Press) -> Reply:
 
 def _dispatch(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply | None:
     if pressed.prefix == PREFIX_QUESTION and _is_question(conv):
-        make = _QUESTION_ACTIONS.get(pressed.action)
-        return _answer(ctx, conv, make(pressed)) if make else None
+        answer = _question_answer(ctx, conv, pressed)
+        return _answer(ctx, conv, answer) if answer is not None else None
     if pressed.prefix == PREFIX_REVIEW and conv.flow in (FLOW_ONBOARDING, FLOW_KPIS):
         return _review_press(ctx, conv, pressed)
     if pressed.prefix == PREFIX_MENU and conv.flow == FLOW_MENU:

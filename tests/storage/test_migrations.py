@@ -66,6 +66,16 @@ def test_the_comparison_does_notice_drift(engine: Engine) -> None:
     assert [d[0] for d in diffs] == ["add_table"]
 
 
+# Imports first, then says "ready" and waits for the go, so both upgrades really overlap.
+_UPGRADER = """
+import sys
+from bot.storage import upgrade
+print("ready", flush=True)
+sys.stdin.readline()
+upgrade(sys.argv[1])
+"""
+
+
 @pytest.mark.parametrize("backend", SQL_BACKENDS)
 def test_concurrent_upgrades_in_two_processes(
     backend: str, fresh_url: Callable[[str], str]
@@ -73,19 +83,27 @@ def test_concurrent_upgrades_in_two_processes(
     """The bot and the scheduler may start together on a new database: the second waits for
     the first (BEGIN IMMEDIATE / advisory lock) and then finds nothing to do."""
     url = fresh_url(backend)
-    script = "import sys; from bot.storage import upgrade; upgrade(sys.argv[1])"
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, url],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outcomes = [(proc.wait(60), proc.communicate()[1]) for proc in procs]
-    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    other = subprocess.Popen(
+        [sys.executable, "-c", _UPGRADER, url],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert other.stdout is not None
+        assert other.stdin is not None
+        assert other.stdout.readline().strip() == "ready"
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        upgrade(url)
+        _, errors = other.communicate(timeout=60)
+    finally:
+        if other.poll() is None:
+            other.kill()
+            other.wait()
+    assert other.returncode == 0, errors
     assert current(url) == head_revisions()
 
 

@@ -38,6 +38,7 @@ from kpi_core.catalog import (
     kpi_by_alias,
     kpis_for,
     metric_by_alias,
+    minimal_groups,
     missing_sources,
     normalize_alias,
     render_formula,
@@ -239,6 +240,13 @@ def test_requirements_are_all_of_groups_each_any_of() -> None:
     assert missing_sources(roi, {DataSource.CRM}) == (frozenset({DataSource.AD_ACCOUNTS, DataSource.ACCOUNTING}),)
     assert has_data(roi, {DataSource.WEB_ANALYTICS, DataSource.ACCOUNTING})
     assert roi.data_sources == {DataSource.CRM, DataSource.WEB_ANALYTICS, DataSource.AD_ACCOUNTS, DataSource.ACCOUNTING}
+
+
+def test_requirements_drop_groups_implied_by_a_smaller_one() -> None:
+    # CAC: (ad accounts or accounting) and accounting and (CRM or accounting) → accounting.
+    assert get_kpi("customer_acquisition_cost").requires == (frozenset({DataSource.ACCOUNTING}),)
+    assert minimal_groups([frozenset({DataSource.CRM, DataSource.WEB_ANALYTICS}), frozenset({DataSource.WEB_ANALYTICS}),
+                           frozenset({DataSource.WEB_ANALYTICS})]) == (frozenset({DataSource.WEB_ANALYTICS}),)
 
 
 def test_manual_counting_only_for_activity_counts() -> None:
@@ -454,8 +462,9 @@ def test_profile_round_trips_through_json() -> None:
 
 @pytest.mark.parametrize("size", [0, -1, True])
 def test_profile_rejects_a_team_without_people(size: int) -> None:
-    with pytest.raises(InvalidProfile):
+    with pytest.raises(InvalidProfile) as err:
         Profile(Role.OWNER, BusinessType.B2C, SalesChannel.ONLINE, team_size=size)
+    assert RU.render(err.value.message) == "Размер команды — целое число, не меньше 1."
 
 
 @pytest.mark.parametrize(

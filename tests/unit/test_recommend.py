@@ -236,6 +236,16 @@ def test_owner_of_a_team_without_data_gets_what_is_possible_and_an_explanation()
     assert {s.kpi.id for s in result.start_collecting} >= {"revenue"}
 
 
+def test_the_few_kpis_note_mentions_counting_by_hand_only_where_it_helps() -> None:
+    marketer = recommend(profile(Role.MARKETER, SOCIAL))
+    assert EN.render(marketer.notes[0]) == (
+        "Only 2 KPIs fit the data you have; for more, start collecting the data below."
+    )
+    owner = recommend(profile(Role.OWNER, team=5))
+    assert "can always be counted by hand" in EN.render(owner.notes[0])
+    assert "всегда можно считать вручную" in RU.render(owner.notes[0])
+
+
 def test_head_of_marketing_with_email_social_and_surveys() -> None:
     p = profile(Role.HEAD_OF_MARKETING, EMAIL, SOCIAL, SURVEYS, goals=(Goal.BRAND_AWARENESS, Goal.RETENTION),
                 business=BusinessType.B2C, team=4)

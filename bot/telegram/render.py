@@ -1,0 +1,469 @@
+"""Words and buttons for the screens of :mod:`kpi_core.services.onboarding`.
+
+The use cases return views (values); this module turns one into a :class:`Menu` — HTML text
+plus rows of :class:`Button` (label, callback data) — in the user's language. The Telegram
+handlers make inline keyboards of the rows (:mod:`bot.telegram.keyboards`); the console prints
+them as numbered options. One rendering, two front ends.
+
+Reusable pieces for other features (the daily loop): :func:`kpi_name`, :func:`kpi_short`,
+:func:`kpi_card`, :func:`quota_line`, :func:`period_text`, :func:`zone_label`,
+:func:`working_days_text`, :func:`people_text`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from babel import Locale
+from babel.dates import format_interval
+from babel.lists import format_list
+
+from bot.calendars import country_name
+from bot.i18n import SUPPORTED_LANGUAGES, Translator
+from bot.telegram import callbacks
+from bot.timezone_lookup import utc_offset_label
+from kpi_core.calendar import Period
+from kpi_core.catalog import Aggregation, Kpi
+from kpi_core.messages import Message
+from kpi_core.questionnaire import BUTTON, WEEKDAYS, Kind
+from kpi_core.services.onboarding import (
+    PREFIX_DELETE,
+    PREFIX_MENU,
+    PREFIX_QUESTION,
+    PREFIX_REVIEW,
+    CatalogView,
+    DeleteView,
+    FinishedView,
+    KpiCard,
+    NoticeView,
+    PlanSummary,
+    PlanView,
+    QuestionView,
+    Quota,
+    Reply,
+    ReviewView,
+    SettingsView,
+    SwapView,
+    View,
+)
+from kpi_core.timezones import city_for_zone
+
+CHECK = "✓ "
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: its label and its callback data."""
+
+    label: str
+    data: str
+
+
+Rows = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    """A message to show: HTML text, inline buttons, and whether to offer location sharing."""
+
+    text: str
+    rows: Rows = ()
+    location: bool = False
+
+
+def esc(text: str) -> str:
+    """Escape text for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def _b(t: Translator, msgid: str) -> str:
+    return t.pgettext(BUTTON, msgid)
+
+
+def _rows(buttons: Sequence[Button], columns: int) -> list[tuple[Button, ...]]:
+    columns = max(1, columns)
+    return [tuple(buttons[i:i + columns]) for i in range(0, len(buttons), columns)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reusable pieces
+# ---------------------------------------------------------------------------------------------
+
+
+def kpi_name(t: Translator, kpi: Kpi) -> str:
+    """The KPI's full name in the user's language (plain text)."""
+    return t.render(kpi.name_message)
+
+
+def kpi_short(t: Translator, kpi: Kpi) -> str:
+    """The KPI's short label for buttons (plain text)."""
+    return t.render(kpi.short_message)
+
+
+def amount(t: Translator, value: object, currency: str | None) -> str:
+    """Money when there is a currency, else a number (plain text)."""
+    from decimal import Decimal
+
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return t.money(number, currency) if currency else t.number(number)
+
+
+def people_text(t: Translator, count: int) -> str:
+    """"10 people" / "10 человек"."""
+    return t.ngettext("{count} person", "{count} people", count).format(count=t.number(count))
+
+
+def working_days_text(t: Translator, count: int) -> str:
+    """"22 working days" / "22 рабочих дня"."""
+    return t.ngettext("{count} working day", "{count} working days", count).format(
+        count=t.number(count)
+    )
+
+
+def period_text(t: Translator, period: Period) -> str:
+    """A date range: "Apr 1 – 30, 2025" / "1–30 апр. 2025 г."."""
+    return str(format_interval(period.start, period.end, "yMMMd", locale=t.locale))
+
+
+def zone_label(t: Translator, zone: str, now: datetime) -> str:
+    """"Moscow (UTC+3)": the zone's city in the user's language and its offset now."""
+    city = city_for_zone(zone)
+    place = t._(city.name) if city else zone
+    try:
+        offset = utc_offset_label(zone, now)
+    except (KeyError, ValueError, OSError):
+        return place
+    return t._("{place} ({offset})").format(place=place, offset=offset)
+
+
+def time_text(t: Translator, value: time | None) -> str:
+    """``09:00``, or "off"."""
+    return t.time(value) if value is not None else t.pgettext("reminder", "off")
+
+
+def quota_line(t: Translator, quota: Quota | None, kpi: Kpi) -> str:
+    """The daily-quota line of a KPI card (plain text)."""
+    if quota is None:
+        if kpi.aggregation is Aggregation.SUM:
+            return t._("Daily quota: no target yet — log it daily and watch the trend.")
+        return t._("Daily quota: none — it is a rate, judged over the whole period.")
+    per_person = amount(t, quota.per_person, quota.currency)
+    if quota.people > 1:
+        return t._("Daily quota: {per_person} per person ({team} for the team)").format(
+            per_person=per_person, team=amount(t, quota.team_daily, quota.currency)
+        )
+    return t._("Daily quota: {amount}").format(amount=per_person)
+
+
+def kpi_card(t: Translator, card: KpiCard, index: int | None = None) -> str:
+    """A KPI with its formula, why it fits, who controls it and its daily quota (HTML)."""
+    name = esc(kpi_name(t, card.kpi))
+    title = f"{index}. <b>{name}</b>" if index is not None else f"<b>{name}</b>"
+    controllers = format_list([t.render(c) for c in card.controllers], locale=t.locale)
+    lines = [
+        title,
+        esc(t._("Formula: {formula}").format(formula=t.render(card.kpi.formula_message))),
+        esc(t._("Why: {reason}").format(reason=t.render(card.reason))),
+        esc(t._("Who controls it: {who}").format(who=controllers)),
+        esc(quota_line(t, card.quota, card.kpi)),
+    ]
+    return "\n".join(lines)
+
+
+def plan_text(t: Translator, plan: PlanSummary) -> str:
+    """The plan in three lines: what and when, days and people, the daily quota (HTML)."""
+    quota = plan.quota
+    lines = [
+        t._("Plan for {kpi}: <b>{amount}</b>, {period}").format(
+            kpi=esc(kpi_name(t, plan.kpi)),
+            amount=esc(amount(t, quota.target, quota.currency)),
+            period=esc(period_text(t, plan.period)),
+        ),
+        esc(
+            t._("{days}, {people}").format(
+                days=working_days_text(t, quota.working_days), people=people_text(t, quota.people)
+            )
+        ),
+    ]
+    if plan.baseline is not None:
+        lines.append(
+            esc(t._("Previous period: {amount}").format(amount=amount(t, plan.baseline, quota.currency)))
+        )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Screens
+# ---------------------------------------------------------------------------------------------
+
+
+def _head(t: Translator, reply: Reply) -> list[str]:
+    lines = []
+    if reply.notice is not None:
+        lines.append(esc(t.render(reply.notice)))
+    if reply.error is not None:
+        lines.append("⚠️ " + esc(t.render(reply.error)))
+    return lines
+
+
+def render(t: Translator, reply: Reply, now: datetime) -> Menu | None:
+    """The message for a use case's reply (``None`` when there is nothing to show)."""
+    view = reply.view
+    if view is None:
+        if reply.notice is None and reply.error is None:
+            return None
+        return Menu("\n\n".join(_head(t, reply)))
+    body = _body(t, view, reply.token, now)
+    head = _head(t, reply)
+    text = "\n\n".join([*head, body.text]) if head else body.text
+    return Menu(text, body.rows, body.location)
+
+
+def _body(t: Translator, view: View, token: str, now: datetime) -> Menu:
+    if isinstance(view, QuestionView):
+        return question_menu(t, view, token, now)
+    if isinstance(view, ReviewView):
+        return review_menu(t, view, token)
+    if isinstance(view, SwapView):
+        return swap_menu(t, view, token)
+    if isinstance(view, CatalogView):
+        return catalog_menu(t, view, token)
+    if isinstance(view, FinishedView):
+        return finished_menu(t, view, now)
+    if isinstance(view, PlanView):
+        return plan_menu(t, view, token)
+    if isinstance(view, SettingsView):
+        return settings_menu(t, view, token, now)
+    if isinstance(view, DeleteView):
+        return delete_menu(t, token)
+    assert isinstance(view, NoticeView)
+    return Menu(esc(t.render(view.message)))
+
+
+def _option_label(t: Translator, view: QuestionView, label: Message | str, value: str, now: datetime) -> str:
+    if view.screen.question.kind is Kind.ZONE:
+        return zone_label(t, value, now)
+    return label if isinstance(label, str) else t.render(label)
+
+
+def question_menu(t: Translator, view: QuestionView, token: str, now: datetime) -> Menu:
+    """A questionnaire step: progress, question, hint, options, Back/Skip/Done."""
+    shown = view.screen
+    lines = []
+    if not view.editing:
+        lines.append(f"<i>{esc(t.render(shown.progress))}</i>")
+    lines.append(f"<b>{esc(t.render(shown.prompt))}</b>")
+    if shown.hint is not None:
+        lines.append(esc(t.render(shown.hint)))
+    action = "t" if shown.can_done else "c"
+    options = [
+        Button(
+            (CHECK if o.selected else "") + _option_label(t, view, o.label, o.value, now),
+            callbacks.menu(PREFIX_QUESTION, token, action, i),
+        )
+        for i, o in enumerate(shown.options)
+    ]
+    rows = _rows(options, shown.columns)
+    nav = []
+    if shown.can_back:
+        nav.append(Button("‹ " + _b(t, "Back"), callbacks.menu(PREFIX_QUESTION, token, "b")))
+    if shown.can_skip:
+        nav.append(Button(_b(t, "Skip") + " ›", callbacks.menu(PREFIX_QUESTION, token, "s")))
+    if shown.can_done:
+        nav.append(Button(_b(t, "Done") + " ✓", callbacks.menu(PREFIX_QUESTION, token, "d")))
+    if nav:
+        rows.append(tuple(nav))
+    return Menu("\n".join(lines), tuple(rows), shown.wants_location)
+
+
+def review_menu(t: Translator, view: ReviewView, token: str) -> Menu:
+    """The advised (or saved) KPI set with plan, quotas, warnings and edit buttons."""
+    if view.onboarding:
+        title = t._("Here is what I suggest tracking")
+    else:
+        title = t._("Your KPIs")
+    parts = [f"<b>{esc(title)}</b>"]
+    if view.plan is not None:
+        parts.append(plan_text(t, view.plan))
+    parts.extend(kpi_card(t, card, i) for i, card in enumerate(view.cards, start=1))
+    parts.extend("⚠️ " + esc(t.render(w)) for w in view.warnings)
+    parts.extend(f"<i>{esc(t.render(n))}</i>" for n in view.notes)
+    if view.can_add or view.can_remove:
+        parts.append(esc(t._("🔄 swaps a KPI for another one, ✖ removes it, ➕ adds one from the catalog.")))
+    rows: list[tuple[Button, ...]] = []
+    for card in view.cards:
+        row = [Button("🔄 " + kpi_short(t, card.kpi), callbacks.menu(PREFIX_REVIEW, token, "sw", card.kpi.id))]
+        if view.can_remove:
+            row.append(Button("✖", callbacks.menu(PREFIX_REVIEW, token, "rm", card.kpi.id)))
+        rows.append(tuple(row))
+    if view.can_add:
+        rows.append((Button("➕ " + _b(t, "Add from the catalog"), callbacks.menu(PREFIX_REVIEW, token, "add")),))
+    last = []
+    if view.can_back:
+        last.append(Button("‹ " + _b(t, "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")))
+    accept = _b(t, "Looks good, save") if view.onboarding else _b(t, "Save")
+    last.append(Button("✅ " + accept, callbacks.menu(PREFIX_REVIEW, token, "ok")))
+    rows.append(tuple(last))
+    return Menu("\n\n".join(parts), tuple(rows))
+
+
+def swap_menu(t: Translator, view: SwapView, token: str) -> Menu:
+    """Alternatives for one KPI."""
+    parts = [
+        "<b>"
+        + esc(t._("What should replace “{kpi}”?").format(kpi=kpi_name(t, view.card.kpi)))
+        + "</b>"
+    ]
+    for option in view.options:
+        parts.append(f"<b>{esc(kpi_name(t, option.kpi))}</b> — {esc(t.render(option.reason))}")
+    rows = [
+        (Button(kpi_short(t, o.kpi), callbacks.menu(PREFIX_REVIEW, token, "pick", o.kpi.id)),)
+        for o in view.options
+    ]
+    rows.append((Button("‹ " + _b(t, "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
+    return Menu("\n\n".join(parts), tuple(rows))
+
+
+def catalog_menu(t: Translator, view: CatalogView, token: str) -> Menu:
+    """A page of the catalog."""
+    header = t._("Choose a KPI to add (page {page} of {pages}):").format(
+        page=t.number(view.page + 1), pages=t.number(view.pages)
+    )
+    parts = [f"<b>{esc(header)}</b>"]
+    parts.extend(
+        f"<b>{esc(kpi_name(t, k))}</b> — {esc(t.render(k.description_message))}" for k in view.kpis
+    )
+    buttons = [Button(kpi_short(t, k), callbacks.menu(PREFIX_REVIEW, token, "pick", k.id)) for k in view.kpis]
+    rows = _rows(buttons, 2)
+    nav = []
+    if view.page > 0:
+        nav.append(Button("‹ " + _b(t, "Previous"), callbacks.menu(PREFIX_REVIEW, token, "pg", view.page - 1)))
+    if view.page + 1 < view.pages:
+        nav.append(Button(_b(t, "Next") + " ›", callbacks.menu(PREFIX_REVIEW, token, "pg", view.page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    rows.append((Button("‹ " + _b(t, "Back to the list"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
+    return Menu("\n\n".join(parts), tuple(rows))
+
+
+def finished_menu(t: Translator, view: FinishedView, now: datetime) -> Menu:
+    """Onboarding done: what was saved and what happens next."""
+    count = len(view.cards)
+    parts = [
+        "<b>"
+        + esc(t.ngettext("All set! I saved {count} KPI.", "All set! I saved {count} KPIs.", count).format(count=t.number(count)))
+        + "</b>"
+    ]
+    if view.plan is not None:
+        parts.append(plan_text(t, view.plan))
+    names = format_list([kpi_name(t, c.kpi) for c in view.cards], locale=t.locale)
+    parts.append(esc(t._("You track: {kpis}.").format(kpis=names)))
+    zone = zone_label(t, view.timezone, now)
+    if view.digest is not None and view.reminder is not None:
+        schedule = t._(
+            "Every working day at {digest} I will send you the morning digest with the day's "
+            "quota, and at {reminder} remind you to log the results. Time zone: {zone}."
+        ).format(digest=t.time(view.digest), reminder=t.time(view.reminder), zone=zone)
+    elif view.digest is not None:
+        schedule = t._(
+            "Every working day at {digest} I will send you the morning digest. Time zone: {zone}."
+        ).format(digest=t.time(view.digest), zone=zone)
+    elif view.reminder is not None:
+        schedule = t._(
+            "Every working day at {reminder} I will remind you to log the results. Time zone: {zone}."
+        ).format(reminder=t.time(view.reminder), zone=zone)
+    else:
+        schedule = t._("Reminders are off; turn them on any time in /settings.")
+    parts.append(esc(schedule))
+    parts.append(esc(t._("/today shows today's quota and progress, /log records results. /help lists everything.")))
+    return Menu("\n\n".join(parts))
+
+
+def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
+    """``/plan``: the plan and buttons to change it."""
+    if view.plan is None:
+        text = esc(t._("There is no plan yet. Finish the setup with /start first."))
+        return Menu(text, ((Button(_b(t, "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),))
+    parts = [
+        f"<b>{esc(t._('Your plan'))}</b>",
+        plan_text(t, view.plan),
+        esc(quota_line(t, view.plan.quota, view.plan.kpi)),
+    ]
+    rows = (
+        (
+            Button(_b(t, "Change the amount"), callbacks.menu(PREFIX_MENU, token, "amount")),
+            Button(_b(t, "Change the period"), callbacks.menu(PREFIX_MENU, token, "period")),
+        ),
+        (Button(_b(t, "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),
+    )
+    return Menu("\n\n".join(parts), rows)
+
+
+def language_name(code: str) -> str:
+    """The language's own name: "English", "Русский"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def weekdays_text(t: Translator, weekdays: frozenset[int]) -> str:
+    """"Mon, Tue, Wed, Thu and Fri" in the user's language."""
+    names = [t.pgettext(*WEEKDAYS[d]) for d in sorted(weekdays)]
+    return str(format_list(names, locale=t.locale))
+
+
+def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) -> Menu:
+    """``/settings``: the current settings and a button for each."""
+    lines = [
+        f"<b>{esc(t._('Your settings'))}</b>",
+        esc(t._("Language: {value}").format(value=language_name(view.language))),
+        esc(t._("Time zone: {value}").format(value=zone_label(t, view.timezone, now))),
+        esc(t._("Holiday calendar: {value}").format(value=country_name(view.country, t.language))),
+        esc(t._("Working days: {value}").format(value=weekdays_text(t, view.weekdays))),
+        esc(t._("Morning digest: {value}").format(value=time_text(t, view.digest))),
+        esc(t._("Evening reminder: {value}").format(value=time_text(t, view.reminder))),
+    ]
+
+    def b(label: str, action: str) -> Button:
+        return Button(_b(t, label), callbacks.menu(PREFIX_MENU, token, action))
+
+    rows = (
+        (Button(_b(t, "Language"), callbacks.encode("lang", "pick")), b("Time zone", "timezone")),
+        (b("Holiday calendar", "country"), b("Working days", "weekdays")),
+        (b("Morning digest", "digest"), b("Evening reminder", "reminder")),
+        (b("Close", "close"),),
+    )
+    return Menu("\n".join(lines), rows)
+
+
+def delete_menu(t: Translator, token: str) -> Menu:
+    """``/delete_me``: the confirmation."""
+    text = esc(
+        t._(
+            "Erase everything I know about you: your answers, plans, KPIs, logged results and "
+            "reminders? This cannot be undone."
+        )
+    )
+    rows = (
+        (
+            Button(_b(t, "Yes, erase everything"), callbacks.menu(PREFIX_DELETE, token, "yes")),
+            Button(_b(t, "No, keep it"), callbacks.menu(PREFIX_DELETE, token, "no")),
+        ),
+    )
+    return Menu(text, rows)
+
+
+def language_menu(t: Translator) -> Menu:
+    """The language picker (stateless buttons: they are valid at any time)."""
+    text = esc(t._("Choose the language:"))
+    rows = (tuple(Button(language_name(code), callbacks.encode("lang", code)) for code in SUPPORTED_LANGUAGES),)
+    return Menu(text, rows)
+
+
+def plain(text: str) -> str:
+    """HTML → what the person reads (for the console)."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

@@ -1,0 +1,371 @@
+"""Numbers as people type them: Russian and English conventions, never a silent guess."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from kpi_core.numbers import (
+    MAX_LENGTH,
+    AmbiguousNumber,
+    EmptyNumber,
+    ExponentNotAllowed,
+    MalformedNumber,
+    NegativeNotAllowed,
+    NonAsciiDigits,
+    NonFiniteNumber,
+    NotANumber,
+    NumberError,
+    NumberTooLong,
+    ParsedNumber,
+    PercentNotAllowed,
+    exact_decimal,
+    parse_amount,
+    parse_number,
+    parse_rate,
+)
+
+D = Decimal
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("45455", D(45455)),
+        ("45 455", D(45455)),
+        (f"45{NBSP}455", D(45455)),
+        (f"45{NNBSP}455", D(45455)),
+        ("45 455,50", D("45455.50")),
+        (f"45{NBSP}455,50", D("45455.50")),
+        (f"45{NNBSP}455,50", D("45455.50")),
+        ("45 455.50", D("45455.50")),
+        ("45,455.50", D("45455.50")),
+        ("45.455,50", D("45455.50")),
+        ("45455.5", D("45455.5")),
+        ("45455,5", D("45455.5")),
+        ("1,000,000", D(1_000_000)),
+        ("1.000.000", D(1_000_000)),
+        ("10 000 000", D(10_000_000)),
+        ("0,500", D("0.5")),
+        ("1234,567", D("1234.567")),
+        ("1,5", D("1.5")),
+        ("1.25", D("1.25")),
+        (".5", D("0.5")),
+        (",5", D("0.5")),
+        ("  007 ", D(7)),
+        ("1.5k", D(1500)),
+        ("1.5K", D(1500)),
+        ("10к", D(10_000)),
+        ("10К", D(10_000)),
+        ("2 тыс", D(2000)),
+        ("2 тыс.", D(2000)),
+        ("2 тысячи", D(2000)),
+        ("1,5 млн", D(1_500_000)),
+        ("1,5 млн.", D(1_500_000)),
+        ("3m", D(3_000_000)),
+        ("3 mln", D(3_000_000)),
+        ("10кк", D(10_000_000)),
+        ("3 млрд", D(3_000_000_000)),
+        ("3bn", D(3_000_000_000)),
+        ("2 million", D(2_000_000)),
+        ("1,2345k", D("1234.5")),
+        ("+5", D(5)),
+    ],
+)
+def test_accepted_in_both_languages(text: str, value: Decimal) -> None:
+    for language in ("ru", "en"):
+        parsed = parse_number(text, language)
+        assert parsed == ParsedNumber(value)
+        assert parsed.value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("45 455 ₽", D(45455), "RUB"),
+        ("45455₽", D(45455), "RUB"),
+        ("₽45,455.50", D("45455.50"), "RUB"),
+        ("500 руб", D(500), "RUB"),
+        ("500 руб.", D(500), "RUB"),
+        ("500 р.", D(500), "RUB"),
+        ("500р", D(500), "RUB"),
+        ("500 рублей", D(500), "RUB"),
+        ("RUB 500", D(500), "RUB"),
+        ("500 rub", D(500), "RUB"),
+        ("$3m", D(3_000_000), "USD"),
+        ("3m $", D(3_000_000), "USD"),
+        ("100 USD", D(100), "USD"),
+        ("usd100", D(100), "USD"),
+        ("€5", D(5), "EUR"),
+        ("5 eur", D(5), "EUR"),
+        ("5 EUR", D(5), "EUR"),
+        ("10 млн руб.", D(10_000_000), "RUB"),
+        ("10 млн ₽", D(10_000_000), "RUB"),
+    ],
+)
+def test_currency_before_or_after(text: str, value: Decimal, currency: str) -> None:
+    assert parse_number(text, "ru") == ParsedNumber(value, currency=currency)
+
+
+def test_percent() -> None:
+    assert parse_number("12%", "en") == ParsedNumber(D(12), percent=True)
+    assert parse_number("12,5 %", "ru") == ParsedNumber(D("12.5"), percent=True)
+    assert parse_number("12,5 %", "ru").fraction == D("0.125")
+    assert parse_rate("20%", "en") == D("0.2")
+    assert parse_rate("0,2", "ru") == D("0.2")
+    assert parse_rate("0.2", "ru") == D("0.2")
+    with pytest.raises(PercentNotAllowed):
+        parse_amount("12%", "en")
+
+
+def test_negative_only_when_allowed() -> None:
+    with pytest.raises(NegativeNotAllowed) as caught:
+        parse_number("-5", "en")
+    assert "negative" in caught.value.message.msgid
+    assert parse_number("-5", "en", allow_negative=True).value == D(-5)
+    assert parse_number("−1 500,5", "ru", allow_negative=True).value == D("-1500.5")
+    assert parse_number("-$5", "en", allow_negative=True) == ParsedNumber(D(-5), currency="USD")
+    assert parse_number("$-5", "en", allow_negative=True).value == D(-5)
+    assert parse_number("-0", "en").value == 0
+    assert parse_amount("-1,5k", "ru", allow_negative=True) == D(-1500)
+
+
+# -- the ambiguous cases ----------------------------------------------------------------------
+def test_comma_and_three_digits_follow_the_language() -> None:
+    assert parse_number("1,000", "en").value == D(1000)
+    assert parse_number("45,455", "en-GB").value == D(45455)
+    assert parse_number("1,000", "ru").value == D("1.000")
+    assert parse_number("45,455", "ru-RU").value == D("45.455")
+    with pytest.raises(AmbiguousNumber):
+        parse_number("1,000", "de")
+    with pytest.raises(AmbiguousNumber):
+        parse_number("1,000", None)
+
+
+def test_dot_and_three_digits_follow_english_but_are_ambiguous_in_russian() -> None:
+    assert parse_number("1.000", "en").value == D("1.000")
+    assert parse_number("45.455", "en").value == D("45.455")
+    with pytest.raises(AmbiguousNumber) as caught:
+        parse_number("1.000", "ru")
+    error = caught.value
+    assert (error.as_grouped, error.as_decimal) == (D(1000), D("1.000"))
+    assert error.message.params["text"] == "1.000"
+    assert error.message.params["plain"] == "1000"
+    with pytest.raises(AmbiguousNumber):
+        parse_number("45.455 ₽", "ru")
+    with pytest.raises(AmbiguousNumber):
+        parse_number("1.500 млн", "ru")
+
+
+# -- rejected ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("", EmptyNumber),
+        ("   ", EmptyNumber),
+        (NBSP, EmptyNumber),
+        ("1" * (MAX_LENGTH + 1), NumberTooLong),
+        ("1e5", ExponentNotAllowed),
+        ("1E5", ExponentNotAllowed),
+        ("1.5e-3", ExponentNotAllowed),
+        ("2 e 6", ExponentNotAllowed),
+        ("NaN", NonFiniteNumber),
+        ("nan", NonFiniteNumber),
+        ("Infinity", NonFiniteNumber),
+        ("-inf", NonFiniteNumber),
+        ("∞", NonFiniteNumber),
+        ("٣", NonAsciiDigits),
+        ("١٢٣", NonAsciiDigits),
+        ("１２", NonAsciiDigits),
+        ("5²", NonAsciiDigits),
+        ("½", NonAsciiDigits),
+        ("४५", NonAsciiDigits),
+        ("abc", NotANumber),
+        ("45455.", NotANumber),
+        ("5 5 5 руб руб", NotANumber),
+        ("$5 €", NotANumber),
+        ("12% ₽", NotANumber),
+        ("12k%", NotANumber),
+        ("1 2", MalformedNumber),
+        ("45 45", MalformedNumber),
+        ("1,2,3", MalformedNumber),
+        ("1..5", MalformedNumber),
+        ("1 ,5", MalformedNumber),
+        ("1 000,000,000", MalformedNumber),
+        ("1,000.000,5", MalformedNumber),
+        ("0 500", MalformedNumber),
+        ("1234 567", MalformedNumber),
+        (".5.5", NotANumber),
+        ("five", NotANumber),
+        ("--5", NotANumber),
+    ],
+)
+def test_rejected_with_their_own_error(text: str, error: type[NumberError]) -> None:
+    for language in ("ru", "en"):
+        with pytest.raises(error) as caught:
+            parse_number(text, language, allow_negative=True)
+        assert type(caught.value) is error
+        assert caught.value.message.msgid
+
+
+def test_messages_say_what_to_send() -> None:
+    with pytest.raises(EmptyNumber) as empty:
+        parse_number("", "en")
+    assert "45,455" in empty.value.message.msgid
+    with pytest.raises(NumberTooLong) as long:
+        parse_number("9" * 65, "en")
+    assert long.value.message.count == MAX_LENGTH
+    assert long.value.message.plural is not None
+
+
+def test_exactly_max_length_is_accepted() -> None:
+    text = " " * (MAX_LENGTH - 3) + "123"
+    assert parse_number(text, "en").value == 123
+
+
+def test_huge_numbers_stay_exact() -> None:
+    digits = "9" * 60
+    assert parse_number(digits, "en").value == D(digits)
+    assert parse_number("123456789012345678901234567890.5 bn", "en").value == D(
+        "123456789012345678901234567890500000000"
+    )
+
+
+def test_exact_decimal() -> None:
+    assert exact_decimal(Fraction(1, 8)) == D("0.125")
+    assert str(exact_decimal(Fraction(909091, 20), -2)) == "45454.55"
+    assert str(exact_decimal(0, -2)) == "0.00"
+    assert str(exact_decimal(-5)) == "-5"
+    with pytest.raises(ValueError, match="finite"):
+        exact_decimal(Fraction(1, 3))
+    with pytest.raises(ValueError, match="multiple"):
+        exact_decimal(Fraction(1, 8), -2)
+
+
+# -- properties -------------------------------------------------------------------------------
+_INT_PARTS = st.integers(min_value=0, max_value=10**15)
+_FRACTIONS = st.text(alphabet="0123456789", max_size=6)
+
+
+def _value(int_part: int, fraction: str) -> Decimal:
+    return D(f"{int_part}.{fraction}") if fraction else D(int_part)
+
+
+def _group(int_part: int, separator: str) -> str:
+    return f"{int_part:,}".replace(",", separator)
+
+
+@settings(max_examples=300, deadline=None)
+@given(int_part=_INT_PARTS, fraction=_FRACTIONS, grouped=st.booleans())
+@example(int_part=1, fraction="000", grouped=False)
+@example(int_part=1000, fraction="", grouped=True)
+def test_english_format_round_trips(int_part: int, fraction: str, grouped: bool) -> None:
+    text = _group(int_part, ",") if grouped else str(int_part)
+    if fraction:
+        text += "." + fraction
+    assert parse_number(text, "en").value == _value(int_part, fraction)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    int_part=_INT_PARTS,
+    fraction=_FRACTIONS,
+    separator=st.sampled_from(["", " ", NBSP, NNBSP, "\u2009"]),
+)
+@example(int_part=1, fraction="000", separator="")
+@example(int_part=45455, fraction="50", separator=NBSP)
+def test_russian_format_round_trips(int_part: int, fraction: str, separator: str) -> None:
+    text = _group(int_part, separator) if separator else str(int_part)
+    if fraction:
+        text += "," + fraction
+    assert parse_number(text, "ru").value == _value(int_part, fraction)
+
+
+@settings(max_examples=200, deadline=None)
+@given(int_part=_INT_PARTS, fraction=_FRACTIONS.filter(bool))
+def test_russian_decimal_dot_round_trips_unless_ambiguous(int_part: int, fraction: str) -> None:
+    text = f"{int_part}.{fraction}"
+    ambiguous = len(fraction) == 3 and 1 <= int_part <= 999
+    if ambiguous:
+        with pytest.raises(AmbiguousNumber):
+            parse_number(text, "ru")
+    else:
+        assert parse_number(text, "ru").value == _value(int_part, fraction)
+
+
+_DECORATIONS = st.sampled_from(
+    [
+        ("", "", None),
+        ("", " ₽", "RUB"),
+        ("", "₽", "RUB"),
+        ("", " руб.", "RUB"),
+        ("", " р.", "RUB"),
+        ("$", "", "USD"),
+        ("€ ", "", "EUR"),
+        ("", " usd", "USD"),
+    ]
+)
+_MULTIPLIERS = st.sampled_from(
+    [("", 1), ("k", 1000), (" тыс.", 1000), (" млн", 10**6), ("m", 10**6), (" млрд", 10**9)]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    int_part=_INT_PARTS,
+    fraction=_FRACTIONS,
+    language=st.sampled_from(["ru", "en"]),
+    decoration=_DECORATIONS,
+    multiplier=_MULTIPLIERS,
+    negative=st.booleans(),
+)
+def test_decorated_numbers_round_trip(
+    int_part: int,
+    fraction: str,
+    language: str,
+    decoration: tuple[str, str, str | None],
+    multiplier: tuple[str, int],
+    negative: bool,
+) -> None:
+    prefix, suffix, currency = decoration
+    word, factor = multiplier
+    separator, mark = (",", ".") if language == "en" else (NBSP, ",")
+    number = _group(int_part, separator) + (mark + fraction if fraction else "")
+    text = ("-" if negative else "") + prefix + number + word + suffix
+    expected = _value(int_part, fraction) * factor * (-1 if negative else 1)
+    assert parse_number(text, language, allow_negative=True) == ParsedNumber(
+        expected, currency=currency
+    )
+    if negative and expected:
+        with pytest.raises(NegativeNotAllowed):
+            parse_number(text, language)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=80), language=st.sampled_from(["ru", "en", "de", None]))
+def test_random_text_only_raises_number_errors(text: str, language: str | None) -> None:
+    try:
+        parsed = parse_number(text, language, allow_negative=True)
+    except NumberError as error:
+        assert error.message.msgid
+    else:
+        assert parsed.value.is_finite()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet="0123456789 ,.-+−%$€₽kкmмлнтысрубeE\u00a0\u202f٣", max_size=30),
+    language=st.sampled_from(["ru", "en", None]),
+)
+def test_number_like_text_only_raises_number_errors(text: str, language: str | None) -> None:
+    try:
+        parsed = parse_number(text, language, allow_negative=True)
+    except NumberError as error:
+        assert error.message.msgid
+    else:
+        assert parsed.value.is_finite()
