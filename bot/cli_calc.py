@@ -8,7 +8,8 @@
         --rate call_to_meeting=0.2 --rate meeting_to_proposal=50% --rate proposal_to_deal=0.5
 
 ``--json`` prints one JSON object (decimals as strings); otherwise an aligned table in the
-chosen language. Amounts go through :mod:`kpi_core.numbers`, so ``"10 млн"``, ``"45 455,50"``
+chosen language. In the schedule, ``per_person`` is the first person's amount: when the plan
+does not divide evenly it is the largest, and ``plan_per_person`` lists every person's total. Amounts go through :mod:`kpi_core.numbers`, so ``"10 млн"``, ``"45 455,50"``
 and ``"1.5k"`` work. Bad input prints a translated message on stderr and exits with 2.
 """
 
@@ -612,9 +613,9 @@ def _status_text(t: Translator, status: _Status, amount: Callable[[Decimal], str
     elif status.split is None:
         lines += [
             "",
-            t._("No working days are left in the period; the target was missed by {amount}.").format(
-                amount=amount(catch.remaining)
-            ),
+            t._(
+                "No working days are left in the period; the target was missed by {amount}."
+            ).format(amount=amount(catch.remaining)),
         ]
     else:
         lines += ["", *_schedule_table(t, status.split, amount)]

@@ -470,8 +470,11 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="plan",
         kind=Kind.AMOUNT,
-        prompt=N_("What is the sales plan for {start} – {end}, for everyone together?"),
-        hint=N_("Type the amount, like 10 000 000 or 10 mln. The buttons change the currency."),
+        prompt=N_("What is the sales plan for {start} – {end}?"),
+        hint=N_(
+            "The whole team's plan, if you share it. Type the amount, like 10 000 000 or 10 mln; "
+            "the buttons change the currency."
+        ),
         params=_plan_params,
         options=_currency_options,
         default=_default_currency,

@@ -220,7 +220,12 @@ class TeamQuota:
 
     def person(self, key: Hashable) -> PersonQuota:
         """Return the quota of the member with ``key`` (``KeyError`` if absent)."""
-        return self._by_key[key]
+        if key in self._by_key:
+            return self._by_key[key]
+        for person in self.people:
+            if person.key == key:
+                return person
+        raise KeyError(key)
 
     def amount_on(self, day: date) -> Decimal:
         """Return the team's amount due on ``day``."""

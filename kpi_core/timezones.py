@@ -211,6 +211,9 @@ WORLD_ZONES: tuple[str, ...] = (
 _ZONE_CITY: dict[str, City] = {}
 for _city in CITIES:
     _ZONE_CITY.setdefault(_city.zone, _city)
+for _city in CITIES:  # the zone's namesake wins: Asia/Vladivostok is "Vladivostok"
+    if _city.name.replace(" ", "_") == _city.zone.rsplit("/", 1)[-1]:
+        _ZONE_CITY[_city.zone] = _city
 
 # Offsets that are not whole hours: the zone where most people with that offset live.
 _FRACTIONAL_ZONES: dict[int, str] = {
@@ -312,7 +315,7 @@ def find_city(text: str) -> City | None:
 
 
 def city_for_zone(zone: str) -> City | None:
-    """The first city of :data:`CITIES` in ``zone`` (used to label zone buttons)."""
+    """The city that names ``zone`` on buttons: its namesake, else the first one listed."""
     return _ZONE_CITY.get(zone)
 
 

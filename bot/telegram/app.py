@@ -42,6 +42,7 @@ BotApplication: TypeAlias = Application[
 MAX_CONCURRENT_UPDATES = 32
 # Retries after a 429 (the rate limiter waits retry_after, then tries again).
 MAX_SEND_RETRIES = 5
+RUN_BACKGROUND_KEY = "run_background"
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -92,13 +93,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 async def _post_init(app: BotApplication) -> None:
     """Publish the command menus and start the scheduler loops."""
     await menus.set_commands(app.bot)
-    await runtime.start_background(app)
+    if app.bot_data.get(RUN_BACKGROUND_KEY, True):
+        await runtime.start_background(app)
 
 
 async def _post_shutdown(app: BotApplication) -> None:
     """Stop the scheduler loops and release the database."""
     try:
-        await runtime.stop_background(app)
+        if app.bot_data.get(RUN_BACKGROUND_KEY, True):
+            await runtime.stop_background(app)
     finally:
         services = app.bot_data.get(SERVICES_KEY)
         if isinstance(services, Services) and services.dispose is not None:
@@ -111,6 +114,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    run_background: bool = True,
 ) -> BotApplication:
     """Build the application with every handler registered (see ``handlers.register``).
 
@@ -119,6 +123,8 @@ def build_application(
         services: Ports for the handlers; stored in ``bot_data["services"]``.
         request: HTTP transport for Bot API calls (tests: an offline request).
         get_updates_request: Transport for ``getUpdates``; defaults to ``request`` when given.
+        run_background: Start the scheduler loops in ``post_init`` (tests may drive them
+            directly instead).
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -150,5 +156,6 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     app = cast(BotApplication, builder.build())
     app.bot_data[SERVICES_KEY] = services
+    app.bot_data[RUN_BACKGROUND_KEY] = run_background
     handlers.register(app)
     return app

@@ -28,7 +28,7 @@ from bot.timezone_lookup import utc_offset_label
 from kpi_core.calendar import Period
 from kpi_core.catalog import Aggregation, Kpi
 from kpi_core.messages import Message
-from kpi_core.questionnaire import BUTTON, WEEKDAYS, Kind
+from kpi_core.questionnaire import WEEKDAYS, Kind
 from kpi_core.services.onboarding import (
     PREFIX_DELETE,
     PREFIX_MENU,
@@ -77,10 +77,6 @@ class Menu:
 def esc(text: str) -> str:
     """Escape text for Telegram's HTML parse mode."""
     return html.escape(text, quote=False)
-
-
-def _b(t: Translator, msgid: str) -> str:
-    return t.pgettext(BUTTON, msgid)
 
 
 def _rows(buttons: Sequence[Button], columns: int) -> list[tuple[Button, ...]]:
@@ -269,11 +265,11 @@ def question_menu(t: Translator, view: QuestionView, token: str, now: datetime) 
     rows = _rows(options, shown.columns)
     nav = []
     if shown.can_back:
-        nav.append(Button("‹ " + _b(t, "Back"), callbacks.menu(PREFIX_QUESTION, token, "b")))
+        nav.append(Button("‹ " + t.pgettext("button", "Back"), callbacks.menu(PREFIX_QUESTION, token, "b")))
     if shown.can_skip:
-        nav.append(Button(_b(t, "Skip") + " ›", callbacks.menu(PREFIX_QUESTION, token, "s")))
+        nav.append(Button(t.pgettext("button", "Skip") + " ›", callbacks.menu(PREFIX_QUESTION, token, "s")))
     if shown.can_done:
-        nav.append(Button(_b(t, "Done") + " ✓", callbacks.menu(PREFIX_QUESTION, token, "d")))
+        nav.append(Button(t.pgettext("button", "Done") + " ✓", callbacks.menu(PREFIX_QUESTION, token, "d")))
     if nav:
         rows.append(tuple(nav))
     return Menu("\n".join(lines), tuple(rows), shown.wants_location)
@@ -281,10 +277,7 @@ def question_menu(t: Translator, view: QuestionView, token: str, now: datetime) 
 
 def review_menu(t: Translator, view: ReviewView, token: str) -> Menu:
     """The advised (or saved) KPI set with plan, quotas, warnings and edit buttons."""
-    if view.onboarding:
-        title = t._("Here is what I suggest tracking")
-    else:
-        title = t._("Your KPIs")
+    title = t._("Here is what I suggest tracking") if view.onboarding else t._("Your KPIs")
     parts = [f"<b>{esc(title)}</b>"]
     if view.plan is not None:
         parts.append(plan_text(t, view.plan))
@@ -300,11 +293,11 @@ def review_menu(t: Translator, view: ReviewView, token: str) -> Menu:
             row.append(Button("✖", callbacks.menu(PREFIX_REVIEW, token, "rm", card.kpi.id)))
         rows.append(tuple(row))
     if view.can_add:
-        rows.append((Button("➕ " + _b(t, "Add from the catalog"), callbacks.menu(PREFIX_REVIEW, token, "add")),))
+        rows.append((Button("➕ " + t.pgettext("button", "Add from the catalog"), callbacks.menu(PREFIX_REVIEW, token, "add")),))
     last = []
     if view.can_back:
-        last.append(Button("‹ " + _b(t, "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")))
-    accept = _b(t, "Looks good, save") if view.onboarding else _b(t, "Save")
+        last.append(Button("‹ " + t.pgettext("button", "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")))
+    accept = t.pgettext("button", "Looks good, save") if view.onboarding else t.pgettext("button", "Save")
     last.append(Button("✅ " + accept, callbacks.menu(PREFIX_REVIEW, token, "ok")))
     rows.append(tuple(last))
     return Menu("\n\n".join(parts), tuple(rows))
@@ -323,7 +316,7 @@ def swap_menu(t: Translator, view: SwapView, token: str) -> Menu:
         (Button(kpi_short(t, o.kpi), callbacks.menu(PREFIX_REVIEW, token, "pick", o.kpi.id)),)
         for o in view.options
     ]
-    rows.append((Button("‹ " + _b(t, "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
+    rows.append((Button("‹ " + t.pgettext("button", "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
     return Menu("\n\n".join(parts), tuple(rows))
 
 
@@ -340,12 +333,12 @@ def catalog_menu(t: Translator, view: CatalogView, token: str) -> Menu:
     rows = _rows(buttons, 2)
     nav = []
     if view.page > 0:
-        nav.append(Button("‹ " + _b(t, "Previous"), callbacks.menu(PREFIX_REVIEW, token, "pg", view.page - 1)))
+        nav.append(Button("‹ " + t.pgettext("button", "Previous"), callbacks.menu(PREFIX_REVIEW, token, "pg", view.page - 1)))
     if view.page + 1 < view.pages:
-        nav.append(Button(_b(t, "Next") + " ›", callbacks.menu(PREFIX_REVIEW, token, "pg", view.page + 1)))
+        nav.append(Button(t.pgettext("button", "Next") + " ›", callbacks.menu(PREFIX_REVIEW, token, "pg", view.page + 1)))
     if nav:
         rows.append(tuple(nav))
-    rows.append((Button("‹ " + _b(t, "Back to the list"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
+    rows.append((Button("‹ " + t.pgettext("button", "Back to the list"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
     return Menu("\n\n".join(parts), tuple(rows))
 
 
@@ -386,7 +379,7 @@ def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
     """``/plan``: the plan and buttons to change it."""
     if view.plan is None:
         text = esc(t._("There is no plan yet. Finish the setup with /start first."))
-        return Menu(text, ((Button(_b(t, "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),))
+        return Menu(text, ((Button(t.pgettext("button", "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),))
     parts = [
         f"<b>{esc(t._('Your plan'))}</b>",
         plan_text(t, view.plan),
@@ -394,10 +387,10 @@ def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
     ]
     rows = (
         (
-            Button(_b(t, "Change the amount"), callbacks.menu(PREFIX_MENU, token, "amount")),
-            Button(_b(t, "Change the period"), callbacks.menu(PREFIX_MENU, token, "period")),
+            Button(t.pgettext("button", "Change the amount"), callbacks.menu(PREFIX_MENU, token, "amount")),
+            Button(t.pgettext("button", "Change the period"), callbacks.menu(PREFIX_MENU, token, "period")),
         ),
-        (Button(_b(t, "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),
+        (Button(t.pgettext("button", "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),
     )
     return Menu("\n\n".join(parts), rows)
 
@@ -427,13 +420,13 @@ def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) 
     ]
 
     def b(label: str, action: str) -> Button:
-        return Button(_b(t, label), callbacks.menu(PREFIX_MENU, token, action))
+        return Button(label, callbacks.menu(PREFIX_MENU, token, action))
 
     rows = (
-        (Button(_b(t, "Language"), callbacks.encode("lang", "pick")), b("Time zone", "timezone")),
-        (b("Holiday calendar", "country"), b("Working days", "weekdays")),
-        (b("Morning digest", "digest"), b("Evening reminder", "reminder")),
-        (b("Close", "close"),),
+        (Button(t.pgettext("button", "Language"), callbacks.encode("lang", "pick")), b(t.pgettext("button", "Time zone"), "timezone")),
+        (b(t.pgettext("button", "Holiday calendar"), "country"), b(t.pgettext("button", "Working days"), "weekdays")),
+        (b(t.pgettext("button", "Morning digest"), "digest"), b(t.pgettext("button", "Evening reminder"), "reminder")),
+        (b(t.pgettext("button", "Close"), "close"),),
     )
     return Menu("\n".join(lines), rows)
 
@@ -448,8 +441,8 @@ def delete_menu(t: Translator, token: str) -> Menu:
     )
     rows = (
         (
-            Button(_b(t, "Yes, erase everything"), callbacks.menu(PREFIX_DELETE, token, "yes")),
-            Button(_b(t, "No, keep it"), callbacks.menu(PREFIX_DELETE, token, "no")),
+            Button(t.pgettext("button", "Yes, erase everything"), callbacks.menu(PREFIX_DELETE, token, "yes")),
+            Button(t.pgettext("button", "No, keep it"), callbacks.menu(PREFIX_DELETE, token, "no")),
         ),
     )
     return Menu(text, rows)

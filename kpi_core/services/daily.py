@@ -9,9 +9,12 @@ a :class:`~kpi_core.messages.Message`; the adapters turn both into words.
 are stored per metric (:func:`kpi_core.quickform.loggables_for`): a conversion is computed from
 its inputs, never logged as a percentage.
 
-Batch functions (:func:`build_digests`, :func:`reminder_views`) load many people at once: one
-entries query for the whole batch, one team state per team, so a dispatcher building a hundred
-digests does not run a hundred entry queries.
+Interactive use cases (logging, undo, /today, /link ...) open the unit of work themselves
+(``with uow:``) and commit what they change. The batch builders for the scheduler
+(:func:`build_digests`, :func:`build_team_digest`, :func:`reminder_views`,
+:func:`working_checker`) run inside a unit of work the caller has opened, so one transaction
+serves a whole dispatch batch. They load many people at once: one entries query for the whole
+batch, one team state per team, one ``logged_users_on`` query per day of the longest streak.
 """
 
 from __future__ import annotations
@@ -282,20 +285,22 @@ def log_menu(
         NotSetUp: no KPIs yet.
         DayOutOfRange: a future day or one more than :data:`MAX_DAYS_BACK` days ago.
     """
-    person = _person(uow, telegram_id)
-    today = person_today(person.user, clock.now())
-    day = day or today
-    _check_day(day, today)
-    items = []
-    for item in person.loggables:
-        entry = uow.entries.get(person.user_id, item.metric_id, day)
-        items.append((item, entry.value if entry else None))
-    return LogMenu(day, today, tuple(items), person.user.language)
+    with uow:
+        person = _person(uow, telegram_id)
+        today = person_today(person.user, clock.now())
+        day = day or today
+        _check_day(day, today)
+        items = []
+        for item in person.loggables:
+            entry = uow.entries.get(person.user_id, item.metric_id, day)
+            items.append((item, entry.value if entry else None))
+        return LogMenu(day, today, tuple(items), person.user.language)
 
 
 def loggables_of(uow: UnitOfWork, telegram_id: int) -> tuple[Loggable, ...]:
     """The person's loggable metrics in order (for parsing a quick form)."""
-    return _person(uow, telegram_id).loggables
+    with uow:
+        return _person(uow, telegram_id).loggables
 
 
 # -- logging -----------------------------------------------------------------------------------
@@ -376,39 +381,40 @@ def log_values(
         DayOutOfRange: a future day or too long ago.
         WholeNumberNeeded: a count with a fraction.
     """
-    person = _person(uow, telegram_id)
-    now = clock.now()
-    today = person_today(person.user, now)
-    day = day or today
-    _check_day(day, today)
-    known = {item.metric_id: item for item in person.loggables}
-    for metric_id, value in values:
-        item = known.get(metric_id)
-        if item is None:
-            raise UnknownMetric()
-        if item.unit is Unit.COUNT and value != value.to_integral_value():
-            raise WholeNumberNeeded(item.label_message, value)
-    outliers = [
-        o for o in find_outliers(uow, person.user_id, known, values, day)
-        if o.metric_id not in confirmed
-    ]
-    team = (
-        _team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
-        if person.team_id is not None else None
-    )
-    currency = team.plan.currency if team and team.plan else "RUB"
-    if outliers:
-        return NeedsConfirmation(day, tuple(values), tuple(outliers), currency)
-    items = []
-    for metric_id, value in values:
-        before = uow.entries.get(person.user_id, metric_id, day)
-        uow.entries.record(person.user_id, metric_id, day, value, person.user_id, now)
-        item = known[metric_id]
-        items.append(LoggedItem(metric_id, item.label_message, item.unit, value,
-                                before.value if before else None))
-    uow.commit()
-    standings = _standings_after(uow, calendars, person, team, today, day)
-    return Logged(day, today, tuple(items), now, tuple(standings), currency)
+    with uow:
+        person = _person(uow, telegram_id)
+        now = clock.now()
+        today = person_today(person.user, now)
+        day = day or today
+        _check_day(day, today)
+        known = {item.metric_id: item for item in person.loggables}
+        for metric_id, value in values:
+            item = known.get(metric_id)
+            if item is None:
+                raise UnknownMetric()
+            if item.unit is Unit.COUNT and value != value.to_integral_value():
+                raise WholeNumberNeeded(item.label_message, value)
+        outliers = [
+            o for o in find_outliers(uow, person.user_id, known, values, day)
+            if o.metric_id not in confirmed
+        ]
+        team = (
+            _team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
+            if person.team_id is not None else None
+        )
+        currency = team.plan.currency if team and team.plan else "RUB"
+        if outliers:
+            return NeedsConfirmation(day, tuple(values), tuple(outliers), currency)
+        items = []
+        for metric_id, value in values:
+            before = uow.entries.get(person.user_id, metric_id, day)
+            uow.entries.record(person.user_id, metric_id, day, value, person.user_id, now)
+            item = known[metric_id]
+            items.append(LoggedItem(metric_id, item.label_message, item.unit, value,
+                                    before.value if before else None))
+        uow.commit()
+        standings = _standings_after(uow, calendars, person, team, today, day)
+        return Logged(day, today, tuple(items), now, tuple(standings), currency)
 
 
 def _standings_after(
@@ -513,34 +519,36 @@ def undo_log(
     Raises:
         NothingToUndo: every value of that save was changed or undone since.
     """
-    person = _person(uow, telegram_id)
-    now = clock.now()
-    restored = []
-    for item in person.loggables:
-        entry = uow.entries.get(person.user_id, item.metric_id, day)
-        if entry is None or entry.entered_at is None or stamp_of(entry.entered_at) != stamp:
-            continue
-        history = uow.entries.history(person.user_id, item.metric_id, day)
-        older = [r for r in history if r.version < entry.version]
-        previous = older[-1].value if older else None
-        uow.entries.record(person.user_id, item.metric_id, day, previous, person.user_id, now)
-        restored.append((item.label_message, item.unit, entry.value, previous))
-    if not restored:
-        raise NothingToUndo()
-    uow.commit()
-    plan = uow.plans.current(person.team_id, day) if person.team_id is not None else None
-    return Undone(day, tuple(restored), plan.currency if plan else "RUB")
+    with uow:
+        person = _person(uow, telegram_id)
+        now = clock.now()
+        restored = []
+        for item in person.loggables:
+            entry = uow.entries.get(person.user_id, item.metric_id, day)
+            if entry is None or entry.entered_at is None or stamp_of(entry.entered_at) != stamp:
+                continue
+            history = uow.entries.history(person.user_id, item.metric_id, day)
+            older = [r for r in history if r.version < entry.version]
+            previous = older[-1].value if older else None
+            uow.entries.record(person.user_id, item.metric_id, day, previous, person.user_id, now)
+            restored.append((item.label_message, item.unit, entry.value, previous))
+        if not restored:
+            raise NothingToUndo()
+        uow.commit()
+        plan = uow.plans.current(person.team_id, day) if person.team_id is not None else None
+        return Undone(day, tuple(restored), plan.currency if plan else "RUB")
 
 
 def entry_history(
     uow: UnitOfWork, telegram_id: int, metric_id: str, day: date
 ) -> list[tuple[int, Decimal | None, datetime]]:
     """Every version of one value: (version, value, when), oldest first."""
-    person = _person(uow, telegram_id)
-    if metric_id not in {x.metric_id for x in person.loggables}:
-        raise UnknownMetric()
-    return [(r.version, r.value, r.entered_at)
-            for r in uow.entries.history(person.user_id, metric_id, day)]
+    with uow:
+        person = _person(uow, telegram_id)
+        if metric_id not in {x.metric_id for x in person.loggables}:
+            raise UnknownMetric()
+        return [(r.version, r.value, r.entered_at)
+                for r in uow.entries.history(person.user_id, metric_id, day)]
 
 
 # -- /today ------------------------------------------------------------------------------------
@@ -564,24 +572,25 @@ def today_report(
     Raises:
         NotSetUp: no KPIs yet.
     """
-    person = _person(uow, telegram_id)
-    today = person_today(person.user, clock.now())
-    if person.team_id is None:
-        return DayReport(today, True, (), False, None, None)
-    team = _team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
-    ledger = _ledger(uow, [person.user_id], [team.plan], today, today)
-    standings = person_standings(team, person.user_id, ledger, today=today, report_day=today,
-                                 include_today=True)
-    schedule = _schedule(team, person.user_id)
-    remaining = next((s.progress.remaining_days for s in standings if s.progress), None)
-    return DayReport(
-        today=today,
-        working_today=bool(schedule and schedule.is_working_day(today)),
-        standings=tuple(standings),
-        has_plan=team.plan is not None,
-        period_end=team.plan.period_end if team.plan else None,
-        remaining_days=remaining,
-    )
+    with uow:
+        person = _person(uow, telegram_id)
+        today = person_today(person.user, clock.now())
+        if person.team_id is None:
+            return DayReport(today, True, (), False, None, None)
+        team = _team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
+        ledger = _ledger(uow, [person.user_id], [team.plan], today, today)
+        standings = person_standings(team, person.user_id, ledger, today=today, report_day=today,
+                                     include_today=True)
+        schedule = _schedule(team, person.user_id)
+        remaining = next((s.progress.remaining_days for s in standings if s.progress), None)
+        return DayReport(
+            today=today,
+            working_today=bool(schedule and schedule.is_working_day(today)),
+            standings=tuple(standings),
+            has_plan=team.plan is not None,
+            period_end=team.plan.period_end if team.plan else None,
+            remaining_days=remaining,
+        )
 
 
 # -- morning digests (batch) -------------------------------------------------------------------
@@ -731,32 +740,34 @@ def working_checker(
 # -- chats -------------------------------------------------------------------------------------
 def deactivate_chat(uow: UnitOfWork, chat_id: int) -> bool:
     """Stop sending to a chat that blocked the bot (a person) or removed it (a group)."""
-    changed = False
-    if chat_id > 0:
-        user = uow.users.by_telegram_id(chat_id)
-        if user is not None and user.active:
-            user.active = False
-            uow.users.save(user)
-            changed = True
-    else:
-        chat = uow.teams.chat(chat_id)
-        if chat is not None and chat.active:
-            chat.active = False
-            uow.teams.save_chat(chat)
-            changed = True
-    uow.commit()
-    return changed
+    with uow:
+        changed = False
+        if chat_id > 0:
+            user = uow.users.by_telegram_id(chat_id)
+            if user is not None and user.active:
+                user.active = False
+                uow.users.save(user)
+                changed = True
+        else:
+            chat = uow.teams.chat(chat_id)
+            if chat is not None and chat.active:
+                chat.active = False
+                uow.teams.save_chat(chat)
+                changed = True
+        uow.commit()
+        return changed
 
 
 def reactivate(uow: UnitOfWork, telegram_id: int) -> bool:
     """A person who blocked the bot wrote again: send them reminders and digests again."""
-    user = uow.users.by_telegram_id(telegram_id)
-    if user is None or user.active:
-        return False
-    user.active = True
-    uow.users.save(user)
-    uow.commit()
-    return True
+    with uow:
+        user = uow.users.by_telegram_id(telegram_id)
+        if user is None or user.active:
+            return False
+        user.active = True
+        uow.users.save(user)
+        uow.commit()
+        return True
 
 
 def _admin_team(uow: UnitOfWork, user_id: int) -> int | None:
@@ -782,22 +793,23 @@ def link_group(
         NotAllowed: the person is not an owner/admin of a team (or the group belongs to a team
             they do not manage).
     """
-    user = uow.users.by_telegram_id(telegram_id)
-    if user is None or user.id is None:
-        raise NotAllowed()
-    team_id = _admin_team(uow, user.id)
-    if team_id is None:
-        raise NotAllowed()
-    existing = uow.teams.chat(chat_id)
-    if existing is not None and existing.active and existing.team_id != team_id \
-            and not _may_manage(uow, user.id, existing.team_id):
-        raise NotAllowed()
-    chat = GroupChat(chat_id=chat_id, team_id=team_id, title=title, language=language,
-                     active=True, id=existing.id if existing else None)
-    chat = uow.teams.link_chat(chat) if existing is None else _save_chat(uow, chat)
-    uow.commit()
-    team = uow.teams.get(team_id)
-    return chat, team.name if team else ""
+    with uow:
+        user = uow.users.by_telegram_id(telegram_id)
+        if user is None or user.id is None:
+            raise NotAllowed()
+        team_id = _admin_team(uow, user.id)
+        if team_id is None:
+            raise NotAllowed()
+        existing = uow.teams.chat(chat_id)
+        if existing is not None and existing.active and existing.team_id != team_id \
+                and not _may_manage(uow, user.id, existing.team_id):
+            raise NotAllowed()
+        chat = GroupChat(chat_id=chat_id, team_id=team_id, title=title, language=language,
+                         active=True, id=existing.id if existing else None)
+        chat = uow.teams.link_chat(chat) if existing is None else _save_chat(uow, chat)
+        uow.commit()
+        team = uow.teams.get(team_id)
+        return chat, team.name if team else ""
 
 
 def _save_chat(uow: UnitOfWork, chat: GroupChat) -> GroupChat:
@@ -811,13 +823,14 @@ def unlink_group(uow: UnitOfWork, telegram_id: int, chat_id: int) -> bool:
     Raises:
         NotAllowed: the person does not manage the linked team.
     """
-    chat = uow.teams.chat(chat_id)
-    if chat is None or not chat.active:
-        return False
-    user = uow.users.by_telegram_id(telegram_id)
-    if user is None or user.id is None or not _may_manage(uow, user.id, chat.team_id):
-        raise NotAllowed()
-    chat.active = False
-    uow.teams.save_chat(chat)
-    uow.commit()
-    return True
+    with uow:
+        chat = uow.teams.chat(chat_id)
+        if chat is None or not chat.active:
+            return False
+        user = uow.users.by_telegram_id(telegram_id)
+        if user is None or user.id is None or not _may_manage(uow, user.id, chat.team_id):
+            raise NotAllowed()
+        chat.active = False
+        uow.teams.save_chat(chat)
+        uow.commit()
+        return True

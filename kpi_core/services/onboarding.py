@@ -18,8 +18,8 @@ Flows (``ConversationState.flow``) and their steps:
 
 The adapters (Telegram, console) turn a :class:`Reply` into words and buttons; nothing here
 formats text. The answers that KPI advice depends on are kept after onboarding in a
-*profile record*: a conversation row with ``chat_id`` :data:`PROFILE_CHAT_ID` (no Telegram chat
-has id 0), erased with the person.
+*profile record*: a conversation row with ``chat_id`` :data:`PROFILE_CHAT_ID` (a number no
+Telegram chat has), erased with the person.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ from kpi_core.recommend import MAX_KPIS, ROLE_FITS, Recommendation, alternatives
 from kpi_core.reminders import local_date, zone
 
 __all__ = [
+    "EXPIRED",
     "FLOW_DELETE",
     "FLOW_EDIT",
     "FLOW_KPIS",
@@ -98,6 +99,8 @@ __all__ = [
     "current",
     "erase_me",
     "located",
+    "menu_message_id",
+    "nudge",
     "open_delete",
     "open_kpis",
     "open_plan",
@@ -108,8 +111,10 @@ __all__ = [
     "typed",
 ]
 
-PROFILE_CHAT_ID = 0
-"""The ``chat_id`` of the conversation row that keeps a person's answers after onboarding."""
+PROFILE_CHAT_ID = 2**62
+"""The ``chat_id`` of the conversation row that keeps a person's answers after onboarding.
+
+Telegram chat ids have at most 52 significant bits, so no real chat collides with it."""
 
 FLOW_ONBOARDING = "onboarding"
 FLOW_KPIS = "kpis"
@@ -146,6 +151,8 @@ EDIT_PARENT: Mapping[str, str] = {"amount": "plan", "period": "plan"}
 
 # -- messages ---------------------------------------------------------------------------------
 _EXPIRED = N_("This menu has expired. Here is where we are now:")
+EXPIRED = _EXPIRED
+"""The notice above the current screen after a stale press."""
 _NO_CONVERSATION = N_("Nothing to cancel — there is no open menu.")
 _CANCELLED = N_("Cancelled. Everything saved before is kept; send /start to continue setting up.")
 _CANCELLED_DONE = N_("Closed. Nothing was changed.")
@@ -376,6 +383,8 @@ class Reply:
             adapter removes that keyboard.
         language: The language to render in (it changes with /language).
         handled: False when there was no conversation for this input (let others handle it).
+        message_id: The message that showed the menu before this reply, if known (the adapter
+            removes its buttons when it sends the new screen as a new message).
     """
 
     view: View | None
@@ -388,6 +397,7 @@ class Reply:
     left_location_step: bool = False
     language: str = "en"
     handled: bool = True
+    message_id: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -554,6 +564,7 @@ class _Ctx:
     deps: Deps
     who: Who
     user: User
+    menu_message_id: int | None = None
 
     @property
     def today(self) -> date:
@@ -576,7 +587,10 @@ class _Ctx:
 
     def conversation(self) -> ConversationState | None:
         assert self.user.id is not None
-        return self.uow.conversations.get(self.who.chat_id, self.user.id)
+        conv = self.uow.conversations.get(self.who.chat_id, self.user.id)
+        if conv is not None:
+            self.menu_message_id = conv.message_id
+        return conv
 
     def clear(self) -> None:
         assert self.user.id is not None
@@ -617,6 +631,7 @@ def _validators(ctx: _Ctx) -> Validators:
 
 
 def _reply(ctx: _Ctx, view: View | None, conv: ConversationState | None, **kw: Any) -> Reply:
+    kw.setdefault("message_id", conv.message_id if conv else ctx.menu_message_id)
     return Reply(view=view, token=conv.token if conv else "", language=ctx.language, **kw)
 
 
@@ -914,6 +929,24 @@ def typed(uow: UnitOfWork, deps: Deps, who: Who, text: str) -> Reply:
             uow.commit()
             return reply
         return _reply(ctx, _view(ctx, conv), conv, error=Message(_USE_BUTTONS), moved=False)
+
+
+_TYPE_ANSWER = N_("Please type the answer, or use the buttons above. To stop, send /cancel.")
+
+
+def nudge(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
+    """A message the conversation cannot use (a sticker, a photo): say what is expected now."""
+    with uow:
+        ctx = _open(uow, deps, who)
+        conv = ctx.conversation() if ctx else None
+        if ctx is None or conv is None:
+            if ctx is not None and ctx.user.onboarded:
+                return Reply(None, handled=False, language=who.language)
+            return Reply(NoticeView(Message(_ONBOARD_FIRST)), closed=True, language=who.language)
+        view = _view(ctx, conv)
+        wants_text = isinstance(view, QuestionView) and view.screen.accepts_text
+        error = Message(_TYPE_ANSWER if wants_text else _USE_BUTTONS)
+        return _reply(ctx, view, conv, error=error, moved=False)
 
 
 def located(uow: UnitOfWork, deps: Deps, who: Who, zone_name: str | None) -> Reply:

@@ -54,6 +54,10 @@ Reading what the bot did:
 - ``h.messages(chat_id)`` - every bot message still in the chat (deleted ones are gone).
 - ``h.clear()`` - forget recorded calls (Telegram's view of the chats is kept).
 
+Background loops: ``post_init`` publishes the menus but, by default, does not start the scheduler
+loops (``bot.scheduler.runtime.start_background``), so that nothing is sent behind a test's back;
+``BotHarness(..., background=True)`` starts them, or drive the planner/dispatcher directly.
+
 Lifecycle: ``await h.restart()`` shuts the application down and builds a NEW one on the same
 database and the same (simulated) Telegram - proof that state lives in the database.
 ``await h.close()`` shuts down (the fixture does it for you).
@@ -446,6 +450,7 @@ class BotHarness:
         *,
         request: OfflineRequest | None = None,
         clock: Any = None,
+        background: bool = False,
     ) -> None:
         self.settings = settings
         self.services = services
@@ -454,6 +459,7 @@ class BotHarness:
             settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else TEST_TOKEN,
             now=self.services.clock.now,
         )
+        self.background = background
         self.raise_errors = True
         self.errors: list[BaseException] = []
         self._app: BotApplication | None = None
@@ -474,7 +480,9 @@ class BotHarness:
 
     async def start(self) -> BotHarness:
         """Build and initialise a new application, then run its ``post_init``."""
-        app = build_application(self.settings, self.services, request=self.request)
+        app = build_application(
+            self.settings, self.services, request=self.request, run_background=self.background
+        )
         app.add_error_handler(self._record_error)
         await app.initialize()
         if app.post_init is not None:

@@ -382,3 +382,35 @@ def test_the_operator_language_falls_back_to_lang(
     monkeypatch.setenv("LANG", "ru_RU.UTF-8")
     assert run_command(argparse.Namespace()) == 2
     assert "Как получить токен" in capsys.readouterr().err
+
+
+async def test_post_init_starts_and_post_shutdown_stops_the_scheduler(
+    bot_settings: Any, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.scheduler import runtime
+
+    events: list[str] = []
+
+    async def start(app: Any) -> None:
+        events.append("start")
+
+    async def stop(app: Any) -> None:
+        events.append("stop")
+
+    monkeypatch.setattr(runtime, "start_background", start)
+    monkeypatch.setattr(runtime, "stop_background", stop)
+    disposed: list[bool] = []
+    with_dispose = Services(
+        services.uow_factory, services.clock, services.calendars, bot_settings,
+        dispose=lambda: disposed.append(True),
+    )
+    quiet = BotHarness(bot_settings, with_dispose)  # the default: no loops in bot tests
+    await quiet.start()
+    await quiet.close()
+    assert events == []
+    h = BotHarness(bot_settings, with_dispose, background=True)
+    await h.start()
+    assert events == ["start"]
+    await h.close()
+    assert events == ["start", "stop"]
+    assert disposed == [True, True]

@@ -58,7 +58,7 @@ def test_postgres_engine_uses_psycopg_and_pre_ping() -> None:
     engine = make_engine("postgres://u@127.0.0.1:1/none")  # nothing connects yet
     try:
         assert engine.dialect.driver == "psycopg"
-        assert engine.pool._pre_ping  # type: ignore[attr-defined]
+        assert engine.pool._pre_ping
     finally:
         engine.dispose()
 

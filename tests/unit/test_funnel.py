@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -118,7 +119,7 @@ def test_steps_must_form_one_chain(steps: list[Conversion]) -> None:
 
 
 def test_values_must_be_positive() -> None:
-    cases = [
+    cases: list[tuple[Callable[[], object], str]] = [
         (lambda: revenue_funnel(D(0), D(100), SALES), InvalidFunnelValue.REVENUE),
         (lambda: revenue_funnel(D(100), D(-5), SALES), InvalidFunnelValue.AVG_DEAL),
         (lambda: reverse_funnel(D(0), SALES), InvalidFunnelValue.TARGET),

@@ -79,9 +79,7 @@ def test_custom_thresholds() -> None:
     strict = Thresholds(ahead=D("1.2"), on_track=D("1.0"), behind=D("0.9"))
     assert strict.classify(D("1.1")) is Status.ON_TRACK
     assert strict.classify(D("0.95")) is Status.BEHIND
-    result = progress(
-        D(1000), D(440), DAYS, MID_APRIL, today_logged=True, thresholds=strict
-    )
+    result = progress(D(1000), D(440), DAYS, MID_APRIL, today_logged=True, thresholds=strict)
     assert result.status is Status.CRITICAL
     with pytest.raises(ValueError, match="thresholds"):
         Thresholds(ahead=D("0.9"), on_track=D("1.0"))
@@ -126,8 +124,13 @@ def test_after_the_period() -> None:
 def test_lower_is_better_budget() -> None:
     # At most 22 missed calls in April; by mid-month 11 are "allowed".
     good = progress(
-        D(22), D(5), DAYS, MID_APRIL, today_logged=True,
-        direction=Direction.LOWER_IS_BETTER, quantum=D(1),
+        D(22),
+        D(5),
+        DAYS,
+        MID_APRIL,
+        today_logged=True,
+        direction=Direction.LOWER_IS_BETTER,
+        quantum=D(1),
     )
     assert good.status is Status.AHEAD
     assert good.remaining == D(17)  # allowance left
@@ -162,7 +165,12 @@ def test_level_kpi_compares_with_the_target_itself() -> None:
     assert result.projected == D("0.76")
     assert result.need_per_day is None
     response = progress(
-        D(15), D(30), DAYS, MID_APRIL, today_logged=True, cumulative=False,
+        D(15),
+        D(30),
+        DAYS,
+        MID_APRIL,
+        today_logged=True,
+        cumulative=False,
         direction=Direction.LOWER_IS_BETTER,
     )
     assert response.status is Status.CRITICAL  # 15 s norm, 30 s actual: score 0.5

@@ -43,9 +43,7 @@ def test_seed_example_ten_managers_ten_million_22_days() -> None:
     assert amounts == [D("45454.55")] * 12 + [D("45454.54")] * 10
     assert sum(amounts) == D(1_000_000)
     assert quota.daily == D("454545.45")
-    assert [item.amount for item in quota.schedule] == [D("454545.50")] * 12 + [
-        D("454545.40")
-    ] * 10
+    assert [item.amount for item in quota.schedule] == [D("454545.50")] * 12 + [D("454545.40")] * 10
     assert sum(item.amount for item in quota.schedule) == D(10_000_000)
     assert all(p.total == D(1_000_000) for p in quota.people)
 
@@ -287,7 +285,10 @@ def test_catch_up_adds_up_to_what_is_missing(
 ) -> None:
     today = APRIL.start + timedelta(days=offset)
     result = catch_up(
-        D(target), D(done), [Member(1, APRIL_DAYS), Member(2, APRIL_DAYS[5:])], today,
+        D(target),
+        D(done),
+        [Member(1, APRIL_DAYS), Member(2, APRIL_DAYS[5:])],
+        today,
         today_logged=logged,
     )
     assert result.remaining == max(D(target - done), D(0))

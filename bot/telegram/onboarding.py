@@ -1,0 +1,265 @@
+"""Onboarding in Telegram: /start, /restart, /cancel, the questionnaire and the result screen.
+
+Handlers are thin: parse the update, run one use case of :mod:`kpi_core.services.onboarding`
+in a worker thread, and :func:`present` the reply. :func:`present` is shared with
+:mod:`bot.telegram.commands`: it edits the pressed menu in place (``editMessageText``), or sends
+a new message when the person typed something (and takes the buttons off the previous menu),
+offers location sharing at the time zone step, and records which message holds the menu.
+
+Handler groups: everything here is in the default group 0. The free-text, location and
+other-message handlers consume a message only when a conversation is open (or the person has
+not finished the setup) and then stop later groups (``ApplicationHandlerStop``); otherwise they
+let it through, so **the daily loop's free-text handlers belong in group 1 or later**
+(:data:`DAILY_GROUP`). Callback data of every feature is parsed by
+:mod:`bot.telegram.callbacks`; :func:`expire_button` answers data that nobody registered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import replace
+
+from telegram import Message as TgMessage
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import translator
+from bot.telegram import callbacks, keyboards, render
+from bot.telegram.context import BotContext
+from bot.timezone_lookup import canonical_zone, zone_for_location
+from kpi_core.messages import Message
+from kpi_core.questionnaire import Validators
+from kpi_core.services import onboarding as use
+
+log = logging.getLogger(__name__)
+
+CONVERSATION_GROUP = 0
+"""Group of the conversation handlers (commands, buttons, answers)."""
+DAILY_GROUP = 1
+"""Where free-text handlers of other features go, after the conversation had its chance."""
+
+MENU_PREFIXES = (use.PREFIX_QUESTION, use.PREFIX_REVIEW, use.PREFIX_MENU, use.PREFIX_DELETE)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def deps(context: BotContext) -> use.Deps:
+    """The use cases' dependencies from the application's services."""
+    services = context.services
+    supports = getattr(services.calendars, "supports", None)
+    validators = Validators(
+        zone_name=canonical_zone,
+        country_supported=supports if callable(supports) else Validators().country_supported,
+    )
+    return use.Deps(clock=services.clock, calendars=services.calendars, validators=validators)
+
+
+def who(update: Update, context: BotContext) -> use.Who:
+    """The person and chat of an update."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None
+    assert chat is not None
+    return use.Who(chat.id, user.id, context.language, user.first_name or "")
+
+
+async def run(context: BotContext, fn: Callable[..., use.Reply], update: Update, *args: object) -> use.Reply:
+    """Run a use case in a worker thread with a fresh unit of work."""
+    return await context.run_sync(fn, context.services.uow_factory(), deps(context), who(update, context), *args)
+
+
+async def _strip_buttons(context: BotContext, chat_id: int, message_id: int | None) -> None:
+    if message_id is None:
+        return
+    with suppress(BadRequest):  # already without buttons, or gone
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+
+async def present(update: Update, context: BotContext, reply: use.Reply, *, edit: bool = False) -> None:
+    """Show a use case's reply: edit the pressed menu in place or send a new message."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    t = translator(reply.language)
+    menu = render.render(t, reply, context.services.clock.now())
+    remove_keyboard = reply.left_location_step
+    if remove_keyboard and (menu is None or menu.rows):
+        await context.bot.send_message(chat.id, t._("Got it."), reply_markup=keyboards.remove())
+        remove_keyboard, edit = False, False  # the next screen goes below that message
+    if menu is None:
+        return
+    if menu.location and reply.moved:
+        # The reply keyboard comes with its own message; the question stays the last one.
+        await context.bot.send_message(
+            chat.id,
+            t._("📍 You can share your location with the button below — I will work out the time zone."),
+            reply_markup=keyboards.share_location(t),
+        )
+        edit = False
+    message_id = await _edit(update, menu) if edit else None
+    if message_id is None:
+        markup = keyboards.remove() if remove_keyboard else keyboards.inline(menu)
+        sent = await context.bot.send_message(chat.id, menu.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        message_id = sent.message_id
+        if reply.message_id != message_id:
+            await _strip_buttons(context, chat.id, reply.message_id)
+    if reply.token and not reply.closed:
+        await context.run_sync(
+            use.remember_menu, context.services.uow_factory(), deps(context), who(update, context),
+            reply.token, message_id,
+        )
+
+
+async def _edit(update: Update, menu: render.Menu) -> int | None:
+    query = update.callback_query
+    message = query.message if query else None
+    if query is None or not isinstance(message, TgMessage):
+        return None
+    try:
+        await query.edit_message_text(menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu))
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            log.info("Could not edit message %s: %s", message.message_id, exc)
+            return None
+    return message.message_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Handlers
+# ---------------------------------------------------------------------------------------------
+
+
+async def start_onboarding(update: Update, context: BotContext) -> None:
+    """/start: begin the setup, or carry on where the person stopped."""
+    reply = await run(context, use.begin, update)
+    if reply.view is not None and isinstance(reply.view, use.QuestionView) and reply.notice is None:
+        t = translator(reply.language)
+        await context.bot.send_message(
+            update.effective_chat.id if update.effective_chat else 0,
+            t._(
+                "Hi! I'm KPI Coach. In about two minutes of tapping buttons we will pick a few "
+                "KPIs that fit your work, split your plan into daily quotas and set up "
+                "reminders. You can go back at any step or stop with /cancel."
+            ),
+        )
+    await present(update, context, reply)
+
+
+async def restart_onboarding(update: Update, context: BotContext) -> None:
+    """/restart: go through the setup again (nothing is deleted until the new set is saved)."""
+    reply = await context.run_sync(
+        use.begin, context.services.uow_factory(), deps(context), who(update, context), restart=True
+    )
+    await present(update, context, reply)
+
+
+async def cancel_conversation(update: Update, context: BotContext) -> None:
+    """/cancel: close the open menu; saved data stays."""
+    await present(update, context, await run(context, use.cancel, update))
+
+
+async def press_button(update: Update, context: BotContext) -> None:
+    """A button of a conversation menu: apply it, or say the menu has expired."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        cb = callbacks.decode(query.data)
+        pressed = use.Press(cb.prefix, cb.part(0), cb.part(1), cb.parts[2:])
+        reply = await run(context, use.press, update, pressed)
+    except callbacks.InvalidCallback:
+        reply = _stale(await run(context, use.current, update))
+    await answer_query(update, reply)
+    await present(update, context, reply, edit=not reply.stale)
+
+
+def _stale(reply: use.Reply) -> use.Reply:
+    notice = Message(use.EXPIRED) if reply.view is not None else None
+    return replace(reply, stale=True, notice=notice, moved=False)
+
+
+async def answer_query(update: Update, reply: use.Reply) -> None:
+    """Answer the callback query: "This menu has expired" for a stale press."""
+    query = update.callback_query
+    if query is None:
+        return
+    text = translator(reply.language)._("This menu has expired.") if reply.stale else None
+    try:
+        await query.answer(text)
+    except BadRequest:
+        log.debug("The callback query was too old to answer")
+
+
+async def expire_button(update: Update, context: BotContext) -> None:
+    """Callback data nobody registered (forged, or from an old version): it has expired."""
+    reply = _stale(await run(context, use.current, update))
+    await answer_query(update, reply)
+    if reply.view is not None:
+        await present(update, context, reply)
+
+
+async def answer_text(update: Update, context: BotContext) -> None:
+    """Typed text: an answer to the current question, or a hint about what is expected."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    reply = await run(context, use.typed, update, message.text)
+    if not reply.handled:
+        return  # no conversation: another feature may want the text
+    await present(update, context, reply)
+    raise ApplicationHandlerStop
+
+
+async def receive_location(update: Update, context: BotContext) -> None:
+    """A shared location: the time zone of the nearest known city."""
+    message = update.effective_message
+    assert message is not None
+    assert message.location is not None
+    zone = zone_for_location(message.location.latitude, message.location.longitude)
+    reply = await run(context, use.located, update, zone)
+    if not reply.handled:
+        return
+    await present(update, context, reply)
+    raise ApplicationHandlerStop
+
+
+async def nudge_other(update: Update, context: BotContext) -> None:
+    """A sticker, photo or voice in the middle of a conversation: say what is expected."""
+    reply = await run(context, use.nudge, update)
+    if not reply.handled:
+        return
+    await present(update, context, reply)
+    raise ApplicationHandlerStop
+
+
+def _unknown_data(data: object) -> bool:
+    if not isinstance(data, str):
+        return True
+    try:
+        callbacks.decode(data)
+    except callbacks.InvalidCallback:
+        return True
+    return False
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the onboarding handlers (group 0; see the module docs)."""
+    group = CONVERSATION_GROUP
+    app.add_handler(CommandHandler("start", start_onboarding, filters=PRIVATE), group)
+    app.add_handler(CommandHandler("restart", restart_onboarding, filters=PRIVATE), group)
+    app.add_handler(CommandHandler("cancel", cancel_conversation, filters=PRIVATE), group)
+    app.add_handler(CallbackQueryHandler(press_button, pattern=callbacks.pattern(*MENU_PREFIXES)), group)
+    app.add_handler(CallbackQueryHandler(expire_button, pattern=_unknown_data), group)
+    app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, answer_text), group)
+    app.add_handler(MessageHandler(PRIVATE & filters.LOCATION, receive_location), group)
+    others = PRIVATE & ~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    app.add_handler(MessageHandler(others, nudge_other), group)

@@ -1,0 +1,346 @@
+"""``kpi-coach quota`` and ``kpi-coach funnel`` end to end (argv in, text or JSON out)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import bot.cli
+import bot.cli_calc
+
+NBSP = "\u00a0"
+SEED = ["quota", "--plan", "10000000", "--people", "10", "--month", "2025-04", "--country", "RU"]
+
+
+def _entry_point() -> Callable[[Sequence[str] | None], int]:
+    """``bot.cli.main``, the real entry point, once every subcommand module exists.
+
+    While other modules listed in ``bot.cli.SUBCOMMAND_MODULES`` are still being written, fall
+    back to this module's own parser (same ``register`` and handlers).
+    """
+    try:
+        bot.cli.build_parser()
+    except ImportError:
+        return bot.cli_calc.main
+    return bot.cli.main
+
+
+main = _entry_point()
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    code, out, err = _run(capsys, *argv, "--json")
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert isinstance(result, dict)
+    return result
+
+
+def _sum(rows: list[dict[str, Any]], key: str) -> Decimal:
+    return sum((Decimal(r[key]) for r in rows), Decimal(0))
+
+
+# -- quota ------------------------------------------------------------------------------------
+def test_seed_example_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, *SEED, "--lang", "en")
+    assert (code, err) == (0, "")
+    assert "Working days:" in out
+    assert "22 (production calendar of Russia" in out
+    assert "Daily quota per person:   ₽45,454.55" in out
+    assert "Daily quota for the team: ₽454,545.45" in out
+    assert "Tue 1 Apr" in out
+    assert out.rstrip().splitlines()[-1].split() == ["Total", "₽1,000,000", "₽10,000,000"]
+
+
+def test_seed_example_in_russian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, *SEED, "--lang", "ru")
+    assert code == 0
+    assert f"Дневная норма на человека: 45{NBSP}454,55{NBSP}₽" in out
+    assert "Рабочих дней:" in out
+    assert "производственный календарь: Россия" in out
+    assert f"10{NBSP}000{NBSP}000{NBSP}₽" in out
+
+
+def test_seed_example_as_json_adds_up_exactly(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(capsys, *SEED)
+    assert result["command"] == "quota"
+    assert result["working_days"] == 22
+    assert result["working_days_source"] == "calendar"
+    assert result["daily_quota_per_person"] == "45454.55"
+    assert result["daily_quota_team"] == "454545.45"
+    assert result["currency"] == "RUB"
+    assert result["period"] == {"from": "2025-04-01", "to": "2025-04-30"}
+    schedule = result["schedule"]
+    assert len(schedule) == 22
+    assert schedule[0] == {
+        "day": 1,
+        "date": "2025-04-01",
+        "per_person": "45454.55",
+        "team": "454545.50",
+    }
+    assert schedule[-1]["per_person"] == "45454.54"
+    assert _sum(schedule, "team") == Decimal(10_000_000)
+    assert _sum(schedule, "per_person") == Decimal(1_000_000)
+    assert result["plan_per_person"] == ["1000000.00"] * 10
+
+
+def test_plan_as_people_type_it(capsys: pytest.CaptureFixture[str]) -> None:
+    plain = _json(capsys, *SEED)
+    for text, lang in (
+        ("10 млн", "ru"),
+        ("10 000 000 ₽", "ru"),
+        ("10m", "en"),
+        ("10,000,000", "en"),
+    ):
+        argv = [*SEED[:1], "--plan", text, *SEED[3:], "--lang", lang]
+        assert _json(capsys, *argv)["schedule"] == plain["schedule"]
+
+
+def test_catch_up_and_pace(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(
+        capsys,
+        *SEED,
+        "--done",
+        "4,5 млн",
+        "--today",
+        "2025-04-15",
+        "--logged-today",
+        "--lang",
+        "ru",
+    )
+    catch = result["catch_up"]
+    assert catch["today"] == "2025-04-15"
+    assert catch["today_logged"] is True
+    assert catch["remaining"] == "5500000.00"
+    assert catch["remaining_working_days"] == 11
+    assert catch["need_per_day_per_person"] == "50000.00"
+    assert catch["need_per_day_team"] == "500000.00"
+    assert catch["schedule"][0]["date"] == "2025-04-16"
+    assert _sum(catch["schedule"], "team") == Decimal(5_500_000)
+    pace = result["progress"]
+    assert pace == {
+        "elapsed_working_days": 11,
+        "expected_to_date": "5000000.00",
+        "gap": "-500000.00",
+        "pace": "0.9000",
+        "completion": "0.4500",
+        "projected_total": "9000000.00",
+        "status": "behind",
+    }
+
+
+def test_catch_up_text_before_logging_today(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(
+        capsys,
+        "quota",
+        "--plan",
+        "1000000",
+        "--month",
+        "2025-04",
+        "--done",
+        "500000",
+        "--today",
+        "2025-04-15",
+        "--lang",
+        "en",
+    )
+    assert code == 0
+    assert "Working days left:         12" in out
+    assert "Need per day per person:   ₽41,666.67" in out
+    assert "Status:" in out
+
+
+def test_target_already_reached(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(
+        capsys,
+        "quota",
+        "--plan",
+        "100",
+        "--month",
+        "2025-04",
+        "--done",
+        "120",
+        "--today",
+        "2025-04-20",
+        "--lang",
+        "en",
+    )
+    assert code == 0
+    assert "The target is reached. Surplus: ₽20." in out
+
+
+def test_working_days_override(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(capsys, "quota", "--plan", "100", "--people", "3", "--working-days", "3")
+    assert result["working_days_source"] == "override"
+    assert result["period"] is None
+    assert [r["date"] for r in result["schedule"]] == [None, None, None]
+    assert result["plan_per_person"] == ["33.34", "33.33", "33.33"]
+    assert _sum(result["schedule"], "team") == Decimal(100)
+    assert result["daily_quota_per_person"] == "11.11"
+
+
+def test_custom_weekdays_and_range(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(
+        capsys,
+        "quota",
+        "--plan",
+        "130",
+        "--count",
+        "--from",
+        "2025-10-27",
+        "--to",
+        "2025-11-08",
+        "--weekdays",
+        "1-6",
+    )
+    # Mon-Sat from 27 Oct to 8 Nov, without 3 and 4 November: 11 - 2 + ... = 10 working days.
+    assert result["working_days"] == 10
+    assert result["unit"] == "count"
+    assert result["currency"] is None
+    assert result["working_weekdays"] == [1, 2, 3, 4, 5, 6]
+    assert [r["per_person"] for r in result["schedule"]] == ["13"] * 10
+    dates = [r["date"] for r in result["schedule"]]
+    assert "2025-11-01" in dates
+    assert "2025-11-03" not in dates
+
+
+def test_baseline_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(capsys, *SEED, "--baseline", "6 000 000")
+    assert result["achievability"]["realistic"] is False
+    assert result["achievability"]["concerns"] == ["growth_too_high"]
+    code, out, _ = _run(capsys, *SEED, "--baseline", "6 000 000", "--lang", "en")
+    assert code == 0
+    assert "Consider at most ₽7,800,000." in out
+
+
+# -- funnel -----------------------------------------------------------------------------------
+FUNNEL = [
+    "funnel", "--revenue", "10000000", "--avg-deal", "45000", "--people", "10",
+    "--month", "2025-04", "--rate", "call_to_meeting=0.2", "--rate", "proposal_to_deal=50%",
+    "--rate", "meeting_to_proposal=0.5",
+]  # fmt: skip
+
+
+def test_funnel_json(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(capsys, *FUNNEL)
+    assert result["working_days"] == 22
+    assert result["overall_conversion"] == "0.05"
+    assert [c["from"] for c in result["conversions"]] == ["call", "meeting", "proposal"]
+    calls, *_, deals = result["stages"]
+    assert calls == {
+        "stage": "call",
+        "needed": 4445,
+        "needed_unrounded": "4444.4444",
+        "per_day": 203,
+        "per_person": 445,
+        "per_person_per_day": 21,
+    }
+    assert deals["needed"] == 223
+
+
+def test_funnel_text_in_russian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, *FUNNEL, "--lang", "ru")
+    assert code == 0
+    assert "Обратная воронка" in out
+    rows = {line.split(" ")[0]: line.split() for line in out.splitlines() if line}
+    assert rows["Звонки"][-3:] == ["445", "203", "21"]  # per person, per day, per person a day
+    assert rows["Сделки"][-4:] == ["223", "23", "11", "2"]
+    calls_line = next(line for line in out.splitlines() if line.startswith("Звонки"))
+    assert f"4{NBSP}445" in calls_line
+
+
+def test_funnel_from_a_target_count(capsys: pytest.CaptureFixture[str]) -> None:
+    result = _json(capsys, "funnel", "--target", "80", "--rate", "lead->ql=80%")
+    assert [(s["stage"], s["needed"]) for s in result["stages"]] == [("lead", 100), ("ql", 80)]
+    assert result["working_days"] is None
+
+
+# -- errors -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["quota", "--plan", "-5", "--month", "2025-04"], "A negative number is not allowed"),
+        (["quota", "--plan", "5", "--month", "2025-13"], "“2025-13” is not a month"),
+        (["quota", "--plan", "5", "--month", "April"], "use YYYY-MM"),
+        (["quota", "--plan", "abc", "--month", "2025-04"], "doesn't look like a number"),
+        (["quota", "--plan", "1e6", "--month", "2025-04"], "Exponents"),
+        (["quota", "--plan", "12%", "--month", "2025-04"], "not a percentage"),
+        (["quota", "--plan", "5"], "Give the period"),
+        (["quota", "--plan", "5", "--month", "2025-04", "--country", "XX"], "Unknown country code"),
+        (["quota", "--plan", "5", "--month", "2025-04", "--people", "0"], "at least 1"),
+        (["quota", "--plan", "5", "--month", "2025-04", "--people", "2.5"], "whole number"),
+        (["quota", "--plan", "5", "--month", "2025-04", "--weekdays", "0-8"], "Monday (1)"),
+        (["quota", "--plan", "5", "--month", "2025-04", "--done", "1"], "--done and --today"),
+        (["quota", "--plan", "5", "--month", "2025-04", "--from", "2025-04-01"], "not both"),
+        (["quota", "--plan", "5", "--from", "2025-04-01"], "go together"),
+        (["quota", "--plan", "5", "--from", "2025-04-31", "--to", "2025-05-01"], "not a date"),
+        (
+            ["quota", "--plan", "5", "--from", "2025-05-01", "--to", "2025-04-01"],
+            "start on or before",
+        ),
+        (
+            ["quota", "--plan", "$5", "--currency", "RUB", "--month", "2025-04"],
+            "different currencies",
+        ),
+        (["quota", "--plan", "5.555", "--month", "2025-04"], "too many decimal places"),
+        (["quota", "--plan", "5", "--from", "2025-05-03", "--to", "2025-05-04"], "no working days"),
+        (
+            ["funnel", "--revenue", "100", "--avg-deal", "10", "--rate", "a_to_b=1.5"],
+            "at most 1 (100%)",
+        ),
+        (
+            ["funnel", "--revenue", "100", "--avg-deal", "10", "--rate", "a_b=0.5"],
+            "not a conversion",
+        ),
+        (["funnel", "--revenue", "100", "--avg-deal", "10"], "at least one --rate"),
+        (["funnel", "--revenue", "100", "--rate", "a_to_b=0.5"], "Give --revenue and --avg-deal"),
+        (["funnel", "--revenue", "0", "--avg-deal", "10", "--rate", "a_to_b=0.5"], "revenue plan"),
+        (["funnel", "--target", "5", "--rate", "a_to_b=0.5", "--rate", "c_to_d=0.5"], "one chain"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_clear_message(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    code, out, err = _run(capsys, *argv, "--lang", "en")
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"kpi-coach {argv[0]}: ")
+    assert expected in err
+
+
+def test_errors_are_translated(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "quota", "--plan", "1.000", "--month", "2025-04", "--lang", "ru")
+    assert code == 2
+    assert "«1.000» можно понять двояко" in err
+    code, _, err = _run(capsys, "quota", "--plan", "5", "--month", "2025-13", "--lang", "ru")
+    assert code == 2
+    assert "не месяц" in err
+    code, _, err = _run(
+        capsys, "quota", "--plan", "5", "--from", "2025-01-01", "--to", "2026-06-01", "--lang", "ru"
+    )
+    assert code == 2
+    assert "не длиннее 366 дней" in err
+
+
+def test_the_same_text_means_what_the_language_says(capsys: pytest.CaptureFixture[str]) -> None:
+    english = _json(capsys, "quota", "--plan", "1,000", "--working-days", "10", "--lang", "en")
+    russian = _json(capsys, "quota", "--plan", "1,000", "--working-days", "10", "--lang", "ru")
+    assert english["plan"] == "1000"
+    assert russian["plan"] == "1.000"
+
+
+def test_argparse_errors_still_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["quota", "--month", "2025-04"])
+    assert caught.value.code == 2
+    assert "--plan" in capsys.readouterr().err
