@@ -89,7 +89,12 @@ class UserRepository(Protocol):
         """Persist changes to an existing user."""
         ...
     def erase(self, user_id: int) -> None:
-        """Delete the user and everything about them (entries, history, state, deliveries)."""
+        """Delete the user and everything about them (entries, history, state, deliveries).
+
+        A team they own passes to its longest-standing current member (admins first, made
+        owner); a team left with nobody is deleted. Rows they only authored for others
+        (``entered_by``, ``created_by``) stay, with the author set to ``None``.
+        """
         ...
     def list_active(self) -> Sequence[User]: ...
 
@@ -176,7 +181,13 @@ class DeliveryRepository(Protocol):
         """Insert deliveries, ignoring any (chat, kind, local date) that exists; return inserted."""
         ...
     def claim_due(self, now: datetime, limit: int, worker: str, lease_seconds: int) -> Sequence[Delivery]:
-        """Atomically claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED on PostgreSQL)."""
+        """Atomically claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED on PostgreSQL).
+
+        Claimable: PENDING rows due (and past ``next_attempt_at`` if set), FAILED rows with a
+        ``next_attempt_at`` that has come, and CLAIMED rows claimed ``lease_seconds`` or more
+        ago (their worker died). Claiming sets CLAIMED, ``claimed_by/at`` and ``attempts + 1``;
+        oldest ``due_at`` first. Claimable rows past ``expires_at`` become EXPIRED instead.
+        """
         ...
     def finish(
         self,
@@ -186,9 +197,25 @@ class DeliveryRepository(Protocol):
         error: str | None = None,
         telegram_message_id: int | None = None,
         next_attempt_at: datetime | None = None,
-    ) -> None: ...
+    ) -> None:
+        """Record the outcome: SENT (sets ``sent_at``), SKIPPED, EXPIRED, FAILED (final), or
+        PENDING / FAILED with ``next_attempt_at`` to retry then. ``error`` is stored as given."""
+        ...
     def get(self, delivery_id: int) -> Delivery | None: ...
     def for_chat(self, chat_id: int) -> Sequence[Delivery]: ...
+    def pending(self, since: date, chat_ids: Iterable[int] | None = None) -> Sequence[Delivery]:
+        """PENDING rows with ``local_date >= since`` (only these chats if given), by id."""
+        ...
+    def reschedule(self, delivery_id: int, due_at: datetime, expires_at: datetime) -> bool:
+        """Move a PENDING or CLAIMED row to a new window: back to PENDING, retry and claim data
+        and ``error`` cleared. False when the row is gone or already finished."""
+        ...
+    def requeue(
+        self, delivery_id: int, due_at: datetime, expires_at: datetime, note: str | None = None
+    ) -> bool:
+        """Send a SENT row again later (snooze): back to PENDING at the new window, ``error``
+        set to ``note`` (a marker such as "snoozed"). False unless the row is SENT."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -112,14 +112,18 @@ def user_window(
     kind: DeliveryKind,
     day: date,
     working: Callable[[date], bool],
+    *,
+    require_active: bool = True,
 ) -> Window | None:
     """The window of a person's ``kind`` message for local ``day``; ``None`` when none is due.
 
-    Nothing is due when the person turned that message off, is inactive, or does not work on
-    ``day`` (``working`` answers that, e.g. ``schedule_for(...).is_working_day``).
+    Nothing is due when the person turned that message off, is inactive (unless
+    ``require_active`` is False: a group follows its owner's clock even if the owner blocked
+    the bot), or does not work on ``day`` (``working`` answers that, e.g.
+    ``schedule_for(...).is_working_day``).
     """
     at = user_time(user, kind)
-    if at is None or not user.active or not working(day):
+    if at is None or (require_active and not user.active) or not working(day):
         return None
     return window(kind, day, at, zone(user.timezone))
 
@@ -155,7 +159,7 @@ def plan_group_day(
     """
     if not chat.active:
         return None
-    w = user_window(owner, DeliveryKind.DIGEST, day, working)
+    w = user_window(owner, DeliveryKind.DIGEST, day, working, require_active=False)
     if w is None:
         return None
     return Delivery(chat_id=chat.chat_id, kind=DeliveryKind.DIGEST, local_date=day,

@@ -653,6 +653,48 @@ class FakeDeliveryRepository(_FakeRepository):
 
     def for_chat(self, chat_id: int) -> Sequence[Delivery]:
         found = [d for d in self._data.deliveries.values() if d.chat_id == chat_id]
+        return self._sorted_by_day(found)
+
+    def pending(self, since: date, chat_ids: Iterable[int] | None = None) -> Sequence[Delivery]:
+        chats = None if chat_ids is None else set(chat_ids)
+        return [
+            _copy(d)
+            for _, d in sorted(self._data.deliveries.items())
+            if d.status == DeliveryStatus.PENDING
+            and d.local_date >= since
+            and (chats is None or d.chat_id in chats)
+        ]
+
+    def _back_to_pending(
+        self,
+        delivery_id: int,
+        from_statuses: tuple[DeliveryStatus, ...],
+        due_at: datetime,
+        expires_at: datetime,
+        note: str | None,
+    ) -> bool:
+        due_at = _require_aware(due_at, "due_at")
+        expires_at = _require_aware(expires_at, "expires_at")
+        d = self._data.deliveries.get(delivery_id)
+        if d is None or d.status not in from_statuses:
+            return False
+        d.status, d.due_at, d.expires_at = DeliveryStatus.PENDING, due_at, expires_at
+        d.next_attempt_at = d.claimed_by = d.claimed_at = None
+        d.error = note
+        return True
+
+    def reschedule(self, delivery_id: int, due_at: datetime, expires_at: datetime) -> bool:
+        statuses = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
+        return self._back_to_pending(delivery_id, statuses, due_at, expires_at, None)
+
+    def requeue(
+        self, delivery_id: int, due_at: datetime, expires_at: datetime, note: str | None = None
+    ) -> bool:
+        statuses = (DeliveryStatus.SENT,)
+        return self._back_to_pending(delivery_id, statuses, due_at, expires_at, note)
+
+    @staticmethod
+    def _sorted_by_day(found: list[Delivery]) -> list[Delivery]:
         return [
             _copy(d) for d in sorted(found, key=lambda d: (d.local_date, d.kind.value, d.id or 0))
         ]

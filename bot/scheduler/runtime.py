@@ -1,13 +1,144 @@
-"""Background work started with the bot (owned by the daily-loop work; placeholder until then)."""
+"""The scheduler loops that run inside ``kpi-coach run``: one planner and one dispatcher task.
+
+``bot.telegram.app`` calls :func:`start_background` from ``post_init`` and
+:func:`stop_background` from ``post_shutdown``. The loops keep no schedule of their own: the
+deliveries table is the schedule, so any number of bot processes can run against one
+PostgreSQL database (SQLite: one process) and none sends a message twice.
+
+* The planner runs every ``PLANNER_EVERY × scheduler_interval_seconds`` (its passes after the
+  first only touch people whose date or settings changed).
+* The dispatcher runs every ``scheduler_interval_seconds`` and drains everything due.
+
+Both are stoppable: :meth:`Scheduler.stop` cancels them, lets the dispatcher record what it
+knows, and waits. Tests drive a scheduler step by step with :meth:`Scheduler.tick` (the
+background loops never run two passes at once: a lock serialises them with ``tick``).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
 from telegram.ext import Application
+
+from bot.scheduler.dispatcher import (
+    BotSender,
+    Composer,
+    Dispatcher,
+    DispatchStats,
+    Sender,
+    in_thread,
+)
+from bot.scheduler.planner import Planner, PlanStats
+from bot.scheduler.ratelimit import RateLimiter
+from bot.telegram.context import SERVICES_KEY, Services
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SCHEDULER_KEY", "Scheduler", "start_background", "stop_background"]
+
+SCHEDULER_KEY = "scheduler"
+"""Where the running :class:`Scheduler` is kept in ``application.bot_data``."""
+PLANNER_EVERY = 3
+"""The planner runs once per this many dispatcher intervals."""
+MIN_INTERVAL = 0.05
+
+
+class Scheduler:
+    """A planner and a dispatcher over the application's services."""
+
+    def __init__(self, services: Services, sender: Sender) -> None:
+        settings = services.settings
+        self.services = services
+        self.interval = max(float(settings.scheduler_interval_seconds), MIN_INTERVAL)
+        self.limiter = RateLimiter(settings.send_rate_per_second,
+                                   settings.group_messages_per_minute)
+        self.planner = Planner(services.uow_factory, services.calendars, services.clock)
+        self.dispatcher = Dispatcher(
+            services.uow_factory,
+            Composer(services.uow_factory, services.calendars, services.clock),
+            sender,
+            self.limiter,
+            services.clock,
+            max_in_flight=max(8, min(256, int(settings.send_rate_per_second * 2))),
+        )
+        self._lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._wake = asyncio.Event()
+
+    async def plan(self) -> PlanStats:
+        """One planner pass."""
+        async with self._lock:
+            stats, cancelled = await in_thread(self.planner.plan_once)
+            if cancelled:
+                raise asyncio.CancelledError
+            return stats
+
+    async def dispatch(self) -> DispatchStats:
+        """One dispatcher pass (everything due now)."""
+        async with self._lock:
+            return await self.dispatcher.run_once()
+
+    async def tick(self) -> DispatchStats:
+        """Plan, then dispatch: what the loops do, once, now."""
+        await self.plan()
+        return await self.dispatch()
+
+    def start(self) -> None:
+        """Start the two background loops."""
+        if self._tasks:
+            return
+        self._tasks = [
+            asyncio.create_task(self._loop("planner", self.plan, self.interval * PLANNER_EVERY),
+                                name="kpi-planner"),
+            asyncio.create_task(self._loop("dispatcher", self.dispatch, self.interval),
+                                name="kpi-dispatcher"),
+        ]
+
+    def wake(self) -> None:
+        """Run the loops now instead of at the end of their interval."""
+        self._wake.set()
+
+    async def _loop(self, name: str, step: Any, every: float) -> None:
+        while True:
+            try:
+                await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("The %s pass failed; trying again in %.0f s", name, every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=every)
+            self._wake.clear()
+
+    async def stop(self) -> None:
+        """Cancel the loops and wait for them (the dispatcher records what it knows first)."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     """Start the planner and dispatcher loops for ``app``."""
+    services = app.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        log.warning("No services: the scheduler is not started")
+        return
+    scheduler = Scheduler(services, BotSender(app.bot))
+    app.bot_data[SCHEDULER_KEY] = scheduler
+    scheduler.start()
+    log.info("Scheduler started: dispatch every %.1f s at up to %.0f messages/s",
+             scheduler.interval, services.settings.send_rate_per_second)
 
 
 async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
     """Stop the background loops and wait for them."""
+    scheduler = app.bot_data.pop(SCHEDULER_KEY, None)
+    if isinstance(scheduler, Scheduler):
+        await scheduler.stop()
+        log.info("Scheduler stopped")

@@ -13,19 +13,20 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 BEGIN_OPTION = "kpi_sqlite_begin"
@@ -75,7 +76,7 @@ def normalize_url(url: str | URL) -> str:
 
 def _is_memory(url: URL) -> bool:
     database = url.database or ""
-    return database in ("", ":memory:") or "mode=memory" in str(url.query.get("mode", ""))
+    return database in ("", ":memory:") or url.query.get("mode") == "memory"
 
 
 def make_engine(url: str | URL, *, echo: bool = False, **kwargs: Any) -> Engine:
@@ -158,7 +159,7 @@ def migrations_dir() -> Path:
     raise RuntimeError("the migrations package has no env.py; is KPI Coach installed fully?")
 
 
-def alembic_config(url: str | None = None) -> Any:
+def alembic_config(url: str | None = None) -> Config:
     """An Alembic ``Config`` for the packaged migrations (``url`` goes to ``sqlalchemy.url``)."""
     from alembic.config import Config
 

@@ -999,6 +999,55 @@ class SqlDeliveryRepository(_Repository):
         )
         return [_delivery(row) for row in rows]
 
+    def pending(self, since: date, chat_ids: Iterable[int] | None = None) -> Sequence[Delivery]:
+        """PENDING rows from ``since`` on (only these chats if given), by id."""
+        d = t.deliveries.c
+        stmt = select(t.deliveries).where(
+            d.status == DeliveryStatus.PENDING.value, d.local_date >= since
+        )
+        if chat_ids is not None:
+            ids = _ids(chat_ids)
+            if not ids:
+                return []
+            stmt = stmt.where(d.chat_id.in_(ids))
+        return [_delivery(row) for row in self._conn.execute(stmt.order_by(d.id))]
+
+    def _back_to_pending(
+        self,
+        delivery_id: int,
+        from_statuses: Sequence[DeliveryStatus],
+        due_at: datetime,
+        expires_at: datetime,
+        note: str | None,
+    ) -> bool:
+        d = t.deliveries.c
+        result = self._conn.execute(
+            update(t.deliveries)
+            .where(d.id == delivery_id, d.status.in_([s.value for s in from_statuses]))
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                due_at=due_at,
+                expires_at=expires_at,
+                next_attempt_at=None,
+                claimed_by=None,
+                claimed_at=None,
+                error=note,
+            )
+        )
+        return bool(result.rowcount)
+
+    def reschedule(self, delivery_id: int, due_at: datetime, expires_at: datetime) -> bool:
+        """Move a PENDING or CLAIMED row to a new window (settings changed)."""
+        statuses = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
+        return self._back_to_pending(delivery_id, statuses, due_at, expires_at, None)
+
+    def requeue(
+        self, delivery_id: int, due_at: datetime, expires_at: datetime, note: str | None = None
+    ) -> bool:
+        """Send a SENT row again at a new window (snooze); ``note`` goes to ``error``."""
+        statuses = (DeliveryStatus.SENT,)
+        return self._back_to_pending(delivery_id, statuses, due_at, expires_at, note)
+
 
 __all__ = [
     "SqlAssignmentRepository",

@@ -37,8 +37,8 @@ PREFIXES: dict[str, str] = {
     "m": "command menus (/plan, /kpis, /settings): m:<token>:<action>[:<arg>...]",
     "lang": "language switch: lang:<code> (no state; always valid)",
     "del": "erase-my-data confirmation: del:<token>:<yes|no>",
-    # daily loop (/today, /log, reminders): add prefixes here, e.g.
-    # "t": "today screen: t:<action>[:<arg>...]",
+    # daily loop (/log, /today, reminders, digests; layouts in bot/telegram/daily_render.py)
+    "d": "daily loop: d:<action>[:<arg>...] (k, p, day, u, ok, fix, re, z, t)",
 }
 """Every prefix in use, with its layout. A prefix not listed here cannot be encoded or decoded."""
 

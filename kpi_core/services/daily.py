@@ -76,6 +76,7 @@ __all__ = [
     "link_group",
     "log_menu",
     "log_values",
+    "mark_chat_inactive",
     "person_today",
     "reactivate",
     "reminder_views",
@@ -738,22 +739,27 @@ def working_checker(
 
 
 # -- chats -------------------------------------------------------------------------------------
+def mark_chat_inactive(uow: UnitOfWork, chat_id: int) -> bool:
+    """Mark a person (positive chat id) or a group inactive, inside the caller's transaction."""
+    if chat_id > 0:
+        user = uow.users.by_telegram_id(chat_id)
+        if user is not None and user.active:
+            user.active = False
+            uow.users.save(user)
+            return True
+        return False
+    chat = uow.teams.chat(chat_id)
+    if chat is not None and chat.active:
+        chat.active = False
+        uow.teams.save_chat(chat)
+        return True
+    return False
+
+
 def deactivate_chat(uow: UnitOfWork, chat_id: int) -> bool:
     """Stop sending to a chat that blocked the bot (a person) or removed it (a group)."""
     with uow:
-        changed = False
-        if chat_id > 0:
-            user = uow.users.by_telegram_id(chat_id)
-            if user is not None and user.active:
-                user.active = False
-                uow.users.save(user)
-                changed = True
-        else:
-            chat = uow.teams.chat(chat_id)
-            if chat is not None and chat.active:
-                chat.active = False
-                uow.teams.save_chat(chat)
-                changed = True
+        changed = mark_chat_inactive(uow, chat_id)
         uow.commit()
         return changed
 

@@ -123,9 +123,7 @@ class BotMessage:
     def buttons(self) -> list[list[tuple[str, str | None]]]:
         """The inline keyboard as rows of ``(text, callback_data or url)``."""
         rows = (self.reply_markup or {}).get("inline_keyboard") or []
-        return [
-            [(b["text"], b.get("callback_data", b.get("url"))) for b in row] for row in rows
-        ]
+        return [[(b["text"], b.get("callback_data", b.get("url"))) for b in row] for row in rows]
 
 
 @dataclass
@@ -177,9 +175,7 @@ class FakeTelegram:
         self._messages: dict[int, dict[int, BotMessage]] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
 
-    def handle(
-        self, url: str, params: JSON, files: tuple[str, ...] = ()
-    ) -> tuple[int, bytes]:
+    def handle(self, url: str, params: JSON, files: tuple[str, ...] = ()) -> tuple[int, bytes]:
         """Answer one request to ``url`` (``.../bot<token>/<method>``): HTTP status and body.
 
         Raises:
@@ -345,7 +341,9 @@ class FakeTelegram:
             return self._store(message)
         if method in ("editMessageText", "editMessageCaption"):
             old = self._existing(params)
-            text = _visible(str(params.get("text", params.get("caption", ""))), params.get("parse_mode"))
+            text = _visible(
+                str(params.get("text", params.get("caption", ""))), params.get("parse_mode")
+            )
             markup = params.get("reply_markup")
             if text == old.text and markup == old.reply_markup:
                 raise _BadRequest(
@@ -456,7 +454,9 @@ class BotHarness:
         self.services = services
         self.clock = clock if clock is not None else services.clock
         self.request = request or OfflineRequest(
-            settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else TEST_TOKEN,
+            settings.telegram_bot_token.get_secret_value()
+            if settings.telegram_bot_token
+            else TEST_TOKEN,
             now=self.services.clock.now,
         )
         self.background = background
@@ -525,7 +525,9 @@ class BotHarness:
         return int(self.services.clock.now().timestamp())
 
     @staticmethod
-    def user_json(user_id: int, language_code: str | None = "en", first_name: str | None = None) -> JSON:
+    def user_json(
+        user_id: int, language_code: str | None = "en", first_name: str | None = None
+    ) -> JSON:
         """The ``User`` JSON of a person."""
         data: JSON = {"id": user_id, "is_bot": False, "first_name": first_name or f"User{user_id}"}
         if language_code is not None:
@@ -617,9 +619,7 @@ class BotHarness:
         """Press an inline button with ``data`` on a bot message (default: the last one)."""
         chat = chat_id if chat_id is not None else user_id
         message = (
-            self.request.message(chat, message_id)
-            if message_id is not None
-            else self._last(chat)
+            self.request.message(chat, message_id) if message_id is not None else self._last(chat)
         )
         if message is None:  # a message Telegram no longer shows; still deliverable
             assert message_id is not None

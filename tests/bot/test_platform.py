@@ -111,7 +111,9 @@ async def test_default_language_applies_to_unsupported_telegram_languages(
     database_url: str, services: Services
 ) -> None:
     settings = make_test_settings(database_url, default_language="ru")
-    h = BotHarness(settings, Services(services.uow_factory, services.clock, services.calendars, settings))
+    h = BotHarness(
+        settings, Services(services.uow_factory, services.clock, services.calendars, settings)
+    )
     await h.start()
     try:
         add_first(h, CommandHandler("lang", reply_language))
@@ -206,7 +208,15 @@ async def test_the_error_handler_never_raises_even_when_telegram_refuses(
 async def test_the_command_menu_is_published_in_english_and_russian(harness: BotHarness) -> None:
     names = [name for name, _ in COMMANDS]
     assert names == [
-        "start", "today", "log", "plan", "kpis", "settings", "language", "help", "privacy",
+        "start",
+        "today",
+        "log",
+        "plan",
+        "kpis",
+        "settings",
+        "language",
+        "help",
+        "privacy",
         "cancel",
     ]
     english = harness.request.commands("")
@@ -226,11 +236,11 @@ async def test_the_command_menu_is_published_in_english_and_russian(harness: Bot
 # --- wiring ----------------------------------------------------------------------------------
 
 
-async def test_the_bot_calls_the_configured_api_url(
-    database_url: str, services: Services
-) -> None:
+async def test_the_bot_calls_the_configured_api_url(database_url: str, services: Services) -> None:
     settings = make_test_settings(database_url, telegram_api_url="http://127.0.0.1:8081/")
-    h = BotHarness(settings, Services(services.uow_factory, services.clock, services.calendars, settings))
+    h = BotHarness(
+        settings, Services(services.uow_factory, services.clock, services.calendars, settings)
+    )
     await h.start()
     try:
         add_first(h, CommandHandler("lang", reply_language))
@@ -353,7 +363,9 @@ def test_configure_logging_quietens_http_libraries_and_redacts(restore_logging: 
     assert TEST_TOKEN not in text
 
 
-@pytest.mark.parametrize(("language", "phrase"), [("en", "Send /newbot"), ("ru", "Отправьте /newbot")])
+@pytest.mark.parametrize(
+    ("language", "phrase"), [("en", "Send /newbot"), ("ru", "Отправьте /newbot")]
+)
 def test_run_without_a_token_explains_how_to_get_one(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Any,
@@ -401,7 +413,10 @@ async def test_post_init_starts_and_post_shutdown_stops_the_scheduler(
     monkeypatch.setattr(runtime, "stop_background", stop)
     disposed: list[bool] = []
     with_dispose = Services(
-        services.uow_factory, services.clock, services.calendars, bot_settings,
+        services.uow_factory,
+        services.clock,
+        services.calendars,
+        bot_settings,
         dispose=lambda: disposed.append(True),
     )
     quiet = BotHarness(bot_settings, with_dispose)  # the default: no loops in bot tests

@@ -59,15 +59,43 @@ from tests.bot.harness import ApiCall, BotMessage, FakeTelegram, UnexpectedApiCa
 JSON = dict[str, Any]
 
 INT_FIELDS = frozenset(
-    {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time",
-     "reply_to_message_id", "message_thread_id", "from_chat_id", "max_connections"}
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "cache_time",
+        "reply_to_message_id",
+        "message_thread_id",
+        "from_chat_id",
+        "max_connections",
+    }
 )
 """Fields decoded as integers when they look like one (``@channel`` chat ids stay strings)."""
 JSON_FIELDS = frozenset(
-    {"reply_markup", "commands", "scope", "entities", "caption_entities", "allowed_updates",
-     "menu_button", "link_preview_options", "reply_parameters", "media", "disable_notification",
-     "protect_content", "show_alert", "drop_pending_updates", "disable_web_page_preview",
-     "is_disabled", "latitude", "longitude", "allow_sending_without_reply"}
+    {
+        "reply_markup",
+        "commands",
+        "scope",
+        "entities",
+        "caption_entities",
+        "allowed_updates",
+        "menu_button",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_web_page_preview",
+        "is_disabled",
+        "latitude",
+        "longitude",
+        "allow_sending_without_reply",
+    }
 )
 """Fields whose form value is JSON (objects, arrays, booleans, floats)."""
 
@@ -126,7 +154,9 @@ class BotApiStub:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="botapi-stub", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="botapi-stub", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -275,9 +305,16 @@ class BotApiStub:
             try:
                 code, body = self.telegram.handle(url, params, files)
             except UnexpectedApiCall:
-                code, body = 404, json.dumps(
-                    {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
-                ).encode()
+                code, body = (
+                    404,
+                    json.dumps(
+                        {
+                            "ok": False,
+                            "error_code": 404,
+                            "description": "Not Found: method not found",
+                        }
+                    ).encode(),
+                )
             self._lock.notify_all()
         return code, body
 
@@ -330,7 +367,11 @@ class BotApiStub:
         """Script failures like Telegram's (see ``FakeTelegram.fail``)."""
         with self._lock:
             self.telegram.fail(
-                code, description, chat_id=chat_id, method=method, times=times,
+                code,
+                description,
+                chat_id=chat_id,
+                method=method,
+                times=times,
                 retry_after=retry_after,
             )
 

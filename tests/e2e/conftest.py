@@ -29,9 +29,19 @@ E2E_TOKEN = "123:TEST"
 STOP_TIMEOUT = 15.0
 # Variables of the developer's shell that would change what the process does.
 _SCRUBBED = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "DATA_DIR", "DEFAULT_LANGUAGE",
-    "LOG_LEVEL", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "WEBHOOK_PORT",
-    "LANG", "LC_ALL", "LC_MESSAGES",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "DATABASE_URL",
+    "DATA_DIR",
+    "DEFAULT_LANGUAGE",
+    "LOG_LEVEL",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "LANG",
+    "LC_ALL",
+    "LC_MESSAGES",
 )
 
 
@@ -59,8 +69,12 @@ class BotProcess:
     def wait_ready(self, botapi: BotApiStub, timeout: float = 30.0) -> None:
         """Wait until the bot set its command menus and started long polling."""
         try:
-            botapi.wait_for_call("setMyCommands", lambda c: c.params.get("language_code") == "ru",
-                                 timeout=timeout, since=0)
+            botapi.wait_for_call(
+                "setMyCommands",
+                lambda c: c.params.get("language_code") == "ru",
+                timeout=timeout,
+                since=0,
+            )
             botapi.wait_for_call("getUpdates", timeout=timeout, since=0)
         except TimeoutError as exc:
             raise AssertionError(f"the bot did not start:\n{self.output()}") from exc

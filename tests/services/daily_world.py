@@ -23,9 +23,16 @@ from kpi_core.ports import UnitOfWork, WorkingCalendar
 
 # Russia 2025, the days these tests touch (public holidays and transfers).
 RU_2025 = FixedCalendar(
-    holidays=[date(2025, 1, d) for d in range(1, 9)] + [
-        date(2025, 5, 1), date(2025, 5, 2), date(2025, 5, 8), date(2025, 5, 9),
-        date(2025, 6, 12), date(2025, 6, 13), date(2025, 11, 3), date(2025, 11, 4),
+    holidays=[date(2025, 1, d) for d in range(1, 9)]
+    + [
+        date(2025, 5, 1),
+        date(2025, 5, 2),
+        date(2025, 5, 8),
+        date(2025, 5, 9),
+        date(2025, 6, 12),
+        date(2025, 6, 13),
+        date(2025, 11, 3),
+        date(2025, 11, 4),
         date(2025, 12, 31),
     ],
     extra_workdays=[date(2025, 11, 1)],
@@ -66,25 +73,34 @@ def person(
         (user id, team id).
     """
     with new_uow() as uow:
-        user = uow.users.add(User(
-            telegram_id=telegram_id, language=language, timezone=timezone, onboarded=True,
-            display_name=name or f"User{telegram_id}", reminder_time=reminder_time,
-            digest_time=digest_time,
-        ))
+        user = uow.users.add(
+            User(
+                telegram_id=telegram_id,
+                language=language,
+                timezone=timezone,
+                onboarded=True,
+                display_name=name or f"User{telegram_id}",
+                reminder_time=reminder_time,
+                digest_time=digest_time,
+            )
+        )
         assert user.id is not None
         if team_id is None:
             team = uow.teams.add(Team(name=f"Team of {user.display_name}", owner_user_id=user.id))
             assert team.id is not None
             team_id = team.id
             if targets is not None:
-                uow.plans.add(Plan(
-                    team_id=team_id, period_start=period[0], period_end=period[1],
-                    currency=currency,
-                    targets=[PlanTarget(k, Decimal(v)) for k, v in targets.items()],
-                    created_by=user.id,
-                ))
-        uow.teams.add_member(Membership(team_id=team_id, user_id=user.id, role=role,
-                                        weight=weight))
+                uow.plans.add(
+                    Plan(
+                        team_id=team_id,
+                        period_start=period[0],
+                        period_end=period[1],
+                        currency=currency,
+                        targets=[PlanTarget(k, Decimal(v)) for k, v in targets.items()],
+                        created_by=user.id,
+                    )
+                )
+        uow.teams.add_member(Membership(team_id=team_id, user_id=user.id, role=role, weight=weight))
         uow.assignments.replace(user.id, team_id, list(kpis))
         uow.commit()
         return user.id, team_id
@@ -101,6 +117,12 @@ def log(
     with new_uow() as uow:
         for day, items in values.items():
             for metric, value in items.items():
-                uow.entries.record(user_id, metric, day, Decimal(value), user_id,
-                                   datetime(day.year, day.month, day.day, 15, tzinfo=UTC))
+                uow.entries.record(
+                    user_id,
+                    metric,
+                    day,
+                    Decimal(value),
+                    user_id,
+                    datetime(day.year, day.month, day.day, 15, tzinfo=UTC),
+                )
         uow.commit()

@@ -61,12 +61,12 @@ def test_log_today_shows_the_day_against_its_quota_and_the_new_need(
     assert p is not None
     # 120 before + 30 today = 150 after 7 of 22 working days: 140 expected.
     assert (p.actual, p.elapsed_days, p.expected) == (Decimal(150), 7, Decimal(140))
-    assert p.pace == Decimal("1.0714")          # 150 / 140
-    assert p.status is Status.AHEAD              # >= 105 % of pace
-    assert p.projected == Decimal(471)           # 150 × 22 / 7 = 471.43, whole calls
-    assert p.completion == Decimal("0.3409")     # 150 / 440
+    assert p.pace == Decimal("1.0714")  # 150 / 140
+    assert p.status is Status.AHEAD  # >= 105 % of pace
+    assert p.projected == Decimal(471)  # 150 × 22 / 7 = 471.43, whole calls
+    assert p.completion == Decimal("0.3409")  # 150 / 440
     assert (p.remaining, p.remaining_days) == (Decimal(290), 15)
-    assert p.need_per_day == Decimal(19)         # 290 / 15 = 19.33
+    assert p.need_per_day == Decimal(19)  # 290 / 15 = 19.33
     # Revenue was not logged today: today is not counted as elapsed for it.
     revenue = _by_kpi(result.standings)["revenue"].progress
     assert revenue is not None
@@ -106,9 +106,7 @@ def test_correction_keeps_the_history_and_undo_restores(
         daily.undo_log(uow, clock, 42, second.day, daily.stamp_of(second.stamp))
 
 
-def test_undo_of_a_new_value_removes_it(
-    uow: FakeUnitOfWork, clock: ManualClock, anna: int
-) -> None:
+def test_undo_of_a_new_value_removes_it(uow: FakeUnitOfWork, clock: ManualClock, anna: int) -> None:
     result = daily.log_values(uow, clock, CAL, 42, [("revenue", Decimal(50000))])
     assert isinstance(result, daily.Logged)
     clock.advance(seconds=10)
@@ -121,8 +119,9 @@ def test_undo_of_a_new_value_removes_it(
 def test_outliers_ask_before_saving(
     uow: FakeUnitOfWork, clock: ManualClock, anna: int, typed: int, suggestion: int
 ) -> None:
-    result = daily.log_values(uow, clock, CAL, 42,
-                              [("cold_calls", Decimal(typed)), ("meetings", Decimal(2))])
+    result = daily.log_values(
+        uow, clock, CAL, 42, [("cold_calls", Decimal(typed)), ("meetings", Decimal(2))]
+    )
     assert isinstance(result, daily.NeedsConfirmation)
     [outlier] = result.outliers
     assert (outlier.metric_id, outlier.value, outlier.usual) == ("cold_calls", typed, 20)
@@ -141,24 +140,25 @@ def test_nine_times_the_median_is_not_an_outlier(
     assert isinstance(result, daily.Logged)
 
 
-def test_no_outlier_check_without_enough_history(
-    uow: FakeUnitOfWork, clock: ManualClock
-) -> None:
+def test_no_outlier_check_without_enough_history(uow: FakeUnitOfWork, clock: ManualClock) -> None:
     person(uow.factory(), 42, targets=TARGETS)
-    assert isinstance(daily.log_values(uow, clock, CAL, 42, [("revenue", Decimal(10**9))]),
-                      daily.Logged)
+    assert isinstance(
+        daily.log_values(uow, clock, CAL, 42, [("revenue", Decimal(10**9))]), daily.Logged
+    )
 
 
 def test_yesterday_and_the_limits_of_the_past(
     uow: FakeUnitOfWork, clock: ManualClock, anna: int
 ) -> None:
-    result = daily.log_values(uow, clock, CAL, 42, [("meetings", Decimal(1))],
-                              day=date(2025, 4, 8))
+    result = daily.log_values(uow, clock, CAL, 42, [("meetings", Decimal(1))], day=date(2025, 4, 8))
     assert isinstance(result, daily.Logged)
     assert result.items[0].previous == Decimal(2)
     meetings = _by_kpi(result.standings)["meetings"]
     assert (meetings.day, meetings.day_value, meetings.day_quota) == (
-        date(2025, 4, 8), Decimal(1), Decimal(2))
+        date(2025, 4, 8),
+        Decimal(1),
+        Decimal(2),
+    )
     with pytest.raises(daily.DayOutOfRange):
         daily.log_values(uow, clock, CAL, 42, [("meetings", Decimal(1))], day=date(2025, 4, 10))
     with pytest.raises(daily.DayOutOfRange):
@@ -191,9 +191,7 @@ def test_today_report(uow: FakeUnitOfWork, clock: ManualClock, anna: int) -> Non
     assert report.remaining_days == 16
 
 
-def test_morning_digest_worked_example(
-    uow: FakeUnitOfWork, clock: ManualClock, anna: int
-) -> None:
+def test_morning_digest_worked_example(uow: FakeUnitOfWork, clock: ManualClock, anna: int) -> None:
     daily.log_values(uow, clock, CAL, 42, [("cold_calls", Decimal(30)), ("meetings", Decimal(2))])
     with uow:
         user = uow.users.get(anna)
@@ -201,7 +199,11 @@ def test_morning_digest_worked_example(
         digests = daily.build_digests(uow, CAL, [user], date(2025, 4, 10))
     d = digests[anna]
     assert (d.today, d.report_day, d.reported, d.streak) == (
-        date(2025, 4, 10), date(2025, 4, 9), True, 7)
+        date(2025, 4, 10),
+        date(2025, 4, 9),
+        True,
+        7,
+    )
     s = _by_kpi(d.standings)
     calls = s["cold_calls"]
     assert (calls.day_value, calls.day_quota) == (Decimal(30), Decimal(20))
@@ -262,8 +264,7 @@ def test_digest_on_the_first_of_the_month_reports_the_previous_plan(
 def test_team_digest_two_people(uow: FakeUnitOfWork, clock: ManualClock) -> None:
     new = uow.factory()
     anna, team = person(new, 1, name="Anna", kpis=["cold_calls"], targets={"cold_calls": 880})
-    boris, _ = person(new, 2, name="Boris", kpis=["cold_calls"], team_id=team,
-                      role=TeamRole.MEMBER)
+    boris, _ = person(new, 2, name="Boris", kpis=["cold_calls"], team_id=team, role=TeamRole.MEMBER)
     log(new, anna, {d: {"cold_calls": 25} for d in [*BEFORE_9_APRIL, date(2025, 4, 9)]})
     log(new, boris, {d: {"cold_calls": 10} for d in [*BEFORE_9_APRIL, date(2025, 4, 9)]})
     with uow:
@@ -278,7 +279,7 @@ def test_team_digest_two_people(uow: FakeUnitOfWork, clock: ManualClock) -> None
     assert [p.name for p in digest.people] == ["Anna", "Boris"]
     anna_line, boris_line = digest.people
     assert anna_line.standings[0].target == Decimal(440)  # equal weights: half each
-    assert anna_line.status is Status.AHEAD   # 175 of 140
+    assert anna_line.status is Status.AHEAD  # 175 of 140
     assert boris_line.status is Status.CRITICAL  # 70 of 140
 
 
@@ -317,8 +318,14 @@ def test_link_and_unlink_need_an_owner_or_admin(uow: FakeUnitOfWork, anna: int) 
     assert not daily.unlink_group(uow, 42, -100)
     with uow:
         stored = uow.teams.chat(-100)
-    assert stored == GroupChat(chat_id=-100, team_id=team, title="Sales", language="ru",
-                               active=False, id=stored.id if stored else None)
+    assert stored == GroupChat(
+        chat_id=-100,
+        team_id=team,
+        title="Sales",
+        language="ru",
+        active=False,
+        id=stored.id if stored else None,
+    )
 
 
 def test_blocked_chats_are_deactivated_and_come_back(uow: FakeUnitOfWork, anna: int) -> None:

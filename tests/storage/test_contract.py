@@ -692,3 +692,51 @@ def test_erasing_an_owner_hands_the_team_over_or_deletes_it(new_uow: NewUow) -> 
         assert uow.teams.get(solo.id) is None
         assert uow.teams.chat(GROUP_CHAT_ID) is None
         assert uow.plans.of_team(solo.id) == []
+
+
+def test_pending_reschedule_and_requeue(new_uow: NewUow) -> None:
+    later = AT + timedelta(hours=2)
+    with new_uow() as uow:
+        uow.deliveries.plan(
+            [
+                _delivery(1, AT),
+                _delivery(2, AT),
+                _delivery(3, AT - timedelta(days=1)),
+                _delivery(4, AT + timedelta(minutes=30)),
+            ]
+        )
+        assert [d.chat_id for d in uow.deliveries.pending(DAY)] == [1, 2, 4]
+        assert [d.chat_id for d in uow.deliveries.pending(DAY, [2, 3, 99])] == [2]
+        assert uow.deliveries.pending(DAY, []) == []
+        sent, claimed = uow.deliveries.claim_due(AT, 2, "w", 60)
+        uow.deliveries.finish(sent.id or 0, DeliveryStatus.SENT, AT, telegram_message_id=9)
+        # A claimed row can move (settings changed); a sent one cannot be rescheduled...
+        assert uow.deliveries.reschedule(claimed.id or 0, later, later + timedelta(hours=1))
+        assert not uow.deliveries.reschedule(sent.id or 0, later, later + timedelta(hours=1))
+        assert not uow.deliveries.reschedule(10**9, later, later)
+        # ...but it can be sent again later (snooze), and only a sent one.
+        assert uow.deliveries.requeue(sent.id or 0, later, later + timedelta(hours=1), "snoozed")
+        assert not uow.deliveries.requeue(sent.id or 0, later, later, "snoozed")
+        uow.commit()
+    with new_uow() as uow:
+        moved = uow.deliveries.get(claimed.id or 0)
+        assert moved is not None
+        assert (moved.status, moved.due_at, moved.claimed_by, moved.claimed_at, moved.error) == (
+            DeliveryStatus.PENDING,
+            later,
+            None,
+            None,
+            None,
+        )
+        again = uow.deliveries.get(sent.id or 0)
+        assert again is not None
+        assert (again.status, again.due_at, again.error) == (
+            DeliveryStatus.PENDING,
+            later,
+            "snoozed",
+        )
+        # Chat 4 was due at 08:00; the moved rows are not due before 09:30.
+        early = uow.deliveries.claim_due(AT + timedelta(hours=1), 10, "w", 86400)
+        assert [d.chat_id for d in early] == [4]
+        claimed_later = uow.deliveries.claim_due(later, 10, "w", 86400)
+        assert sorted(d.chat_id for d in claimed_later) == sorted([sent.chat_id, claimed.chat_id])

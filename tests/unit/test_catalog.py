@@ -84,14 +84,43 @@ def test_catalog_has_at_least_30_kpis_with_unique_snake_case_ids() -> None:
 
 def test_catalog_covers_the_kpis_of_the_seed_material() -> None:
     required = {
-        "marketing_roi", "customer_acquisition_cost", "cost_per_acquisition", "cost_per_lead", "nps",
-        "ad_ctr", "email_ctr", "funnel_conversion", "website_traffic", "visitor_to_lead", "leads",
-        "qualified_leads", "lead_to_qualified", "lead_quality", "opportunities", "pipeline_value",
-        "new_customers", "retention_rate", "churn_rate", "customer_lifetime_value", "market_share",
-        "social_engagement", "revenue", "revenue_growth", "gross_margin", "net_margin",
-        "average_deal_size", "cold_calls", "inbound_requests_processed", "meetings",
-        "proposals_sent", "invoices_issued", "closed_deals", "lead_response_time",
-        "call_to_meeting", "win_rate", "sales_cycle_length",
+        "marketing_roi",
+        "customer_acquisition_cost",
+        "cost_per_acquisition",
+        "cost_per_lead",
+        "nps",
+        "ad_ctr",
+        "email_ctr",
+        "funnel_conversion",
+        "website_traffic",
+        "visitor_to_lead",
+        "leads",
+        "qualified_leads",
+        "lead_to_qualified",
+        "lead_quality",
+        "opportunities",
+        "pipeline_value",
+        "new_customers",
+        "retention_rate",
+        "churn_rate",
+        "customer_lifetime_value",
+        "market_share",
+        "social_engagement",
+        "revenue",
+        "revenue_growth",
+        "gross_margin",
+        "net_margin",
+        "average_deal_size",
+        "cold_calls",
+        "inbound_requests_processed",
+        "meetings",
+        "proposals_sent",
+        "invoices_issued",
+        "closed_deals",
+        "lead_response_time",
+        "call_to_meeting",
+        "win_rate",
+        "sales_cycle_length",
     }
     assert required <= {k.id for k in KPIS}
 
@@ -170,14 +199,36 @@ def test_responsibility_split_of_the_seeds() -> None:
     marketer = {k.id for k in kpis_for(Controller.MARKETER)}
     sales = {k.id for k in kpis_for(Controller.SALES_MANAGER)}
     # The marketer answers for what marketing moves daily: the number of leads...
-    assert {"leads", "cost_per_lead", "website_traffic", "visitor_to_lead", "ad_ctr", "marketing_roi"} <= marketer
+    assert {
+        "leads",
+        "cost_per_lead",
+        "website_traffic",
+        "visitor_to_lead",
+        "ad_ctr",
+        "marketing_roi",
+    } <= marketer
     # ...and never for what sales do with the leads.
     assert marketer.isdisjoint(
-        {"closed_deals", "revenue", "new_customers", "qualified_leads", "lead_to_qualified", "win_rate"}
+        {
+            "closed_deals",
+            "revenue",
+            "new_customers",
+            "qualified_leads",
+            "lead_to_qualified",
+            "win_rate",
+        }
     )
     # Sales answer for lead-to-QL conversion and the daily activities tracked in the CRM.
-    assert {"lead_to_qualified", "cold_calls", "inbound_requests_processed", "meetings",
-            "proposals_sent", "invoices_issued", "closed_deals", "revenue"} <= sales
+    assert {
+        "lead_to_qualified",
+        "cold_calls",
+        "inbound_requests_processed",
+        "meetings",
+        "proposals_sent",
+        "invoices_issued",
+        "closed_deals",
+        "revenue",
+    } <= sales
     assert "leads" not in sales
 
 
@@ -191,7 +242,10 @@ def test_revenue_and_qualified_leads_are_results_and_their_levers_are_leading() 
 def test_benchmarks_only_where_the_seeds_give_a_basis() -> None:
     with_benchmarks = {k.id: k.benchmarks for k in KPIS if k.benchmarks}
     assert with_benchmarks == {
-        "marketing_roi": (Benchmark(BenchmarkKind.GOOD, D(5)), Benchmark(BenchmarkKind.EXCEPTIONAL, D(10))),
+        "marketing_roi": (
+            Benchmark(BenchmarkKind.GOOD, D(5)),
+            Benchmark(BenchmarkKind.EXCEPTIONAL, D(10)),
+        ),
         "lead_response_time": (Benchmark(BenchmarkKind.EXAMPLE_NORM, D(15)),),
         "lead_to_qualified": (Benchmark(BenchmarkKind.EXAMPLE_NORM, D("0.8")),),
     }
@@ -237,23 +291,41 @@ def test_requirements_are_all_of_groups_each_any_of() -> None:
         frozenset({DataSource.AD_ACCOUNTS, DataSource.ACCOUNTING}),
     )
     assert not has_data(roi, {DataSource.CRM})
-    assert missing_sources(roi, {DataSource.CRM}) == (frozenset({DataSource.AD_ACCOUNTS, DataSource.ACCOUNTING}),)
+    assert missing_sources(roi, {DataSource.CRM}) == (
+        frozenset({DataSource.AD_ACCOUNTS, DataSource.ACCOUNTING}),
+    )
     assert has_data(roi, {DataSource.WEB_ANALYTICS, DataSource.ACCOUNTING})
-    assert roi.data_sources == {DataSource.CRM, DataSource.WEB_ANALYTICS, DataSource.AD_ACCOUNTS, DataSource.ACCOUNTING}
+    assert roi.data_sources == {
+        DataSource.CRM,
+        DataSource.WEB_ANALYTICS,
+        DataSource.AD_ACCOUNTS,
+        DataSource.ACCOUNTING,
+    }
 
 
 def test_requirements_drop_groups_implied_by_a_smaller_one() -> None:
     # CAC: (ad accounts or accounting) and accounting and (CRM or accounting) → accounting.
     assert get_kpi("customer_acquisition_cost").requires == (frozenset({DataSource.ACCOUNTING}),)
-    assert minimal_groups([frozenset({DataSource.CRM, DataSource.WEB_ANALYTICS}), frozenset({DataSource.WEB_ANALYTICS}),
-                           frozenset({DataSource.WEB_ANALYTICS})]) == (frozenset({DataSource.WEB_ANALYTICS}),)
+    assert minimal_groups(
+        [
+            frozenset({DataSource.CRM, DataSource.WEB_ANALYTICS}),
+            frozenset({DataSource.WEB_ANALYTICS}),
+            frozenset({DataSource.WEB_ANALYTICS}),
+        ]
+    ) == (frozenset({DataSource.WEB_ANALYTICS}),)
 
 
 def test_manual_counting_only_for_activity_counts() -> None:
     manual = {k.id for k in KPIS if has_data(k, {DataSource.MANUAL})}
     assert manual == {
-        "cold_calls", "inbound_requests_processed", "meetings", "proposals_sent", "invoices_issued",
-        "closed_deals", "call_to_meeting", "win_rate",
+        "cold_calls",
+        "inbound_requests_processed",
+        "meetings",
+        "proposals_sent",
+        "invoices_issued",
+        "closed_deals",
+        "call_to_meeting",
+        "win_rate",
     }
     assert DataSource.MANUAL not in ASKABLE_DATA_SOURCES
 
@@ -264,17 +336,37 @@ def test_manual_counting_only_for_activity_counts() -> None:
 @pytest.mark.parametrize(
     ("kpi_id", "en", "ru"),
     [
-        ("marketing_roi", "revenue from marketing ÷ marketing spend", "выручка от маркетинга ÷ расходы на маркетинг"),
+        (
+            "marketing_roi",
+            "revenue from marketing ÷ marketing spend",
+            "выручка от маркетинга ÷ расходы на маркетинг",
+        ),
         ("lead_to_qualified", "qualified leads ÷ leads", "квалифицированные лиды ÷ лиды"),
-        ("gross_margin", "(revenue − cost of goods sold) ÷ revenue", "(выручка − себестоимость продаж) ÷ выручка"),
-        ("win_rate", "closed deals ÷ (closed deals + lost deals)", "закрытые сделки ÷ (закрытые сделки + проигранные сделки)"),
-        ("customer_acquisition_cost", "(marketing spend + sales costs) ÷ new customers",
-         "(расходы на маркетинг + расходы на продажи) ÷ новые клиенты"),
-        ("nps", "(promoters (answers 9–10) − detractors (answers 0–6)) ÷ all answers × 100",
-         "(промоутеры (оценки 9–10) − критики (оценки 0–6)) ÷ все ответы × 100"),
-        ("customer_lifetime_value",
-         "average purchase value × purchases per customer per year × years a customer stays",
-         "средний чек × покупки одного клиента за год × сколько лет клиент остаётся с вами"),
+        (
+            "gross_margin",
+            "(revenue − cost of goods sold) ÷ revenue",
+            "(выручка − себестоимость продаж) ÷ выручка",
+        ),
+        (
+            "win_rate",
+            "closed deals ÷ (closed deals + lost deals)",
+            "закрытые сделки ÷ (закрытые сделки + проигранные сделки)",
+        ),
+        (
+            "customer_acquisition_cost",
+            "(marketing spend + sales costs) ÷ new customers",
+            "(расходы на маркетинг + расходы на продажи) ÷ новые клиенты",
+        ),
+        (
+            "nps",
+            "(promoters (answers 9–10) − detractors (answers 0–6)) ÷ all answers × 100",
+            "(промоутеры (оценки 9–10) − критики (оценки 0–6)) ÷ все ответы × 100",
+        ),
+        (
+            "customer_lifetime_value",
+            "average purchase value × purchases per customer per year × years a customer stays",
+            "средний чек × покупки одного клиента за год × сколько лет клиент остаётся с вами",
+        ),
         ("cold_calls", "cold calls", "холодные звонки"),
     ],
 )
@@ -292,18 +384,36 @@ def test_render_formula_parenthesises_compound_denominators_and_subtrahends() ->
 
 
 def test_evaluate_is_exact_decimal_arithmetic() -> None:
-    assert evaluate(get_kpi("marketing_roi").formula, {"marketing_revenue": D("500000"), "marketing_spend": D("100000")}) == D(5)
-    margin = evaluate(get_kpi("gross_margin").formula, {"revenue": D("1000.10"), "cost_of_goods_sold": D("600.05")})
+    assert evaluate(
+        get_kpi("marketing_roi").formula,
+        {"marketing_revenue": D("500000"), "marketing_spend": D("100000")},
+    ) == D(5)
+    margin = evaluate(
+        get_kpi("gross_margin").formula,
+        {"revenue": D("1000.10"), "cost_of_goods_sold": D("600.05")},
+    )
     assert margin == D("400.05") / D("1000.10")
-    nps = evaluate(get_kpi("nps").formula, {"promoters": D(60), "detractors": D(10), "survey_responses": D(100)})
+    nps = evaluate(
+        get_kpi("nps").formula,
+        {"promoters": D(60), "detractors": D(10), "survey_responses": D(100)},
+    )
     assert nps == D(50)
     assert evaluate(Constant(D("0.1")), {}) == D("0.1")
     assert evaluate(Sum((get_metric("leads"), Constant(D("0.2")))), {"leads": D("0.1")}) == D("0.3")
 
 
 def test_evaluate_a_zero_denominator_is_undefined_not_zero() -> None:
-    assert evaluate(get_kpi("lead_to_qualified").formula, {"qualified_leads": D(0), "leads": D(0)}) is None
-    assert evaluate(get_kpi("nps").formula, {"promoters": D(0), "detractors": D(0), "survey_responses": D(0)}) is None
+    assert (
+        evaluate(get_kpi("lead_to_qualified").formula, {"qualified_leads": D(0), "leads": D(0)})
+        is None
+    )
+    assert (
+        evaluate(
+            get_kpi("nps").formula,
+            {"promoters": D(0), "detractors": D(0), "survey_responses": D(0)},
+        )
+        is None
+    )
 
 
 def test_evaluate_a_missing_input_is_a_domain_error_naming_the_metric() -> None:
@@ -314,8 +424,15 @@ def test_evaluate_a_missing_input_is_a_domain_error_naming_the_metric() -> None:
 
 
 def test_formula_inputs_are_listed_once_in_order() -> None:
-    assert [m.id for m in formula_inputs(get_kpi("win_rate").formula)] == ["closed_deals", "lost_deals"]
-    assert [m.id for m in get_kpi("retention_rate").inputs] == ["customers_at_end", "new_customers", "customers_at_start"]
+    assert [m.id for m in formula_inputs(get_kpi("win_rate").formula)] == [
+        "closed_deals",
+        "lost_deals",
+    ]
+    assert [m.id for m in get_kpi("retention_rate").inputs] == [
+        "customers_at_end",
+        "new_customers",
+        "customers_at_start",
+    ]
 
 
 # ----------------------------------------------------------------------------- aggregation
@@ -330,7 +447,12 @@ def test_a_periods_conversion_is_the_ratio_of_sums_not_the_mean_of_daily_ratios(
 
 def test_ratio_of_sums_skips_days_without_every_input_and_empty_periods() -> None:
     kpi = get_kpi("cost_per_lead")
-    days = [None, {"marketing_spend": D(1000), "leads": D(4)}, {"leads": D(6)}, {"marketing_spend": D(500), "leads": D(1)}]
+    days = [
+        None,
+        {"marketing_spend": D(1000), "leads": D(4)},
+        {"leads": D(6)},
+        {"marketing_spend": D(500), "leads": D(1)},
+    ]
     assert aggregate(kpi, days) == D(300)
     assert aggregate(kpi, []) is None
     assert aggregate(kpi, [None, {"leads": D(3)}]) is None
@@ -350,8 +472,15 @@ def test_sum_average_and_last() -> None:
     assert aggregate(get_kpi("cold_calls"), [None, None]) is None
 
 
-@given(st.lists(st.tuples(st.integers(0, 500), st.integers(0, 500)).map(lambda p: (min(p), max(p))), max_size=40))
-def test_conversion_over_a_period_equals_total_qualified_over_total_leads(pairs: list[tuple[int, int]]) -> None:
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 500), st.integers(0, 500)).map(lambda p: (min(p), max(p))),
+        max_size=40,
+    )
+)
+def test_conversion_over_a_period_equals_total_qualified_over_total_leads(
+    pairs: list[tuple[int, int]],
+) -> None:
     days = [{"qualified_leads": D(q), "leads": D(n)} for q, n in pairs]
     total_leads = sum(n for _, n in pairs)
     result = aggregate(get_kpi("lead_to_qualified"), days)
@@ -369,10 +498,19 @@ def test_conversion_over_a_period_equals_total_qualified_over_total_leads(pairs:
 @pytest.mark.parametrize(
     ("typed", "kpi_id"),
     [
-        ("звонков", "cold_calls"), ("Calls", "cold_calls"), ("  Холодные   ЗВОНКИ ", "cold_calls"),
-        ("встречи", "meetings"), ("выручка", "revenue"), ("revenue", "revenue"), ("лиды", "leads"),
-        ("лидов", "leads"), ("счёт", "invoices_issued"), ("кп", "proposals_sent"),
-        ("сделок", "closed_deals"), ("cpl", "cost_per_lead"), ("конверсия в кл", "lead_to_qualified"),
+        ("звонков", "cold_calls"),
+        ("Calls", "cold_calls"),
+        ("  Холодные   ЗВОНКИ ", "cold_calls"),
+        ("встречи", "meetings"),
+        ("выручка", "revenue"),
+        ("revenue", "revenue"),
+        ("лиды", "leads"),
+        ("лидов", "leads"),
+        ("счёт", "invoices_issued"),
+        ("кп", "proposals_sent"),
+        ("сделок", "closed_deals"),
+        ("cpl", "cost_per_lead"),
+        ("конверсия в кл", "lead_to_qualified"),
     ],
 )
 def test_kpi_by_alias(typed: str, kpi_id: str) -> None:
@@ -412,7 +550,10 @@ def test_every_kpi_text_has_a_russian_translation() -> None:
             assert cyrillic.search(RU.render(kpi.benchmark_message)), kpi.id
     assert RU.render(get_kpi("cold_calls").short_message) == "Звонки"
     assert EN.render(get_kpi("cold_calls").short_message) == "Calls"
-    assert RU.render(get_kpi("customer_acquisition_cost").name_message) == "Стоимость привлечения клиента (CAC)"
+    assert (
+        RU.render(get_kpi("customer_acquisition_cost").name_message)
+        == "Стоимость привлечения клиента (CAC)"
+    )
 
 
 # ----------------------------------------------------------------------------- profile
@@ -439,7 +580,13 @@ def test_labels_of_equal_valued_members_of_different_enums_do_not_collide() -> N
 
 
 def test_enum_values_are_stable_strings() -> None:
-    assert [r.value for r in Role] == ["owner", "head_of_sales", "sales_manager", "head_of_marketing", "marketer"]
+    assert [r.value for r in Role] == [
+        "owner",
+        "head_of_sales",
+        "sales_manager",
+        "head_of_marketing",
+        "marketer",
+    ]
     assert DataSource("manual") is DataSource.MANUAL
     assert Controller("head") is Controller.HEAD
 

@@ -23,7 +23,10 @@ def test_catalog_check_passes() -> None:
     """No untranslated or fuzzy entries, placeholders match, plural forms present, nothing missing."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "i18n.py"), "check"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

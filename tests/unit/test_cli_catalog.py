@@ -87,16 +87,27 @@ def test_json_is_one_object_with_self_explaining_keys(capsys: pytest.CaptureFixt
         "description": roi["description"],
         "formula": "revenue from marketing ÷ marketing spend",
         "formula_inputs": [
-            {"metric_id": "marketing_revenue", "name": "revenue from marketing", "unit": "money",
-             "any_of_sources": ["crm", "web_analytics"]},
-            {"metric_id": "marketing_spend", "name": "marketing spend", "unit": "money",
-             "any_of_sources": ["ad_accounts", "accounting"]},
+            {
+                "metric_id": "marketing_revenue",
+                "name": "revenue from marketing",
+                "unit": "money",
+                "any_of_sources": ["crm", "web_analytics"],
+            },
+            {
+                "metric_id": "marketing_spend",
+                "name": "marketing spend",
+                "unit": "money",
+                "any_of_sources": ["ad_accounts", "accounting"],
+            },
         ],
         "unit": "ratio",
         "better": "higher",
         "period_aggregation": "ratio_of_sums",
         "controlled_by": ["marketer", "head", "owner"],
-        "data_needed_each_group_any_source": [["crm", "web_analytics"], ["ad_accounts", "accounting"]],
+        "data_needed_each_group_any_source": [
+            ["crm", "web_analytics"],
+            ["ad_accounts", "accounting"],
+        ],
         "loggable_daily": False,
         "leading_indicator": False,
         "benchmarks": [{"level": "good", "value": "5"}, {"level": "exceptional", "value": "10"}],
@@ -118,7 +129,9 @@ def test_json_in_russian_keeps_ids_and_translates_texts(capsys: pytest.CaptureFi
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
-def test_unknown_role_lists_the_valid_ones_and_exits_2(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_role_lists_the_valid_ones_and_exits_2(
+    lang: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["kpis", "--role", "boss", "--lang", lang]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -33,5 +33,8 @@ def test_dates_and_percent_in_russian() -> None:
 
 
 def test_render_formats_parameters_for_the_locale() -> None:
-    msg = Message("Plan: {plan}, done {share}", {"plan": Money(Decimal(1500), "RUB"), "share": Percent(Decimal("0.5"))})
+    msg = Message(
+        "Plan: {plan}, done {share}",
+        {"plan": Money(Decimal(1500), "RUB"), "share": Percent(Decimal("0.5"))},
+    )
     assert translator("en").render(msg) == "Plan: ₽1,500, done 50%"

@@ -29,7 +29,11 @@ def _values(text: str, language: str = "ru") -> dict[str, Decimal]:
 
 def test_loggables_follow_the_kpis_and_expand_ratios_into_inputs() -> None:
     assert [x.metric_id for x in MINE] == [
-        "cold_calls", "meetings", "revenue", "qualified_leads", "leads",
+        "cold_calls",
+        "meetings",
+        "revenue",
+        "qualified_leads",
+        "leads",
     ]
     assert MINE[0].label == "Calls"
     assert MINE[0].label_context == "kpi"
@@ -50,20 +54,22 @@ def test_loggables_follow_the_kpis_and_expand_ratios_into_inputs() -> None:
 )
 def test_the_same_day_in_many_spellings(text: str, language: str) -> None:
     assert _values(text, language) == {
-        "cold_calls": Decimal(35), "meetings": Decimal(4), "revenue": Decimal(120000),
+        "cold_calls": Decimal(35),
+        "meetings": Decimal(4),
+        "revenue": Decimal(120000),
     }
 
 
 @pytest.mark.parametrize(
     ("typed", "metric"),
     [
-        ("звонков", "cold_calls"),       # genitive plural
+        ("звонков", "cold_calls"),  # genitive plural
         ("звонок", "cold_calls"),
         ("холодных звонков", "cold_calls"),
-        ("встречу", "meetings"),         # accusative
+        ("встречу", "meetings"),  # accusative
         ("встречами", "meetings"),
         ("выручкой", "revenue"),
-        ("званки", "cold_calls"),        # one typo in a six-letter word
+        ("званки", "cold_calls"),  # one typo in a six-letter word
         ("встричи", "meetings"),
         ("meetngs", "meetings"),
         ("revnue", "revenue"),
@@ -161,15 +167,23 @@ def test_positional_reply_refuses_what_it_cannot_read_for_sure(text: str) -> Non
     assert parse_positional(text, "ru", 3) is None
 
 
-_NAMES = {"cold_calls": ["звонки", "calls"], "meetings": ["встречи", "meetings"],
-          "revenue": ["выручка", "revenue"]}
+_NAMES = {
+    "cold_calls": ["звонки", "calls"],
+    "meetings": ["встречи", "meetings"],
+    "revenue": ["выручка", "revenue"],
+}
 
 
 @given(
     st.lists(
-        st.tuples(st.sampled_from(sorted(_NAMES)), st.integers(min_value=0, max_value=10**9),
-                  st.booleans()),
-        min_size=1, max_size=3, unique_by=lambda x: x[0],
+        st.tuples(
+            st.sampled_from(sorted(_NAMES)),
+            st.integers(min_value=0, max_value=10**9),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda x: x[0],
     ),
     st.sampled_from(["ru", "en"]),
 )

@@ -34,15 +34,34 @@ from kpi_core.recommend import (
 )
 
 CRM, WEB, ADS = DataSource.CRM, DataSource.WEB_ANALYTICS, DataSource.AD_ACCOUNTS
-EMAIL, SOCIAL, SURVEYS, ACC = DataSource.EMAIL_PLATFORM, DataSource.SOCIAL_NETWORKS, DataSource.SURVEYS, DataSource.ACCOUNTING
-SALES_OUTCOMES = {"closed_deals", "revenue", "new_customers", "qualified_leads", "lead_to_qualified", "win_rate",
-                  "average_deal_size", "payment_collection"}
+EMAIL, SOCIAL, SURVEYS, ACC = (
+    DataSource.EMAIL_PLATFORM,
+    DataSource.SOCIAL_NETWORKS,
+    DataSource.SURVEYS,
+    DataSource.ACCOUNTING,
+)
+SALES_OUTCOMES = {
+    "closed_deals",
+    "revenue",
+    "new_customers",
+    "qualified_leads",
+    "lead_to_qualified",
+    "win_rate",
+    "average_deal_size",
+    "payment_collection",
+}
 EN = translator("en")
 RU = translator("ru")
 
 
-def profile(role: Role, *sources: DataSource, goals: tuple[Goal, ...] = (), business: BusinessType = BusinessType.B2B,
-            channel: SalesChannel = SalesChannel.MIXED, team: int = 1) -> Profile:
+def profile(
+    role: Role,
+    *sources: DataSource,
+    goals: tuple[Goal, ...] = (),
+    business: BusinessType = BusinessType.B2B,
+    channel: SalesChannel = SalesChannel.MIXED,
+    team: int = 1,
+) -> Profile:
     return Profile(role, business, channel, frozenset(goals), frozenset(sources), team)
 
 
@@ -106,11 +125,16 @@ def test_kpis_for_role_is_the_role_table_in_catalog_order() -> None:
 
 
 def test_marketer_with_web_analytics_and_ads_is_measured_on_leads_not_sales() -> None:
-    result = recommend(profile(Role.MARKETER, WEB, ADS, goals=(Goal.MORE_LEADS,), channel=SalesChannel.ONLINE))
+    result = recommend(
+        profile(Role.MARKETER, WEB, ADS, goals=(Goal.MORE_LEADS,), channel=SalesChannel.ONLINE)
+    )
     assert_invariants(result)
     assert result.kpi_ids[0] == "leads"
     # the seed's split, in the words the user reads
-    assert EN.render(result.items[0].reason) == "You control the number of leads every day; sales handle what happens next."
+    assert (
+        EN.render(result.items[0].reason)
+        == "You control the number of leads every day; sales handle what happens next."
+    )
     assert result.items[0].serves_goals == {Goal.MORE_LEADS}
     assert set(result.kpi_ids).isdisjoint(SALES_OUTCOMES)
     assert any(r.leading for r in result.items)
@@ -120,11 +144,18 @@ def test_marketer_with_web_analytics_and_ads_is_measured_on_leads_not_sales() ->
 
 
 def test_marketer_who_runs_the_ad_budget_can_get_roi_one_who_does_not_cannot() -> None:
-    runs_budget = profile(Role.MARKETER, CRM, ADS, goals=(Goal.LOWER_ACQUISITION_COST, Goal.PROFITABILITY))
+    runs_budget = profile(
+        Role.MARKETER, CRM, ADS, goals=(Goal.LOWER_ACQUISITION_COST, Goal.PROFITABILITY)
+    )
     result = recommend(runs_budget)
     assert "marketing_roi" in result.kpi_ids
-    assert reasons(result)["marketing_roi"] == "You run the ad budget, so you answer for what it returns."
-    no_budget = profile(Role.MARKETER, CRM, ACC, goals=(Goal.LOWER_ACQUISITION_COST, Goal.PROFITABILITY))
+    assert (
+        reasons(result)["marketing_roi"]
+        == "You run the ad budget, so you answer for what it returns."
+    )
+    no_budget = profile(
+        Role.MARKETER, CRM, ACC, goals=(Goal.LOWER_ACQUISITION_COST, Goal.PROFITABILITY)
+    )
     assert "marketing_roi" not in recommend(no_budget).kpi_ids
     assert "marketing_roi" not in [a.kpi_id for a in alternatives(no_budget, "leads")]
 
@@ -137,17 +168,24 @@ def test_marketer_without_crm_gets_web_kpis_and_no_crm_only_kpi() -> None:
         assert all(group != {CRM} for group in r.kpi.requires), r.kpi_id
     assert "lead_quality" not in result.kpi_ids  # target leads are marked in a CRM
     assert "website_traffic" in result.kpi_ids
-    assert result.items[[r.kpi_id for r in result.items].index("website_traffic")].serves_goals == {Goal.BRAND_AWARENESS}
+    assert result.items[[r.kpi_id for r in result.items].index("website_traffic")].serves_goals == {
+        Goal.BRAND_AWARENESS
+    }
 
 
 def test_sales_manager_with_crm_on_the_phone() -> None:
-    result = recommend(profile(Role.SALES_MANAGER, CRM, goals=(Goal.MORE_SALES,), channel=SalesChannel.PHONE))
+    result = recommend(
+        profile(Role.SALES_MANAGER, CRM, goals=(Goal.MORE_SALES,), channel=SalesChannel.PHONE)
+    )
     assert_invariants(result)
     assert result.kpi_ids == ("lead_to_qualified", "cold_calls", "closed_deals")
     why = reasons(result)
     assert why["lead_to_qualified"].startswith("You move this conversion every day")
     assert "what happens to them next is yours" in why["lead_to_qualified"]
-    assert why["cold_calls"] == "Calls are the activity you fully control every day; count them in the CRM or by hand."
+    assert (
+        why["cold_calls"]
+        == "Calls are the activity you fully control every day; count them in the CRM or by hand."
+    )
     assert why["closed_deals"] == "Deals are the result your daily activity produces."
     assert "leads" not in result.kpi_ids  # the number of leads is marketing's KPI
 
@@ -168,13 +206,20 @@ def test_sales_manager_with_no_data_counts_activities_by_hand() -> None:
 
 
 def test_head_of_sales_with_a_team_of_ten() -> None:
-    p = profile(Role.HEAD_OF_SALES, CRM, goals=(Goal.MORE_SALES, Goal.BIGGER_DEALS, Goal.TEAM_DISCIPLINE),
-                channel=SalesChannel.PHONE, team=10)
+    p = profile(
+        Role.HEAD_OF_SALES,
+        CRM,
+        goals=(Goal.MORE_SALES, Goal.BIGGER_DEALS, Goal.TEAM_DISCIPLINE),
+        channel=SalesChannel.PHONE,
+        team=10,
+    )
     result = recommend(p)
     assert_invariants(result)
     assert len(result.items) == 5  # three goals: the maximum, never more
     assert "revenue" in result.kpi_ids
-    assert reasons(result)["revenue"].startswith("Your team's revenue is what the sales department answers for")
+    assert reasons(result)["revenue"].startswith(
+        "Your team's revenue is what the sales department answers for"
+    )
     levers = [r for r in result.items if r.leading]
     assert 1 <= len(levers) <= 3  # at most half the set (rounded up)
     assert any(Goal.BIGGER_DEALS in r.serves_goals for r in result.items)
@@ -186,18 +231,36 @@ def test_head_of_sales_without_goals_gets_revenue_first_and_three_kpis() -> None
     assert_invariants(result)
     assert result.kpi_ids[0] == "revenue"
     assert len(result.items) == 3
-    assert EN.render(result.notes[0]) == "We keep it to 3 KPIs: too many indicators dilute attention and motivation."
-    assert RU.render(result.notes[0]) == "Оставляем 3 показателя: слишком много показателей распыляют внимание и снижают мотивацию."
+    assert (
+        EN.render(result.notes[0])
+        == "We keep it to 3 KPIs: too many indicators dilute attention and motivation."
+    )
+    assert (
+        RU.render(result.notes[0])
+        == "Оставляем 3 показателя: слишком много показателей распыляют внимание и снижают мотивацию."
+    )
 
 
 def test_owner_of_an_online_store() -> None:
-    p = profile(Role.OWNER, CRM, WEB, ADS, ACC, goals=(Goal.PROFITABILITY, Goal.RETENTION),
-                business=BusinessType.ECOMMERCE, channel=SalesChannel.ONLINE, team=6)
+    p = profile(
+        Role.OWNER,
+        CRM,
+        WEB,
+        ADS,
+        ACC,
+        goals=(Goal.PROFITABILITY, Goal.RETENTION),
+        business=BusinessType.ECOMMERCE,
+        channel=SalesChannel.ONLINE,
+        team=6,
+    )
     result = recommend(p)
     assert_invariants(result)
     assert len(result.items) == 4
     assert {"gross_margin", "retention_rate"} <= set(result.kpi_ids)
-    assert reasons(result)["gross_margin"] == "Margin shows whether sales earn money, not just turnover."
+    assert (
+        reasons(result)["gross_margin"]
+        == "Margin shows whether sales earn money, not just turnover."
+    )
     assert any(r.leading for r in result.items)
     # owner-level KPIs, not a salesperson's activity counts, for a team of six
     assert set(result.kpi_ids).isdisjoint({"cold_calls", "meetings", "proposals_sent"})
@@ -220,7 +283,10 @@ def test_solo_owner_without_data_sells_and_counts_by_hand() -> None:
     result = recommend(profile(Role.OWNER, channel=SalesChannel.FIELD, team=1))
     assert_invariants(result)
     assert len(result.items) == 3
-    assert reasons(result)["meetings"] == "You sell yourself: this is a daily activity you fully control."
+    assert (
+        reasons(result)["meetings"]
+        == "You sell yourself: this is a daily activity you fully control."
+    )
     assert "closed_deals" in result.kpi_ids  # the outcome a solo seller can count by hand
     assert "revenue" in [s.kpi.id for s in result.start_collecting]
 
@@ -247,8 +313,15 @@ def test_the_few_kpis_note_mentions_counting_by_hand_only_where_it_helps() -> No
 
 
 def test_head_of_marketing_with_email_social_and_surveys() -> None:
-    p = profile(Role.HEAD_OF_MARKETING, EMAIL, SOCIAL, SURVEYS, goals=(Goal.BRAND_AWARENESS, Goal.RETENTION),
-                business=BusinessType.B2C, team=4)
+    p = profile(
+        Role.HEAD_OF_MARKETING,
+        EMAIL,
+        SOCIAL,
+        SURVEYS,
+        goals=(Goal.BRAND_AWARENESS, Goal.RETENTION),
+        business=BusinessType.B2C,
+        team=4,
+    )
     result = recommend(p)
     assert_invariants(result)
     assert result.kpi_ids[0] == "nps"
@@ -261,11 +334,21 @@ def test_head_of_marketing_with_email_social_and_surveys() -> None:
 
 
 def test_head_of_marketing_who_owns_the_budget_gets_roi_and_cac() -> None:
-    p = profile(Role.HEAD_OF_MARKETING, CRM, ADS, ACC, goals=(Goal.LOWER_ACQUISITION_COST, Goal.PROFITABILITY), team=3)
+    p = profile(
+        Role.HEAD_OF_MARKETING,
+        CRM,
+        ADS,
+        ACC,
+        goals=(Goal.LOWER_ACQUISITION_COST, Goal.PROFITABILITY),
+        team=3,
+    )
     result = recommend(p)
     assert_invariants(result)
     assert result.kpi_ids[0] == "marketing_roi"
-    assert reasons(result)["marketing_roi"] == "You answer for the marketing budget; ROI shows what it returns."
+    assert (
+        reasons(result)["marketing_roi"]
+        == "You answer for the marketing budget; ROI shows what it returns."
+    )
     assert "customer_acquisition_cost" in result.kpi_ids
     assert "leads" in result.kpi_ids  # the daily lever
 
@@ -275,7 +358,11 @@ def test_marketer_with_nothing_usable_gets_no_kpis_and_a_plan() -> None:
     assert_invariants(result)
     assert result.items == ()
     assert EN.render(result.notes[0]).startswith("None of the KPIs for your role can be computed")
-    assert [s.kpi.id for s in result.start_collecting] == ["leads", "website_traffic", "visitor_to_lead"]
+    assert [s.kpi.id for s in result.start_collecting] == [
+        "leads",
+        "website_traffic",
+        "visitor_to_lead",
+    ]
     # a single source that covers every need is suggested alone, not a list of alternatives
     assert result.start_collecting[2].missing == (frozenset({WEB}),)
 
@@ -314,7 +401,9 @@ def test_alternatives_never_offer_a_mirror_of_a_kept_kpi() -> None:
     p = profile(Role.OWNER, CRM, ACC, team=5)
     options = alternatives(p, "revenue", chosen=["revenue", "retention_rate", "invoices_issued"])
     assert "churn_rate" not in [o.kpi_id for o in options]
-    options = alternatives(p, "retention_rate", chosen=["revenue", "retention_rate", "invoices_issued"])
+    options = alternatives(
+        p, "retention_rate", chosen=["revenue", "retention_rate", "invoices_issued"]
+    )
     assert "churn_rate" in [o.kpi_id for o in options]
 
 
@@ -341,10 +430,15 @@ def test_every_reason_and_note_has_a_russian_translation() -> None:
 
 
 def test_russian_plural_forms_of_the_notes() -> None:
-    assert RU.render(recommend(profile(Role.SALES_MANAGER, CRM, goals=(Goal.MORE_SALES, Goal.BIGGER_DEALS,
-                                                                        Goal.TEAM_DISCIPLINE))).notes[0]).startswith(
-        "Оставляем 5 показателей"
-    )
+    assert RU.render(
+        recommend(
+            profile(
+                Role.SALES_MANAGER,
+                CRM,
+                goals=(Goal.MORE_SALES, Goal.BIGGER_DEALS, Goal.TEAM_DISCIPLINE),
+            )
+        ).notes[0]
+    ).startswith("Оставляем 5 показателей")
     assert RU.render(recommend(profile(Role.MARKETER, SOCIAL)).notes[0]).startswith(
         "Под ваши данные подходят только 2 показателя"
     )
@@ -369,12 +463,20 @@ def test_invariants_hold_for_any_profile(p: Profile) -> None:
     result = recommend(p)
     assert_invariants(result)
     n = rec.target_count(p)
-    available = [c for c in rec.kpis_for_role(p.role) if any(
-        f.kpi_id == c.id and f.applies(p) and not rec._missing(f, c, p.available_sources())
-        for f in ROLE_FITS[p.role]
-    )]
+    available = [
+        c
+        for c in rec.kpis_for_role(p.role)
+        if any(
+            f.kpi_id == c.id and f.applies(p) and not rec._missing(f, c, p.available_sources())
+            for f in ROLE_FITS[p.role]
+        )
+    ]
     # as many as the data allows, up to the target (3 to 5)
-    assert len(result.items) >= min(rec.MIN_KPIS, len(available) - (1 if {"retention_rate", "churn_rate"} <= {k.id for k in available} else 0))
+    assert len(result.items) >= min(
+        rec.MIN_KPIS,
+        len(available)
+        - (1 if {"retention_rate", "churn_rate"} <= {k.id for k in available} else 0),
+    )
     assert len(result.items) <= n
     # a lever and a result whenever the data has both
     if any(k.leading for k in available):

@@ -24,16 +24,32 @@ from kpi_core.reminders import (
 
 # Russian production calendar excerpts for 2025 (public holidays and transfers).
 RU_2025 = FixedCalendar(
-    holidays=[date(2025, 5, 1), date(2025, 5, 2), date(2025, 5, 8), date(2025, 5, 9),
-              date(2025, 11, 3), date(2025, 11, 4)],
+    holidays=[
+        date(2025, 5, 1),
+        date(2025, 5, 2),
+        date(2025, 5, 8),
+        date(2025, 5, 9),
+        date(2025, 11, 3),
+        date(2025, 11, 4),
+    ],
     extra_workdays=[date(2025, 11, 1)],
 )
 
 
-def _user(tz: str, reminder: time | None = time(18, 0), digest: time | None = time(9, 0),
-          weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})) -> User:
-    return User(telegram_id=1001, id=1, timezone=tz, reminder_time=reminder, digest_time=digest,
-                working_weekdays=weekdays)
+def _user(
+    tz: str,
+    reminder: time | None = time(18, 0),
+    digest: time | None = time(9, 0),
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4}),
+) -> User:
+    return User(
+        telegram_id=1001,
+        id=1,
+        timezone=tz,
+        reminder_time=reminder,
+        digest_time=digest,
+        working_weekdays=weekdays,
+    )
 
 
 def _utc(*args: int) -> datetime:
@@ -43,15 +59,17 @@ def _utc(*args: int) -> datetime:
 @pytest.mark.parametrize(
     ("tz", "expected_utc"),
     [
-        ("Europe/Moscow", _utc(2025, 6, 10, 15, 0)),      # UTC+3
-        ("Asia/Vladivostok", _utc(2025, 6, 10, 8, 0)),    # UTC+10
-        ("America/New_York", _utc(2025, 6, 10, 22, 0)),   # EDT, UTC-4
-        ("Europe/Berlin", _utc(2025, 6, 10, 16, 0)),      # CEST, UTC+2
+        ("Europe/Moscow", _utc(2025, 6, 10, 15, 0)),  # UTC+3
+        ("Asia/Vladivostok", _utc(2025, 6, 10, 8, 0)),  # UTC+10
+        ("America/New_York", _utc(2025, 6, 10, 22, 0)),  # EDT, UTC-4
+        ("Europe/Berlin", _utc(2025, 6, 10, 16, 0)),  # CEST, UTC+2
     ],
 )
 def test_reminder_is_due_at_local_time_in_each_zone(tz: str, expected_utc: datetime) -> None:
     user = _user(tz)
-    [digest, reminder] = plan_user_day(user, date(2025, 6, 10), schedule_for(user, RU_2025).is_working_day)
+    [digest, reminder] = plan_user_day(
+        user, date(2025, 6, 10), schedule_for(user, RU_2025).is_working_day
+    )
     assert reminder.kind is DeliveryKind.REMINDER
     assert reminder.due_at == expected_utc
     assert reminder.expires_at == expected_utc + timedelta(hours=2)
@@ -68,7 +86,7 @@ def test_berlin_winter_offset_differs_from_summer() -> None:
 def test_weekends_and_russian_holidays_are_skipped() -> None:
     user = _user("Europe/Moscow")
     working = schedule_for(user, RU_2025).is_working_day
-    assert plan_user_day(user, date(2025, 5, 9), working) == []   # Victory Day, a Friday
+    assert plan_user_day(user, date(2025, 5, 9), working) == []  # Victory Day, a Friday
     assert plan_user_day(user, date(2025, 11, 4), working) == []  # Unity Day, a Tuesday
     assert plan_user_day(user, date(2025, 11, 3), working) == []  # transferred day off
     assert plan_user_day(user, date(2025, 6, 14), working) == []  # a Saturday
@@ -79,8 +97,8 @@ def test_weekends_and_russian_holidays_are_skipped() -> None:
 def test_personal_days_off_and_custom_week() -> None:
     user = _user("Europe/Moscow", weekdays=frozenset({1, 2, 3, 4, 5}))  # Tue..Sat
     working = schedule_for(user, RU_2025, days_off={date(2025, 6, 11)}).is_working_day
-    assert plan_user_day(user, date(2025, 6, 9), working) == []    # Monday: not their day
-    assert plan_user_day(user, date(2025, 6, 11), working) == []   # vacation
+    assert plan_user_day(user, date(2025, 6, 9), working) == []  # Monday: not their day
+    assert plan_user_day(user, date(2025, 6, 11), working) == []  # vacation
     assert len(plan_user_day(user, date(2025, 6, 14), working)) == 2  # their Saturday
 
 
@@ -113,8 +131,9 @@ def test_fall_back_overlap_takes_the_first_occurrence() -> None:
 
 def test_dst_day_reminder_window_and_working_day_plan() -> None:
     # A Sunday-working schedule so the DST Sunday is a working day.
-    user = _user("America/New_York", reminder=time(1, 30), digest=time(2, 30),
-                 weekdays=frozenset(range(7)))
+    user = _user(
+        "America/New_York", reminder=time(1, 30), digest=time(2, 30), weekdays=frozenset(range(7))
+    )
     working = schedule_for(user, FixedCalendar()).is_working_day
     [digest, reminder] = plan_user_day(user, date(2025, 3, 9), working)
     assert digest.due_at == _utc(2025, 3, 9, 7, 30)  # gap: 03:30 EDT

@@ -1,0 +1,490 @@
+"""The dispatcher: claim due deliveries, build each message at send time, send, record.
+
+One pass (:meth:`Dispatcher.run_once`) repeats until nothing is due:
+
+1. **Claim** up to ``batch`` due rows (``DeliveryRepository.claim_due``: ``FOR UPDATE SKIP
+   LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so concurrent dispatchers — in
+   this process or others — take disjoint rows. Rows past their expiry are marked EXPIRED by
+   the claim: after downtime, stale messages are dropped, not sent in a burst.
+2. **Compose** (:class:`Composer`) in one read transaction: re-check each row against the
+   person's *current* settings (a changed zone or time moves it, a day off skips it), skip a
+   reminder when the person has logged already, and build digests in batches with the latest
+   numbers, in the person's current language.
+3. **Send** through the :class:`~bot.scheduler.ratelimit.RateLimiter` (overall rate, per
+   group, per chat), several at once so the configured rate is reached despite latency.
+4. **Record** every outcome right after its send (group commit: outcomes that finish while a
+   write is in progress go in the next one). Sent rows get their Telegram message id.
+
+Errors from ``bot.send_message``:
+
+* ``RetryAfter`` (429) — the limiter pauses for ``retry_after`` and the row goes back to
+  PENDING for ``now + retry_after``: nothing is dropped and the attempt does not count;
+* ``Forbidden`` (403: blocked by the user, kicked from the group) and "chat not found" — the
+  person (or group) is marked inactive and the row FAILED; nothing more is sent there;
+* ``NetworkError``/``TimedOut`` and anything unexpected — retried with exponential backoff
+  (``next_attempt_at``) up to ``max_attempts`` claims, then FAILED;
+* other ``BadRequest`` — FAILED at once (retrying the same message cannot help).
+
+**Delivery guarantee.** A message whose outcome is known is recorded before the dispatcher
+lets go: on cancellation (shutdown, a killed task) pending outcomes are flushed and claimed
+rows that were not started are released. A message that was *in flight* when the process died
+(or timed out) is unknown: its row stays CLAIMED and is sent again once the claim's lease
+(``lease_seconds``) has passed — an at-least-once window of one lease for those few rows.
+A send is never started later than ``lease_seconds - LEASE_MARGIN`` after the claim, so a
+row is never sent by two workers at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol, TypeVar
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.i18n import translator
+from bot.scheduler import outbox
+from bot.scheduler.ratelimit import RateLimiter
+from bot.telegram import daily_render, keyboards
+from bot.telegram.render import Menu
+from kpi_core.model import Delivery, DeliveryKind, DeliveryStatus, User
+from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
+from kpi_core.reminders import Verdict, Window, check_due, user_window
+from kpi_core.services import daily
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BotSender", "Composer", "DispatchStats", "Dispatcher", "Outgoing", "Sender",
+           "in_thread", "worker_name"]
+
+T = TypeVar("T")
+
+LEASE_MARGIN = 30.0
+"""Seconds before the lease ends after which a claimed row is not started any more."""
+
+
+def worker_name() -> str:
+    """A name for this dispatcher in ``claimed_by``: host, process id and a random tag."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def in_thread(fn: Callable[..., T], *args: object) -> tuple[T, bool]:
+    """Run ``fn`` in a worker thread and always wait for it to finish.
+
+    Returns ``(result, cancelled)``: when the caller is cancelled meanwhile, the thread still
+    completes (a claim or a write is never half-known) and ``cancelled`` is True; the caller
+    cleans up and re-raises ``CancelledError``.
+    """
+    future = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(future), False
+    except asyncio.CancelledError:
+        return await future, True
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds, without PTB's int/timedelta deprecation warning."""
+    value = getattr(exc, "_retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value or 1)
+
+
+# -- sending -----------------------------------------------------------------------------------
+class Sender(Protocol):
+    """Sends one message; returns its Telegram message id; raises ``telegram.error`` errors."""
+
+    async def send(self, chat_id: int, menu: Menu) -> int: ...
+
+
+class BotSender:
+    """Sends through the application's bot (and so through its AIORateLimiter)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, chat_id: int, menu: Menu) -> int:
+        """Send HTML text with the menu's inline buttons."""
+        message = await self._bot.send_message(
+            chat_id, menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu)
+        )
+        return message.message_id
+
+
+# -- composing ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A claimed row and the message built for it."""
+
+    delivery: Delivery
+    menu: Menu
+
+
+class Composer:
+    """Builds scheduled messages at send time; synchronous (run it in a worker thread)."""
+
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], calendars: CalendarProvider, clock: Clock
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._calendars = calendars
+        self._clock = clock
+
+    def compose(self, rows: Sequence[Delivery]) -> tuple[list[Outgoing], dict[str, int]]:
+        """Messages for the rows that are to be sent now; the others are finished here.
+
+        Returns the messages and counts of rows skipped, expired and moved.
+        """
+        now = self._clock.now()
+        counts = {"skipped": 0, "expired": 0, "moved": 0}
+        out: list[Outgoing] = []
+        with self._uow_factory() as uow:
+            ready: list[tuple[Delivery, User | None]] = []
+            for row in rows:
+                assert row.id is not None
+                person, verdict, window = self._check(uow, row, now)
+                if verdict == Verdict.SEND:
+                    ready.append((row, person))
+                elif verdict == Verdict.LATER and window is not None:
+                    outbox.reschedule(uow, row.id, window.due_at, window.expires_at)
+                    counts["moved"] += 1
+                elif verdict == Verdict.EXPIRED:
+                    uow.deliveries.finish(row.id, DeliveryStatus.EXPIRED, now,
+                                          error="stale with the current settings")
+                    counts["expired"] += 1
+                else:
+                    uow.deliveries.finish(row.id, DeliveryStatus.SKIPPED, now,
+                                          error="not due with the current settings")
+                    counts["skipped"] += 1
+            built = self._build(uow, ready)
+            for row, menu in built:
+                if menu is None:
+                    assert row.id is not None
+                    uow.deliveries.finish(row.id, DeliveryStatus.SKIPPED, now,
+                                          error="nothing to send")
+                    counts["skipped"] += 1
+                else:
+                    out.append(Outgoing(row, menu))
+            uow.commit()
+        return out, counts
+
+    def _check(
+        self, uow: UnitOfWork, row: Delivery, now: datetime
+    ) -> tuple[User | None, str, Window | None]:
+        group = row.user_id is None
+        if not group:
+            person = uow.users.get(row.user_id) if row.user_id is not None else None
+            if person is None or not person.active:
+                return person, Verdict.SKIP, None
+        else:
+            chat = uow.teams.chat(row.chat_id)
+            if chat is None or not chat.active or row.team_id is None:
+                return None, Verdict.SKIP, None
+            person = daily.team_owner(uow, row.team_id)
+            if person is None:
+                return None, Verdict.SKIP, None
+        if row.error == outbox.SNOOZED:
+            window: Window | None = Window(row.due_at, row.expires_at)
+        else:
+            working = daily.working_checker(uow, self._calendars, person, row.local_date)
+            window = user_window(person, row.kind, row.local_date, working,
+                                 require_active=not group)
+        verdict, _ = check_due(now, window)
+        return person, verdict, window
+
+    def _build(
+        self, uow: UnitOfWork, ready: Sequence[tuple[Delivery, User | None]]
+    ) -> list[tuple[Delivery, Menu | None]]:
+        result: list[tuple[Delivery, Menu | None]] = []
+        groups: dict[tuple[DeliveryKind, bool, date], list[tuple[Delivery, User]]] = {}
+        for row, person in ready:
+            if person is None:
+                result.append((row, None))
+                continue
+            groups.setdefault((row.kind, row.user_id is None, row.local_date), []).append(
+                (row, person))
+        for (kind, is_group, _day), items in groups.items():
+            local = items[0][0].local_date
+            if is_group:
+                for row, _owner in items:
+                    result.append((row, self._team_digest(uow, row)))
+            elif kind is DeliveryKind.DIGEST:
+                digests = daily.build_digests(uow, self._calendars, [p for _, p in items], local)
+                for row, person in items:
+                    d = digests.get(person.id or 0)
+                    menu = daily_render.digest(translator(person.language), d) if d else None
+                    result.append((row, menu))
+            else:
+                views = daily.reminder_views(uow, [p for _, p in items], local)
+                for row, person in items:
+                    view = views.get(person.id or 0)
+                    menu = daily_render.reminder(translator(person.language), view) if view else None
+                    result.append((row, menu))
+        return result
+
+    def _team_digest(self, uow: UnitOfWork, row: Delivery) -> Menu | None:
+        chat = uow.teams.chat(row.chat_id)
+        if chat is None or row.team_id is None:
+            return None
+        digest = daily.build_team_digest(uow, self._calendars, row.team_id, row.local_date)
+        if digest is None:
+            return None
+        return daily_render.team_digest(translator(chat.language), digest)
+
+
+# -- dispatching -------------------------------------------------------------------------------
+def _keep_snooze(row: Delivery, error: str) -> str:
+    """A snoozed reminder keeps its marker (its own window) when it goes back to PENDING."""
+    return outbox.SNOOZED if row.error == outbox.SNOOZED else error
+
+
+@dataclass
+class DispatchStats:
+    """What dispatching did (cumulative over a dispatcher's life)."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    blocked: int = 0
+    failed: int = 0
+    skipped: int = 0
+    expired: int = 0
+    moved: int = 0
+    released: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    delivery_id: int
+    chat_id: int
+    status: DeliveryStatus
+    error: str | None = None
+    message_id: int | None = None
+    next_attempt_at: datetime | None = None
+    deactivate: bool = False
+    migrate_to: int | None = None
+
+
+@dataclass
+class _Recorder:
+    """Writes outcomes as they come, several per transaction when they come fast."""
+
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    pending: list[_Outcome] = field(default_factory=list)
+    writer: asyncio.Task[None] | None = None
+
+    def add(self, outcome: _Outcome) -> None:
+        self.pending.append(outcome)
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.ensure_future(self._write_all())
+
+    async def _write_all(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending, []
+            # Shielded: once started, a write completes even if the dispatcher is cancelled.
+            await asyncio.shield(asyncio.to_thread(self._write, batch))
+
+    def _write(self, batch: Sequence[_Outcome]) -> None:
+        at = self.clock.now()
+        with self.uow_factory() as uow:
+            for o in batch:
+                uow.deliveries.finish(o.delivery_id, o.status, at, error=o.error,
+                                      telegram_message_id=o.message_id,
+                                      next_attempt_at=o.next_attempt_at)
+                if o.deactivate:
+                    daily.mark_chat_inactive(uow, o.chat_id)
+                if o.migrate_to is not None:
+                    chat = uow.teams.chat(o.chat_id)
+                    if chat is not None:
+                        chat.chat_id = o.migrate_to
+                        uow.teams.save_chat(chat)
+            uow.commit()
+
+    async def drain(self) -> None:
+        """Wait until every outcome so far is written."""
+        while self.pending or (self.writer is not None and not self.writer.done()):
+            if self.writer is None or self.writer.done():
+                self.writer = asyncio.ensure_future(self._write_all())
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self.writer)
+
+
+class Dispatcher:
+    """Claims, composes, sends and records scheduled messages (see the module docs).
+
+    Args:
+        uow_factory: Opens a SQL unit of work.
+        composer: Builds the messages.
+        sender: Sends one message.
+        limiter: Paces sends.
+        clock: The current instant (for claims, leases and retries).
+        worker: This dispatcher's name in ``claimed_by``.
+        batch: Rows claimed at once.
+        lease_seconds: How long a claim protects a row from other workers.
+        max_attempts: Claims of one row before a failing send gives up.
+        backoff_seconds: First retry delay after a network error; doubles per attempt.
+        max_in_flight: Sends awaiting Telegram at once.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        composer: Composer,
+        sender: Sender,
+        limiter: RateLimiter,
+        clock: Clock,
+        *,
+        worker: str | None = None,
+        batch: int = 200,
+        lease_seconds: int = 600,
+        max_attempts: int = 6,
+        backoff_seconds: float = 30.0,
+        max_in_flight: int = 64,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._composer = composer
+        self._sender = sender
+        self._limiter = limiter
+        self._clock = clock
+        self.worker = worker or worker_name()
+        self._batch = batch
+        self._lease = lease_seconds
+        self._max_attempts = max_attempts
+        self._backoff = backoff_seconds
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self.stats = DispatchStats()
+
+    def _claim(self) -> Sequence[Delivery]:
+        with self._uow_factory() as uow:
+            rows = uow.deliveries.claim_due(self._clock.now(), self._batch, self.worker,
+                                            self._lease)
+            uow.commit()
+        return rows
+
+    async def run_once(self) -> DispatchStats:
+        """Send everything due now; return the cumulative stats."""
+        while True:
+            rows, cancelled = await in_thread(self._claim)
+            if cancelled:
+                await self._release(rows)
+                raise asyncio.CancelledError
+            if not rows:
+                break
+            self.stats.claimed += len(rows)
+            (outgoing, counts), cancelled = await in_thread(self._composer.compose, rows)
+            self.stats.skipped += counts["skipped"]
+            self.stats.expired += counts["expired"]
+            self.stats.moved += counts["moved"]
+            if cancelled:
+                await self._release([o.delivery for o in outgoing])
+                raise asyncio.CancelledError
+            await self._send_all(outgoing)
+            if len(rows) < self._batch:
+                break
+        return self.stats
+
+    async def _release(self, rows: Sequence[Delivery]) -> None:
+        """Give claimed rows back (they were never attempted)."""
+        recorder = _Recorder(self._uow_factory, self._clock)
+        for row in rows:
+            if row.id is not None:
+                recorder.add(_Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
+                                      error=_keep_snooze(row, "released")))
+        self.stats.released += len(rows)
+        await recorder.drain()
+
+    async def _send_all(self, outgoing: Sequence[Outgoing]) -> None:
+        recorder = _Recorder(self._uow_factory, self._clock)
+        started: set[int] = set()
+        tasks = [asyncio.ensure_future(self._send_one(item, recorder, started))
+                 for item in outgoing]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            not_started = [o.delivery.id for o in outgoing
+                           if o.delivery.id is not None and o.delivery.id not in started]
+            for item in outgoing:
+                row = item.delivery
+                if row.id is not None and row.id in not_started:
+                    # Never attempted: give it back at once instead of waiting for the lease.
+                    recorder.add(_Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
+                                          error=_keep_snooze(row, "released")))
+            self.stats.released += len(not_started)
+            await recorder.drain()
+
+    async def _send_one(self, item: Outgoing, recorder: _Recorder, started: set[int]) -> None:
+        row = item.delivery
+        assert row.id is not None
+        async with self._in_flight:
+            await self._limiter.acquire(row.chat_id)
+            claimed_at = row.claimed_at or self._clock.now()
+            if (self._clock.now() - claimed_at).total_seconds() > self._lease - LEASE_MARGIN:
+                return  # too close to the end of the lease: let it be claimed again
+            started.add(row.id)
+            outcome = await self._attempt(row, item.menu)
+        recorder.add(outcome)
+
+    async def _attempt(self, row: Delivery, menu: Menu) -> _Outcome:
+        assert row.id is not None
+        now = self._clock.now
+        try:
+            message_id = await self._sender.send(row.chat_id, menu)
+        except RetryAfter as exc:
+            wait = retry_seconds(exc)
+            self._limiter.pause(wait)
+            self.stats.rate_limited += 1
+            return _Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
+                            error=_keep_snooze(row, "retry_after"),
+                            next_attempt_at=now() + timedelta(seconds=wait))
+        except Forbidden as exc:
+            self.stats.blocked += 1
+            log.info("Chat %s blocked the bot or removed it: %s", row.chat_id, exc.message)
+            return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED,
+                            error=f"forbidden: {exc.message}", deactivate=True)
+        except ChatMigrated as exc:
+            return self._retry(row, f"migrated to {exc.new_chat_id}", migrate=exc.new_chat_id)
+        except BadRequest as exc:
+            self.stats.failed += 1
+            gone = "chat not found" in exc.message.lower()
+            if gone:
+                self.stats.blocked += 1
+            log.warning("Delivery %s to %s refused: %s", row.id, row.chat_id, exc.message)
+            return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED,
+                            error=f"bad request: {exc.message}", deactivate=gone)
+        except NetworkError as exc:
+            return self._retry(row, f"network: {exc.message}")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("Delivery %s to %s failed unexpectedly", row.id, row.chat_id)
+            return self._retry(row, f"error: {type(exc).__name__}")
+        self.stats.sent += 1
+        return _Outcome(row.id, row.chat_id, DeliveryStatus.SENT, message_id=message_id)
+
+    def _retry(self, row: Delivery, error: str, migrate: int | None = None) -> _Outcome:
+        assert row.id is not None
+        if row.attempts >= self._max_attempts:
+            self.stats.failed += 1
+            log.warning("Delivery %s to %s gave up after %d attempts: %s", row.id, row.chat_id,
+                        row.attempts, error)
+            return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED, error=error,
+                            migrate_to=migrate)
+        self.stats.retried += 1
+        delay = self._backoff * 2 ** max(row.attempts - 1, 0)
+        return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED, error=_keep_snooze(row, error),
+                        next_attempt_at=self._clock.now() + timedelta(seconds=delay),
+                        migrate_to=migrate)

@@ -1,0 +1,481 @@
+"""Onboarding and command use cases over the in-memory unit of work (no Telegram)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+import pytest
+
+from kpi_core.calendar import WeekdayCalendar
+from kpi_core.model import ConversationState, TeamRole
+from kpi_core.ports import WorkingCalendar
+from kpi_core.services import onboarding as use
+from tests.fakes import FakeUnitOfWork, ManualClock
+
+APRIL_10 = datetime(2025, 4, 10, 6, 0, tzinfo=UTC)
+
+
+class Calendars:
+    """Weekends only, for every country but "ZZ"."""
+
+    def for_country(self, country: str) -> WorkingCalendar:
+        if country == "ZZ":
+            raise KeyError(country)
+        return WeekdayCalendar()
+
+    def supports(self, country: str) -> bool:
+        return country != "ZZ"
+
+
+class Session:
+    """One person talking to the use cases; remembers the last reply and its token."""
+
+    def __init__(self, language: str = "en", telegram_id: int = 42) -> None:
+        self.clock = ManualClock(APRIL_10)
+        self.root = FakeUnitOfWork(clock=self.clock)
+        self.new_uow = self.root.factory()
+        tokens = count(1)
+        self.deps = use.Deps(self.clock, Calendars(), new_token=lambda: f"t{next(tokens)}")
+        self.who = use.Who(telegram_id, telegram_id, language, "Anna")
+        self.reply: use.Reply | None = None
+
+    def call(self, fn: Callable[..., use.Reply], *args: Any, **kwargs: Any) -> use.Reply:
+        self.reply = fn(self.new_uow(), self.deps, self.who, *args, **kwargs)
+        return self.reply
+
+    @property
+    def view(self) -> use.View | None:
+        assert self.reply is not None
+        return self.reply.view
+
+    @property
+    def step(self) -> str:
+        view = self.view
+        assert isinstance(view, use.QuestionView), view
+        return view.screen.question.id
+
+    def press(self, prefix: str, action: str, *args: str, token: str | None = None) -> use.Reply:
+        assert self.reply is not None
+        return self.call(use.press, use.Press(prefix, token or self.reply.token, action, args))
+
+    def choose(self, value: str) -> use.Reply:
+        view = self.view
+        assert isinstance(view, use.QuestionView)
+        values = [o.value for o in view.screen.options]
+        action = "t" if view.screen.can_done else "c"
+        return self.press("q", action, str(values.index(value)))
+
+    def done(self) -> use.Reply:
+        return self.press("q", "d")
+
+    def type(self, text: str) -> use.Reply:
+        return self.call(use.typed, text)
+
+    def data(self) -> Any:
+        return self.root.store.data
+
+
+def onboard_owner(s: Session, *, plan: str = "10 000 000", actual: str | None = None) -> use.Reply:
+    s.call(use.begin)
+    s.choose("owner")
+    s.choose("b2b")
+    s.choose("phone")
+    s.choose("more_sales")
+    s.done()
+    s.choose("crm")
+    s.done()
+    s.choose("team")
+    s.type("10")
+    s.type("40")
+    s.choose("RU")
+    s.choose("this_month")
+    s.type(plan)
+    if actual is None:
+        s.press("q", "s")
+    else:
+        s.type(actual)
+    s.done()
+    s.choose("Europe/Moscow")
+    s.choose("09:00")
+    return s.type("18:30")
+
+
+def test_the_result_screen_has_kpis_plan_and_daily_quotas() -> None:
+    s = Session()
+    reply = onboard_owner(s)
+    view = reply.view
+    assert isinstance(view, use.ReviewView)
+    assert view.onboarding
+    ids = [card.kpi.id for card in view.cards]
+    assert 3 <= len(ids) <= 5
+    assert ids[0] == "revenue"
+    assert "cold_calls" not in ids or view.cards[ids.index("cold_calls")].quota is not None
+    assert view.plan is not None
+    quota = view.plan.quota
+    # The seeds' example: 10,000,000 / 10 people / 22 working days of April 2025.
+    assert (quota.target, quota.people, quota.working_days) == (Decimal(10_000_000), 10, 22)
+    assert quota.per_person == Decimal("45454.55")
+    assert quota.team_daily == Decimal("454545.45")
+    assert view.cards[0].quota == quota
+    assert view.warnings == ()
+
+
+def test_accepting_saves_team_plan_assignments_settings_and_closes() -> None:
+    s = Session(language="ru")
+    onboard_owner(s, actual="9 000 000")
+    assert isinstance(s.view, use.ReviewView)
+    kpis = [c.kpi.id for c in s.view.cards]
+    reply = s.press("r", "ok")
+    assert isinstance(reply.view, use.FinishedView)
+    assert reply.closed
+    with s.new_uow() as uow:
+        user = uow.users.by_telegram_id(42)
+        assert user is not None
+        assert user.id is not None
+        assert user.onboarded
+        assert (user.language, user.country, user.timezone) == ("ru", "RU", "Europe/Moscow")
+        assert (user.digest_time, user.reminder_time) == (time(9), time(18, 30))
+        (membership,) = uow.teams.memberships_of(user.id)
+        assert membership.role is TeamRole.OWNER
+        (plan,) = uow.plans.of_team(membership.team_id)
+        assert (plan.period_start, plan.period_end, plan.currency) == (date(2025, 4, 1), date(2025, 4, 30), "RUB")
+        target = plan.target_for("revenue")
+        assert target is not None
+        assert (target.target, target.baseline) == (Decimal(10_000_000), Decimal(9_000_000))
+        calls = plan.target_for("cold_calls")
+        assert calls is not None
+        assert calls.target == Decimal(40 * 22 * 10)
+        assert [a.kpi_id for a in uow.assignments.for_user(user.id)] == kpis
+        assert uow.conversations.get(42, user.id) is None  # the conversation is closed
+        record = uow.conversations.get(use.PROFILE_CHAT_ID, user.id)
+        assert record is not None
+        assert record.data["answers"]["period_dates"] == ["2025-04-01", "2025-04-30"]
+
+
+def test_an_unrealistic_plan_gets_a_warning() -> None:
+    s = Session()
+    reply = onboard_owner(s, plan="20 000 000", actual="5 000 000")
+    assert isinstance(reply.view, use.ReviewView)
+    assert reply.view.warnings
+    assert "times last period" in reply.view.warnings[0].msgid
+
+
+def test_a_marketer_plans_leads_and_gets_marketing_kpis() -> None:
+    s = Session()
+    s.call(use.begin)
+    for value in ("marketer", "b2c", "online"):
+        s.choose(value)
+    s.choose("more_leads")
+    s.done()
+    s.choose("ad_accounts")
+    s.choose("web_analytics")
+    s.done()
+    assert s.step == "country"
+    s.choose("RU")
+    s.choose("this_month")
+    assert s.step == "plan_leads"
+    s.type("440")
+    s.press("q", "s")
+    s.done()
+    s.choose("Europe/Moscow")
+    s.choose("off")
+    reply = s.choose("off")
+    view = reply.view
+    assert isinstance(view, use.ReviewView)
+    ids = [c.kpi.id for c in view.cards]
+    assert ids[0] == "leads"
+    assert not {"revenue", "closed_deals", "cold_calls"} & set(ids)
+    assert view.plan is not None
+    assert view.plan.quota.per_person == 20  # 440 leads over 22 days, whole leads
+    assert view.plan.quota.currency is None
+    s.press("r", "ok")
+    with s.new_uow() as uow:
+        user = uow.users.by_telegram_id(42)
+        assert user is not None
+        assert (user.digest_time, user.reminder_time) == (None, None)
+
+
+def test_a_stale_or_forged_press_changes_nothing() -> None:
+    s = Session()
+    s.call(use.begin)
+    old_token = s.reply.token if s.reply else ""
+    s.choose("owner")
+    before = s.data().states.copy()
+    reply = s.press("q", "c", "0", token=old_token)
+    assert reply.stale
+    assert reply.notice is not None
+    assert isinstance(reply.view, use.QuestionView)
+    assert reply.view.screen.question.id == "business"
+    for forged in (
+        use.Press("q", reply.token, "c", ("99",)),
+        use.Press("q", reply.token, "zz", ()),
+        use.Press("r", reply.token, "ok", ()),
+        use.Press("del", reply.token, "yes", ()),
+    ):
+        assert s.call(use.press, forged).stale
+    assert s.data().states == before
+
+
+def test_bad_input_keeps_earlier_answers() -> None:
+    s = Session()
+    s.call(use.begin)
+    s.choose("owner")
+    s.choose("b2b")
+    s.choose("phone")
+    s.choose("more_sales")
+    s.done()
+    s.done()
+    s.choose("team")
+    reply = s.type("ten")
+    assert reply.error is not None
+    assert s.step == "team_size"
+    assert s.type("12").error is None
+    assert s.step == "calls"
+    with s.new_uow() as uow:
+        user = uow.users.by_telegram_id(42)
+        assert user is not None
+        assert user.id is not None
+        state = uow.conversations.get(42, user.id)
+        assert state is not None
+        assert state.data["q"]["answers"]["goals"] == ["more_sales"]
+
+
+def test_text_where_buttons_are_expected_gets_a_hint() -> None:
+    s = Session()
+    onboard_owner(s)
+    reply = s.type("hello")
+    assert reply.error is not None
+    assert "buttons" in reply.error.msgid
+    assert isinstance(reply.view, use.ReviewView)
+
+
+def test_back_from_the_result_screen_and_forward_keeps_the_edits() -> None:
+    s = Session()
+    onboard_owner(s)
+    assert isinstance(s.view, use.ReviewView)
+    removed = s.view.cards[-1].kpi.id
+    s.press("r", "rm", removed)
+    s.press("r", "back")
+    assert s.step == "reminder"
+    reply = s.choose("17:00")
+    assert isinstance(reply.view, use.ReviewView)
+    assert removed not in [c.kpi.id for c in reply.view.cards]
+
+
+def test_swap_remove_and_add_on_the_result_screen() -> None:
+    s = Session()
+    onboard_owner(s)
+    assert isinstance(s.view, use.ReviewView)
+    first = s.view.cards[1].kpi.id
+    swap = s.press("r", "sw", first)
+    assert isinstance(swap.view, use.SwapView)
+    assert swap.view.options
+    replacement = swap.view.options[0].kpi.id
+    review = s.press("r", "pick", replacement)
+    assert isinstance(review.view, use.ReviewView)
+    ids = [c.kpi.id for c in review.view.cards]
+    assert replacement in ids
+    assert first not in ids
+    catalog = s.press("r", "add")
+    assert isinstance(catalog.view, use.CatalogView)
+    assert catalog.view.pages > 1
+    page2 = s.press("r", "pg", "1")
+    assert isinstance(page2.view, use.CatalogView)
+    assert page2.view.page == 1
+    added = page2.view.kpis[0].id
+    review = s.press("r", "pick", added)
+    assert isinstance(review.view, use.ReviewView)
+    assert [c.kpi.id for c in review.view.cards][-1] == added
+    assert s.press("r", "pick", "revenue").stale  # not on the catalog screen any more
+
+
+def test_the_last_kpi_cannot_be_removed_and_five_is_the_most() -> None:
+    s = Session()
+    onboard_owner(s)
+    assert isinstance(s.view, use.ReviewView)
+    ids = [c.kpi.id for c in s.view.cards]
+    for kpi_id in ids[1:]:
+        s.press("r", "rm", kpi_id)
+    reply = s.press("r", "rm", ids[0])
+    assert reply.error is not None
+    while isinstance(s.view, use.ReviewView) and s.view.can_add:
+        catalog = s.press("r", "add")
+        assert isinstance(catalog.view, use.CatalogView)
+        s.press("r", "pick", catalog.view.kpis[0].id)
+    assert isinstance(s.view, use.ReviewView)
+    assert len(s.view.cards) == 5
+    assert s.press("r", "add").error is not None
+
+
+def test_start_resumes_and_restart_begins_again_without_deleting() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    resumed = s.call(use.begin)
+    assert isinstance(resumed.view, use.NoticeView)  # already onboarded
+    restarted = s.call(use.begin, restart=True)
+    assert isinstance(restarted.view, use.QuestionView)
+    assert [o.value for o in restarted.view.screen.options if o.selected] == ["owner"]  # remembered
+    with s.new_uow() as uow:
+        assert len(uow.plans.of_team(1)) == 1  # nothing deleted
+    s.choose("owner")
+    again = s.call(use.begin)
+    assert again.notice is not None  # "welcome back"
+    assert isinstance(again.view, use.QuestionView)
+    assert again.view.screen.question.id == "business"
+
+
+def test_cancel_closes_and_keeps_data() -> None:
+    s = Session()
+    s.call(use.begin)
+    s.choose("owner")
+    reply = s.call(use.cancel)
+    assert reply.closed
+    nothing = s.call(use.cancel)
+    assert isinstance(nothing.view, use.NoticeView)
+    assert "Nothing to cancel" in nothing.view.message.msgid
+    with s.new_uow() as uow:
+        assert uow.users.by_telegram_id(42) is not None
+
+
+def test_typed_text_without_a_conversation() -> None:
+    s = Session()
+    assert isinstance(s.call(use.typed, "hi").view, use.NoticeView)  # not set up: "send /start"
+    onboard_owner(s)
+    s.press("r", "ok")
+    assert not s.call(use.typed, "calls 12").handled  # for the daily loop
+
+
+def test_plan_amount_and_period_can_be_changed() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    plan = s.call(use.open_plan)
+    assert isinstance(plan.view, use.PlanView)
+    assert plan.view.plan is not None
+    assert plan.view.plan.quota.per_person == Decimal("45454.55")
+    edit = s.press("m", "amount")
+    assert isinstance(edit.view, use.QuestionView)
+    assert edit.view.editing
+    assert s.type("11 000 000").notice is not None
+    assert isinstance(s.view, use.PlanView)
+    assert s.view.plan is not None
+    assert s.view.plan.quota.target == Decimal(11_000_000)
+    s.press("m", "period")
+    s.choose("next_month")
+    assert isinstance(s.view, use.PlanView)
+    assert s.view.plan is not None
+    assert s.view.plan.period.start == date(2025, 5, 1)
+    with s.new_uow() as uow:
+        targets = [(p.period_start, p.target_for("revenue")) for p in uow.plans.of_team(1)]
+        assert {(start, t.target if t else None) for start, t in targets} == {
+            (date(2025, 4, 1), Decimal(11_000_000)),
+            (date(2025, 5, 1), Decimal(11_000_000)),
+        }
+
+
+def test_settings_can_be_changed_one_by_one() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    settings = s.call(use.open_settings)
+    assert isinstance(settings.view, use.SettingsView)
+    s.press("m", "timezone")
+    s.type("Новосибирск")
+    s.press("m", "digest")
+    s.choose("off")
+    s.press("m", "weekdays")
+    s.choose("5")
+    s.done()
+    s.press("m", "country")
+    assert s.type("ZZ").error is not None
+    s.choose("KZ")
+    view = s.view
+    assert isinstance(view, use.SettingsView)
+    assert view.timezone == "Asia/Novosibirsk"
+    assert view.digest is None
+    assert view.weekdays == frozenset({0, 1, 2, 3, 4, 5})
+    assert view.country == "KZ"
+    s.press("m", "reminder")
+    back = s.press("q", "b")  # Back from the first question of an edit: the menu again
+    assert isinstance(back.view, use.SettingsView)
+    assert s.press("m", "close").closed
+
+
+def test_kpis_can_be_edited_after_onboarding() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    reply = s.call(use.open_kpis)
+    assert isinstance(reply.view, use.ReviewView)
+    assert not reply.view.onboarding
+    ids = [c.kpi.id for c in reply.view.cards]
+    s.press("r", "rm", ids[-1])
+    saved = s.press("r", "ok")
+    assert saved.closed
+    with s.new_uow() as uow:
+        assert [a.kpi_id for a in uow.assignments.for_user(1)] == ids[:-1]
+
+
+def test_commands_need_onboarding_first() -> None:
+    s = Session()
+    for fn in (use.open_plan, use.open_kpis, use.open_settings):
+        reply = s.call(fn)
+        assert isinstance(reply.view, use.NoticeView)
+
+
+def test_delete_me_erases_everything_after_confirmation() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    s.call(use.open_delete)
+    kept = s.press("del", "no")
+    assert kept.closed
+    s.call(use.open_delete)
+    s.press("del", "yes")
+    with s.new_uow() as uow:
+        assert uow.users.by_telegram_id(42) is None
+        assert not s.data().states
+
+
+def test_language_change_reshows_the_current_step() -> None:
+    s = Session()
+    s.call(use.begin)
+    reply = s.call(use.set_language, "ru")
+    assert reply.language == "ru"
+    assert isinstance(reply.view, use.QuestionView)
+    with s.new_uow() as uow:
+        user = uow.users.by_telegram_id(42)
+        assert user is not None
+        assert user.language == "ru"
+
+
+def test_remember_menu_only_for_the_current_token() -> None:
+    s = Session()
+    reply = s.call(use.begin)
+    use.remember_menu(s.new_uow(), s.deps, s.who, "wrong", 7)
+    use.remember_menu(s.new_uow(), s.deps, s.who, reply.token, 5)
+    states: dict[Any, ConversationState] = s.data().states
+    (state,) = [v for k, v in states.items() if k[0] == 42]
+    assert state.message_id == 5
+    assert s.choose("owner").message_id == 5  # the adapter takes the old buttons off
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_default_country_follows_the_language(language: str) -> None:
+    s = Session(language=language)
+    s.call(use.begin)
+    for value in ("owner", "b2b", "online"):
+        s.choose(value)
+    s.choose("more_sales")
+    s.done()
+    s.done()
+    s.choose("solo")
+    view = s.view
+    assert isinstance(view, use.QuestionView)
+    selected = [o.value for o in view.screen.options if o.selected]
+    assert selected == (["RU"] if language == "ru" else [])
