@@ -8,9 +8,14 @@
         --rate call_to_meeting=0.2 --rate meeting_to_proposal=50% --rate proposal_to_deal=0.5
 
 ``--json`` prints one JSON object (decimals as strings); otherwise an aligned table in the
-chosen language. In the schedule, ``per_person`` is the first person's amount: when the plan
-does not divide evenly it is the largest, and ``plan_per_person`` lists every person's total. Amounts go through :mod:`kpi_core.numbers`, so ``"10 млн"``, ``"45 455,50"``
-and ``"1.5k"`` work. Bad input prints a translated message on stderr and exits with 2.
+chosen language. In the schedule, ``person_1`` is the first person's amount and
+``per_person_min``/``per_person_max`` the range over everyone: the leftover kopecks (or calls)
+of a plan that does not divide evenly fall on different days for different people, so that
+the team's daily totals stay even (see :mod:`kpi_core.quotas`); ``plan_per_person`` lists every
+person's total. In the funnel, totals are whole units rounded up, and per-day figures are
+averages rounded up to one decimal place (1.1 deals a day, not 2). Amounts go through
+:mod:`kpi_core.numbers`, so ``"10 млн"``, ``"45 455,50"`` and ``"1.5k"`` work. Bad input prints
+a translated message on stderr and exits with 2.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from math import ceil, floor
 from typing import Any
 
 from bot.calendars import HolidaysCalendarProvider, country_name
@@ -32,7 +38,14 @@ from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translat
 from kpi_core.achievability import Assessment, assess_target
 from kpi_core.calendar import InvalidWeekdays, Period, WorkSchedule, working_days
 from kpi_core.errors import DomainError
-from kpi_core.funnel import Conversion, Funnel, InvalidFunnelValue, revenue_funnel, reverse_funnel
+from kpi_core.funnel import (
+    Conversion,
+    Funnel,
+    InvalidFunnelValue,
+    StageNeed,
+    revenue_funnel,
+    reverse_funnel,
+)
 from kpi_core.funnel import stage_label as funnel_stage_label
 from kpi_core.messages import N_, NN_, Message
 from kpi_core.model import DEFAULT_WORKING_WEEKDAYS
@@ -50,17 +63,18 @@ from kpi_core.quotas import (
     MONEY_QUANTUM,
     CatchUp,
     Member,
+    OffQuantum,
     TeamQuota,
     catch_up,
     round_to_quantum,
     split_evenly,
-    spread,
 )
 
 __all__ = ["build_parser", "funnel_command", "main", "quota_command", "register"]
 
 MAX_PERIOD_DAYS = 366
-MAX_PEOPLE = 100_000
+MAX_PEOPLE = 1_000
+"""A per-person schedule for more people than this is not what the calculator is for."""
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _RATE = re.compile(r"\s*(?P<source>[^=]+?)\s*(?:_to_|->|→|>)\s*(?P<target>[^=]+?)\s*=(?P<rate>.*)")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
@@ -359,37 +373,65 @@ def quota_command(args: argparse.Namespace) -> int:
 class _Split:
     """The plan split per person and per day, with or without dates."""
 
+    quantum: Decimal
     per_person_daily: Decimal
+    per_person_daily_exact: Fraction
     team_daily: Decimal
+    team_daily_exact: Fraction
     person_totals: tuple[Decimal, ...]
-    rows: tuple[tuple[date | None, Decimal, Decimal], ...]  # (date, person 1, team)
+    rows: tuple[_Row, ...]
+
+    @property
+    def everyone_alike(self) -> bool:
+        """True when every person has the same amount on every day."""
+        return all(row.low == row.high for row in self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One day of a schedule."""
+
+    day: date | None  # None when --working-days replaced the calendar
+    first: Decimal  # the first person's amount
+    low: Decimal  # the smallest amount anyone has that day
+    high: Decimal  # the largest
+    team: Decimal
+
+
+# Stand-in dates for --working-days N: the split needs dates, the output shows day numbers.
+_NO_DATE = date(2000, 1, 3)
 
 
 def _split(plan: Decimal, people: int, days: _Days, quantum: Decimal) -> _Split:
-    if days.dates is not None:
-        quota = split_evenly(plan, people, days.dates, quantum)
-        return _from_quota(quota)
-    totals = spread(plan, people, quantum)
-    schedules = [spread(total, days.count, quantum) for total in totals]
-    team = [sum((Fraction(s[i]) for s in schedules), Fraction(0)) for i in range(days.count)]
-    exponent = min(0, int(quantum.as_tuple().exponent))
-    return _Split(
-        per_person_daily=round_to_quantum(Fraction(plan) / people / days.count, quantum),
-        team_daily=round_to_quantum(Fraction(plan) / days.count, quantum),
-        person_totals=tuple(totals),
-        rows=tuple(
-            (None, schedules[0][i], exact_decimal(team[i], exponent)) for i in range(days.count)
-        ),
-    )
+    dates = days.dates
+    if dates is None:
+        dates = tuple(_NO_DATE + timedelta(days=n) for n in range(days.count))
+    return _from_quota(split_evenly(plan, people, dates, quantum), dated=days.dates is not None)
 
 
-def _from_quota(quota: TeamQuota) -> _Split:
-    first = quota.people[0]
+def _from_quota(quota: TeamQuota, *, dated: bool = True) -> _Split:
+    by_day: dict[date, list[Decimal]] = {}
+    for person in quota.people:
+        for item in person.schedule:
+            by_day.setdefault(item.day, []).append(item.amount)
+    first = dict((item.day, item.amount) for item in quota.people[0].schedule)
     return _Split(
-        per_person_daily=first.daily,
+        quantum=quota.quantum,
+        per_person_daily=quota.people[0].daily,
+        per_person_daily_exact=quota.people[0].daily_exact,
         team_daily=quota.daily,
+        team_daily_exact=quota.daily_exact,
         person_totals=tuple(p.total for p in quota.people),
-        rows=tuple((item.day, first.amount_on(item.day), item.amount) for item in quota.schedule),
+        rows=tuple(
+            _Row(
+                item.day if dated else None,
+                first.get(item.day, Decimal(0)),
+                min(by_day[item.day]),
+                max(by_day[item.day]),
+                item.amount,
+            )
+            for item in quota.schedule
+        ),
     )
 
 
@@ -411,6 +453,9 @@ def _quota(args: argparse.Namespace, t: Translator) -> dict[str, Any] | str:
     days = _days(args)
     baseline = _amount_arg(args.baseline, lang) if args.baseline is not None else None
     done = _amount_arg(args.done, lang) if args.done is not None else None
+    if done is not None and done.value % quantum:
+        # 999,999.999 done would show as 1,000,000 next to "0.01 still to do".
+        raise OffQuantum(done.value, quantum)
     named = [n.currency for n in (parsed, baseline, done) if n is not None]
     currency = None if args.count else _currency(args.currency, *named)
     split = _split(plan, people, days, quantum)
@@ -469,11 +514,15 @@ def _quota_json(
         if days.period is None
         else {"from": days.period.start.isoformat(), "to": days.period.end.isoformat()},
         "country": days.country,
-        "working_weekdays": sorted(d + 1 for d in days.weekdays),
+        "working_weekdays": None
+        if days.dates is None
+        else sorted(d + 1 for d in days.weekdays),
         "working_days_source": "calendar" if days.dates is not None else "override",
         "working_days": days.count,
         "daily_quota_per_person": _dec(split.per_person_daily),
+        "daily_quota_per_person_unrounded": _ratio(split.per_person_daily_exact),
         "daily_quota_team": _dec(split.team_daily),
+        "daily_quota_team_unrounded": _ratio(split.team_daily_exact),
         "plan_per_person": [_dec(v) for v in split.person_totals],
         "schedule": _schedule_json(split),
     }
@@ -517,11 +566,13 @@ def _schedule_json(split: _Split) -> list[dict[str, Any]]:
     return [
         {
             "day": n,
-            "date": None if day is None else day.isoformat(),
-            "per_person": _dec(person),
-            "team": _dec(team),
+            "date": None if row.day is None else row.day.isoformat(),
+            "person_1": _dec(row.first),
+            "per_person_min": _dec(row.low),
+            "per_person_max": _dec(row.high),
+            "team": _dec(row.team),
         }
-        for n, (day, person, team) in enumerate(split.rows, start=1)
+        for n, row in enumerate(split.rows, start=1)
     ]
 
 
@@ -541,11 +592,17 @@ def _quota_text(
     lines = [t._("Daily quota"), ""]
     pairs = [
         (t._("Plan"), amount(plan)),
-        (t._("People"), t.number(people)),
+        (t.pgettext("head count", "People"), t.number(people)),
         (t._("Period"), _period_text(t, days)),
         (t._("Working days"), f"{t.number(days.count)} ({_days_source(t, days)})"),
-        (t._("Daily quota per person"), amount(split.per_person_daily)),
-        (t._("Daily quota for the team"), amount(split.team_daily)),
+        (
+            t._("Daily quota per person"),
+            _daily(t, split.per_person_daily, split.per_person_daily_exact, split, amount),
+        ),
+        (
+            t._("Daily quota for the team"),
+            _daily(t, split.team_daily, split.team_daily_exact, split, amount),
+        ),
         (t._("Plan per person"), _person_totals(t, split, amount)),
     ]
     lines += _pairs(pairs)
@@ -555,6 +612,27 @@ def _quota_text(
     if check is not None:
         lines += ["", *(t.render(m) for m in check.messages)] if check.messages else []
     return "\n".join(lines)
+
+
+def _daily(
+    t: Translator,
+    rounded: Decimal,
+    exact: Fraction,
+    split: _Split,
+    amount: Callable[[Decimal], str],
+) -> str:
+    """The headline daily amount; for counts that do not divide evenly, the whole range.
+
+    "1" calls a day for 30 calls over 22 days would leave 8 calls unplanned: show "1–2 (1.36
+    on average)" instead.
+    """
+    if split.quantum != COUNT_QUANTUM or exact.denominator == 1:
+        return amount(rounded)
+    return t._("{low}–{high} (on average {average})").format(
+        low=t.number(floor(exact)),
+        high=t.number(ceil(exact)),
+        average=t.number(round_to_quantum(exact, MONEY_QUANTUM)),
+    )
 
 
 def _person_totals(t: Translator, split: _Split, amount: Callable[[Decimal], str]) -> str:
@@ -573,16 +651,32 @@ def _person_totals(t: Translator, split: _Split, amount: Callable[[Decimal], str
 
 
 def _schedule_table(t: Translator, split: _Split, amount: Callable[[Decimal], str]) -> list[str]:
-    rows = [[t._("Date"), t._("Per person"), t._("Team")]]
-    for n, (day, person, team) in enumerate(split.rows, start=1):
-        label = t.date(day, "EEE d MMM") if day else t._("Day {number}").format(number=t.number(n))
-        rows.append([label, amount(person), amount(team)])
-    total_person = sum((Fraction(r[1]) for r in split.rows), Fraction(0))
-    total_team = sum((Fraction(r[2]) for r in split.rows), Fraction(0))
+    alike = split.everyone_alike
+    person = t._("Per person") if alike else t._("Person 1")
+    rows = [[t._("Date"), person, t._("Team")]]
+    for n, row in enumerate(split.rows, start=1):
+        label = (
+            t.date(row.day, "EEE d MMM")
+            if row.day
+            else t._("Day {number}").format(number=t.number(n))
+        )
+        rows.append([label, amount(row.first), amount(row.team)])
+    total_person = sum((Fraction(r.first) for r in split.rows), Fraction(0))
+    total_team = sum((Fraction(r.team) for r in split.rows), Fraction(0))
     rows.append(
         [t._("Total"), amount(exact_decimal(total_person)), amount(exact_decimal(total_team))]
     )
-    return _table(rows, [False, True, True])
+    lines = _table(rows, [False, True, True])
+    if not alike:
+        lines += [
+            "",
+            t._(
+                "The plan does not divide evenly: the leftover cents (or units) fall on"
+                " different days for different people, so the team's daily totals stay even."
+                " Every person's days add up to their plan."
+            ),
+        ]
+    return lines
 
 
 def _status_text(t: Translator, status: _Status, amount: Callable[[Decimal], str]) -> list[str]:
@@ -600,9 +694,16 @@ def _status_text(t: Translator, status: _Status, amount: Callable[[Decimal], str
         (t._("Working days left"), t.number(left)),
     ]
     if status.split is not None and not catch.reached:
+        need = status.split
         pairs += [
-            (t._("Need per day per person"), amount(status.split.per_person_daily)),
-            (t._("Need per day for the team"), amount(status.split.team_daily)),
+            (
+                t._("Need per day per person"),
+                _daily(t, need.per_person_daily, need.per_person_daily_exact, need, amount),
+            ),
+            (
+                t._("Need per day for the team"),
+                _daily(t, need.team_daily, need.team_daily_exact, need, amount),
+            ),
         ]
     lines += _pairs(pairs)
     if catch.reached:
@@ -671,8 +772,11 @@ def _funnel(args: argparse.Namespace, t: Translator) -> dict[str, Any] | str:
     conversions = _conversions(args.rate, lang)
     currency: str | None = None
     if args.target is not None:
+        target = parse_amount(args.target, lang)
+        if target % 1:
+            raise OffQuantum(target, COUNT_QUANTUM)
         funnel = reverse_funnel(
-            parse_amount(args.target, lang),
+            target,
             conversions,
             people=people,
             working_days=days.count if days else None,
@@ -714,13 +818,30 @@ def _funnel_json(funnel: Funnel, currency: str | None, days: _Days | None) -> di
                 "stage": s.stage,
                 "needed": s.total,
                 "needed_unrounded": _ratio(s.exact, 4),
-                "per_day": s.per_day,
                 "per_person": s.per_person,
-                "per_person_per_day": s.per_person_per_day,
+                "per_day_average": _average(funnel, s, per_person=False),
+                "per_person_per_day_average": _average(funnel, s, per_person=True),
             }
             for s in funnel.stages
         ],
     }
+
+
+def _per_day(funnel: Funnel, need: StageNeed, *, per_person: bool) -> Decimal | None:
+    """The average need per working day (and person), rounded up to one decimal place.
+
+    Rounding a daily average up to a whole unit distorts the small stages: 223 deals over
+    22 days for 10 people is 1.01 a day each, and "2 deals a day" would mean 440.
+    """
+    if funnel.working_days is None:
+        return None
+    exact = need.exact / funnel.working_days / (funnel.people if per_person else 1)
+    return exact_decimal(Fraction(ceil(exact * 10), 10), -1).normalize()
+
+
+def _average(funnel: Funnel, need: StageNeed, *, per_person: bool) -> str | None:
+    value = _per_day(funnel, need, per_person=per_person)
+    return None if value is None else _dec(value)
 
 
 def _stage_name(t: Translator, stage: str) -> str:
@@ -737,7 +858,7 @@ def _funnel_text(t: Translator, funnel: Funnel, currency: str | None, days: _Day
             (t._("Revenue plan"), t.money(funnel.revenue, money)),
             (t._("Average deal"), t.money(funnel.avg_deal, money)),
         ]
-    pairs.append((t._("People"), t.number(funnel.people)))
+    pairs.append((t.pgettext("head count", "People"), t.number(funnel.people)))
     if days is not None:
         pairs += [
             (t._("Period"), _period_text(t, days)),
@@ -746,16 +867,26 @@ def _funnel_text(t: Translator, funnel: Funnel, currency: str | None, days: _Day
     overall = round_to_quantum(funnel.overall_rate, Decimal("0.0001"))
     pairs.append((t._("Overall conversion"), t.percent(overall, 2)))
     lines += _pairs(pairs)
-    header = [t._("Stage"), t._("Conversion to next"), t._("For the period"), t._("Per person")]
+    header = [t._("Stage"), t._("Conversion to the next stage"), t._("For the period"), t._("Per person")]
     if funnel.working_days is not None:
         header += [t._("Per day"), t._("Per person per day")]
     rows = [header]
     rates = [t.percent(c.rate, 1) for c in funnel.conversions] + ["—"]
     for need, rate in zip(funnel.stages, rates, strict=True):
         row = [_stage_name(t, need.stage), rate, t.number(need.total), t.number(need.per_person)]
-        if need.per_day is not None and need.per_person_per_day is not None:
-            row += [t.number(need.per_day), t.number(need.per_person_per_day)]
+        day = _per_day(funnel, need, per_person=False)
+        person_day = _per_day(funnel, need, per_person=True)
+        if day is not None and person_day is not None:
+            row += [t.number(day), t.number(person_day)]
         rows.append(row)
     lines += ["", *_table(rows, [False] + [True] * (len(header) - 1))]
-    lines += ["", t._("Counts are rounded up: nobody makes part of a call.")]
+    note = (
+        t._(
+            "Totals are rounded up to whole units; per-day figures are averages, rounded up to"
+            " one decimal place."
+        )
+        if funnel.working_days is not None
+        else t._("Totals are rounded up to whole units.")
+    )
+    lines += ["", note]
     return "\n".join(lines)

@@ -11,7 +11,8 @@ What can be typed:
 * a number — press that option (``3``); at a question that takes a number or an amount the
   number is the answer, and ``#3`` presses option 3;
 * several numbers at a multiple choice — exactly those options, then Done (``1,3,4``);
-* ``done`` / ``готово``, ``back`` / ``назад``, ``skip`` / ``пропустить`` — the buttons of that name;
+* ``done`` / ``готово``, ``back`` / ``назад``, ``skip`` / ``пропустить``, ``save`` / ``сохранить``
+  — the buttons of that name;
 * ``/start``, ``/restart``, ``/cancel``, ``/plan``, ``/kpis``, ``/settings``, ``/language [en|ru]``,
   ``/help``, ``/privacy``, ``/delete_me``, ``/quit``;
 * anything else — a typed answer (an amount, a city, a time).
@@ -43,6 +44,7 @@ CONSOLE_USER_ID = 0
 _DONE_WORDS = {"done", "готово", "d"}
 _BACK_WORDS = {"back", "назад", "b"}
 _SKIP_WORDS = {"skip", "пропустить", "s"}
+_SAVE_WORDS = {"save", "ok", "сохранить", "ок"}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -115,7 +117,7 @@ class Console:
         numbers = [p.strip() for p in line.replace(" ", "").split(",")]
         if all(p.isdigit() for p in numbers) and self._buttons and self._is_choice(numbers):
             self._press_numbers([int(p) for p in numbers])
-        elif lowered in _DONE_WORDS | _BACK_WORDS | _SKIP_WORDS and self._named(lowered):
+        elif lowered in _DONE_WORDS | _BACK_WORDS | _SKIP_WORDS | _SAVE_WORDS and self._named(lowered):
             pass
         else:
             self._call(use.typed, line)
@@ -163,13 +165,15 @@ class Console:
 
     # -- buttons --------------------------------------------------------------------------
     def _named(self, word: str) -> bool:
-        action = "d" if word in _DONE_WORDS else "b" if word in _BACK_WORDS else "s"
+        """Press the button a word names: done, back, skip (questions) or save (KPI list)."""
+        wanted = {"d": _DONE_WORDS, "b": _BACK_WORDS, "s": _SKIP_WORDS, "ok": _SAVE_WORDS, "back": _BACK_WORDS}
         for button in self._buttons:
             try:
-                cb = callbacks.decode_menu(button.data, use.PREFIX_QUESTION)
+                cb = callbacks.decode(button.data)
             except callbacks.InvalidCallback:
                 continue
-            if cb.action == action:
+            action = cb.part(1)
+            if cb.prefix in (use.PREFIX_QUESTION, use.PREFIX_REVIEW) and word in wanted.get(action, ()):
                 self._press(button)
                 return True
         return False

@@ -24,6 +24,7 @@ from math import ceil
 
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, NP_, Message
+from kpi_core.numbers import exact_number
 
 __all__ = [
     "STAGE_LABELS",
@@ -58,7 +59,7 @@ class InvalidRate(FunnelError):
                 {
                     "source": stage_label(conversion.source),
                     "target": stage_label(conversion.target),
-                    "rate": str(conversion.rate),
+                    "rate": exact_number(conversion.rate),
                 },
             )
         )

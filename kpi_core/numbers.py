@@ -55,7 +55,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from kpi_core.errors import DomainError
-from kpi_core.messages import N_, NN_, Message
+from kpi_core.messages import N_, NN_, NP_, Message
 
 __all__ = [
     "MAX_LENGTH",
@@ -72,6 +72,7 @@ __all__ = [
     "ParsedNumber",
     "PercentNotAllowed",
     "exact_decimal",
+    "exact_number",
     "parse_amount",
     "parse_number",
     "parse_rate",
@@ -296,7 +297,8 @@ _GRAMMAR = re.compile(
     re.VERBOSE,
 )
 _NON_FINITE = re.compile(r"(?<![a-z])(?:s?nan|inf(?:inity)?)(?![a-z])|∞")
-_EXPONENT = re.compile(r"[0-9][.,]?\ ?e\ ?[-+]?\ ?[0-9]")
+# "е" is the Cyrillic letter: on a Russian keyboard layout "1е5" is typed that way.
+_EXPONENT = re.compile(r"[0-9][.,]?\ ?[eе]\ ?[-+−–]?\ ?[0-9]")
 _SPACES = re.compile(r"\s+")
 _SEPARATOR_RUN = re.compile(r"[ .,]+")
 _RUSSIAN_CONVENTION = frozenset({"ru", "be", "kk", "uk"})
@@ -408,6 +410,45 @@ def exact_decimal(value: int | Fraction | Decimal, exponent: int | None = None) 
     n = scaled.numerator
     digits = tuple(int(c) for c in str(abs(n)))
     return Decimal((1 if n < 0 else 0, digits, exponent))
+
+
+# Translators: the decimal mark used when a number is shown with all its digits ("," in Russian).
+_DECIMAL_MARK = NP_("decimal mark", ".")
+
+
+def exact_number(value: Decimal | int) -> Message:
+    """A number for a message, shown with every digit it has, in the reader's format.
+
+    A plain ``Decimal`` parameter is shown rounded to two places, which would turn
+    "100.005 has too many decimal places" into "100.01 has ...". This keeps all the digits and
+    still lets the renderer group the thousands and pick the decimal mark for the locale:
+    ``Decimal("45455.125")`` renders as ``45,455.125`` in English and ``45 455,125`` in Russian.
+
+    Args:
+        value: A finite number.
+
+    Returns:
+        A message with the sign, the whole part (an ``int``), the decimal mark and the digits
+        after it as parameters. Its template has no words, so it needs no translation.
+    """
+    d = Decimal(value)
+    if not d.is_finite():
+        return Message("{value}", {"value": str(d)})
+    sign, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits))
+    if exponent >= 0:
+        whole, fraction = int(text + "0" * exponent), ""
+    else:
+        text = text.rjust(-exponent + 1, "0")
+        whole, fraction = int(text[:exponent]), text[exponent:]
+    params: dict[str, object] = {"sign": "-" if sign and (whole or fraction.strip("0")) else ""}
+    params["whole"] = whole
+    if not fraction:
+        return Message("{sign}{whole}", params)
+    context, mark = _DECIMAL_MARK
+    params |= {"mark": Message(mark, context=context), "fraction": fraction}
+    return Message("{sign}{whole}{mark}{fraction}", params)
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ from kpi_core.profile import (
     SalesChannel,
     label,
 )
+from kpi_core.quotas import MONEY_QUANTUM as CENT
+from kpi_core.quotas import OffQuantum
 from kpi_core.timezones import city_for_zone, resolve_zone_text, zones_for_country
 
 __all__ = [
@@ -404,7 +406,6 @@ QUESTIONS: tuple[Question, ...] = (
             Option(TEAM, _button(NP_("team", "Me and a team"))),
         ),
         when=_all(_is("role", Role.OWNER.value)),
-        likely=False,
     ),
     Question(
         id="team_size",
@@ -430,7 +431,6 @@ QUESTIONS: tuple[Question, ...] = (
         minimum=Decimal(0),
         maximum=Decimal(1000),
         whole=True,
-        likely=False,
     ),
     Question(
         id="country",
@@ -1020,6 +1020,8 @@ def _amount(state: State, q: Question, answer: Answer) -> Outcome:
     elif parsed.currency is not None and parsed.currency != _plan_currency(state):
         raise _invalid(_CURRENCY_FIRST)
     value = _checked(q, parsed.value)
+    if value != value.quantize(CENT):
+        raise OffQuantum(value, CENT)  # "100.005": money is split to the kopeck
     if q.options:
         return _record(state, q, {"amount": str(value), "currency": currency})
     return _record(state, q, str(value))

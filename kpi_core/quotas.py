@@ -17,6 +17,14 @@ joins mid-month gets the part of the plan that matches the days they work. Perso
 apportioned first (they sum exactly to the plan), then each share is spread over that person's
 working days (it sums exactly to the share). A team's day is the sum of its people's amounts.
 
+So that the **team's** days stay even too, each person's extra quanta go to the days that have
+received the fewest extras so far (ties: earliest day): the first person gets them on their
+earliest days, the next person continues where the first stopped, and so on. 300 calls for
+10 people over 22 days is 30 calls each; without this every person would make 2 calls on the
+same first 8 days and the team 20 calls a day, then 10; with it the team makes 14 or 13 calls
+every day. With equal weights and the same days, the team's days never differ by more than one
+quantum; every person's days still differ by at most one quantum and add up to their share.
+
 **Headline daily quota.** ``PersonQuota.daily`` is the exact daily rate rounded half up to the
 quantum (the seeds' example: 10,000,000 ÷ 10 people ÷ 22 days = 45,454.5454… → 45,454.55); the
 exact rate stays available as ``daily_exact``.
@@ -35,7 +43,7 @@ from typing import TypeAlias
 from kpi_core.calendar import Period, WorkSchedule, split_at, working_days
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, Message
-from kpi_core.numbers import exact_decimal
+from kpi_core.numbers import exact_decimal, exact_number
 
 __all__ = [
     "COUNT_QUANTUM",
@@ -75,7 +83,10 @@ class NegativePlan(QuotaError):
 
     def __init__(self, plan: Decimal) -> None:
         super().__init__(
-            Message(N_("A plan cannot be negative: {plan}. Send zero or more."), {"plan": plan})
+            Message(
+                N_("A plan cannot be negative: {plan}. Send zero or more."),
+                {"plan": exact_number(plan)},
+            )
         )
         self.plan = plan
 
@@ -89,12 +100,12 @@ class OffQuantum(QuotaError):
                 N_(
                     "{amount} is not a whole number; a plan of calls, meetings or deals is counted in whole units."
                 ),
-                {"amount": str(amount)},
+                {"amount": exact_number(amount)},
             )
         else:
             message = Message(
                 N_("{amount} has too many decimal places: round it to {quantum}."),
-                {"amount": str(amount), "quantum": str(quantum)},
+                {"amount": exact_number(amount), "quantum": exact_number(quantum)},
             )
         super().__init__(message)
         self.amount = amount
@@ -108,7 +119,7 @@ class InvalidWeight(QuotaError):
         super().__init__(
             Message(
                 N_("A person's weight must be zero or more, like 1 or 1.5: got {weight}."),
-                {"weight": str(weight)},
+                {"weight": exact_number(weight) if isinstance(weight, Decimal | int) else str(weight)},
             )
         )
         self.weight = weight
@@ -366,6 +377,7 @@ def split_plan(
     weighted_days = [Fraction(m.weight) * len(m.working_days) for m in members]
     totals = apportion(plan, weighted_days, quantum)
     weighted_sum = sum(weighted_days, Fraction(0))
+    spreads = iter(_staggered([m.working_days for m in members], totals, quantum))
     people: list[PersonQuota] = []
     for member, total in zip(members, totals, strict=True):
         days = member.working_days
@@ -374,7 +386,7 @@ def split_plan(
             if days and weighted_sum
             else Fraction(0)
         )
-        amounts = spread(total, len(days), quantum)
+        amounts = next(spreads)
         people.append(
             PersonQuota(
                 key=member.key,
@@ -470,6 +482,35 @@ def catch_up(
         remaining_days=days,
         quota=quota,
     )
+
+
+def _staggered(
+    day_lists: Sequence[Sequence[date]], totals: Sequence[Decimal], quantum: Decimal
+) -> list[list[Decimal]]:
+    """Spread each total evenly over its days, staggering the extra quanta across people.
+
+    Each person gets ``total // days`` quanta a day plus one extra quantum on ``total % days``
+    of their days. The extras go to the days whose running surplus (extras given minus the
+    fractional extras owed so far) is lowest, ties to the earliest day, so that the team's
+    daily totals stay as even as the people's own days.
+    """
+    q = _positive_quantum(quantum)
+    surplus: dict[date, Fraction] = {}
+    result: list[list[Decimal]] = []
+    for days, total in zip(day_lists, totals, strict=True):
+        if not days:
+            result.append([])
+            continue
+        units = Fraction(total) / q
+        base, extra = divmod(units.numerator, len(days))
+        owed = Fraction(extra, len(days))
+        for day in days:
+            surplus[day] = surplus.get(day, Fraction(0)) - owed
+        chosen = set(sorted(range(len(days)), key=lambda i: (surplus[days[i]], i))[:extra])
+        for i in chosen:
+            surplus[days[i]] += 1
+        result.append([_from_units(base + (i in chosen), quantum) for i in range(len(days))])
+    return result
 
 
 def _positive_quantum(quantum: Decimal) -> Fraction:

@@ -56,6 +56,9 @@ class Fit:
         needs: An extra source this role must have for the KPI to be theirs (a marketer answers
             for ROI only when they run the ad accounts, i.e. the budget).
         max_team: Only for teams of at most this many people (an owner who sells alone).
+        businesses: Only in these kinds of business (``None``: in any). Visit-to-purchase
+            conversion is a marketer's number only in an online store, where no sales team
+            stands between the visit and the purchase.
     """
 
     kpi_id: str
@@ -63,15 +66,22 @@ class Fit:
     reason: str
     needs: DataSource | None = None
     max_team: int | None = None
+    businesses: frozenset[BusinessType] | None = None
 
     def applies(self, profile: Profile) -> bool:
-        """True when the row's team-size condition holds for ``profile``."""
-        return self.max_team is None or profile.team_size <= self.max_team
+        """True when the row's team-size and business conditions hold for ``profile``."""
+        if self.max_team is not None and profile.team_size > self.max_team:
+            return False
+        return self.businesses is None or profile.business in self.businesses
 
 
 def _fit(kpi_id: str, weight: int, reason: str, *, needs: DataSource | None = None,
-         max_team: int | None = None) -> Fit:
-    return Fit(kpi_id, weight, reason, needs, max_team)
+         max_team: int | None = None, businesses: frozenset[BusinessType] | None = None) -> Fit:
+    return Fit(kpi_id, weight, reason, needs, max_team, businesses)
+
+
+# A marketer answers for the purchase itself only where the site sells without a sales team.
+_SELF_SERVICE = frozenset({BusinessType.ECOMMERCE})
 
 
 _R_LEADS_MARKETER = N_("You control the number of leads every day; sales handle what happens next.")
@@ -150,7 +160,7 @@ ROLE_FITS: Mapping[Role, tuple[Fit, ...]] = {
         _fit("email_ctr", 4, _R_EMAIL_CTR),
         _fit("social_engagement", 4, _R_ENGAGEMENT),
         _fit("new_followers", 3, _R_FOLLOWERS),
-        _fit("funnel_conversion", 3, _R_FUNNEL),
+        _fit("funnel_conversion", 3, _R_FUNNEL, businesses=_SELF_SERVICE),
     ),
     Role.HEAD_OF_MARKETING: (
         _fit("marketing_roi", 10, _R_ROI_HEAD),
@@ -168,7 +178,7 @@ ROLE_FITS: Mapping[Role, tuple[Fit, ...]] = {
         _fit("market_share", 4, _R_MARKET_SHARE),
         _fit("retention_rate", 3, _R_RETENTION_HEAD),
         _fit("new_followers", 3, _R_FOLLOWERS),
-        _fit("funnel_conversion", 3, _R_FUNNEL),
+        _fit("funnel_conversion", 3, _R_FUNNEL, businesses=_SELF_SERVICE),
     ),
     Role.SALES_MANAGER: (
         _fit("cold_calls", 8, _R_CALLS),
@@ -452,10 +462,14 @@ def _recommendation(c: _Candidate, rank: int, role: Role) -> Recommendation:
 # Messages about data
 # --------------------------------------------------------------------------------------------
 
-# Translators: joins data source names: "CRM or order system or Accounting".
+# Translators: joins data source names that are alternatives: "A, B or C" is built as
+# "{left}, {right}" for A and B, then "{left} or {right}" for the last one.
+_LIST = N_("{left}, {right}")
+# Translators: see "{left}, {right}": the last of several alternatives.
 _OR = N_("{left} or {right}")
-# Translators: joins groups of data sources that are all needed.
-_AND = N_("{left}; {right}")
+# Translators: joins groups of data sources that are all needed: "Ad accounts or Accounting,
+# and also CRM, Web analytics or Ad accounts".
+_AND = N_("{left}, and also {right}")
 _START = N_("To track {kpi}, start collecting: {sources}.")
 _NOTE_FEW_DATA = NN_(
     "Only {count} KPI fits the data you have; for more, start collecting the data below.",
@@ -469,8 +483,8 @@ _NOTE_NONE = N_("None of the KPIs for your role can be computed from the data yo
 _NOTE_NO_LEADING = N_("None of these can be moved and logged every day. Add a data source to get a daily lever.")
 _NOTE_NO_OUTCOME = N_("There is no result metric here yet: add a data source to see where your daily work leads.")
 _NOTE_FOCUS = NN_(
-    "We keep it to {count} KPI: too many indicators dilute attention and motivation.",
-    "We keep it to {count} KPIs: too many indicators dilute attention and motivation.",
+    "We keep it to {count} KPI: with more of them, attention and motivation get spread thin.",
+    "We keep it to {count} KPIs: with more of them, attention and motivation get spread thin.",
 )
 
 
@@ -482,15 +496,22 @@ def _join(template: str, parts: Sequence[Message]) -> Message:
 
 
 def sources_message(groups: Sequence[frozenset[DataSource]]) -> Message:
-    """Data needs in words: "CRM or order system; Ad accounts or Accounting".
+    """Data needs in words: "Ad accounts or Accounting, and also CRM, Web analytics or Ad accounts".
 
     Sources within a group are alternatives; every group is needed.
     """
     ordered = list(DataSource)
     return _join(
         _AND,
-        [_join(_OR, [label(s) for s in sorted(g, key=ordered.index)]) for g in groups],
+        [_alternatives([label(s) for s in sorted(g, key=ordered.index)]) for g in groups],
     )
+
+
+def _alternatives(parts: Sequence[Message]) -> Message:
+    """"A", "A or B", "A, B or C"."""
+    if len(parts) == 1:
+        return parts[0]
+    return Message(_OR, {"left": _join(_LIST, parts[:-1]), "right": parts[-1]})
 
 
 def _start_collecting(profile: Profile, chosen: Sequence[str]) -> tuple[StartCollecting, ...]:

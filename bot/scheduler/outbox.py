@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -18,8 +18,9 @@ from sqlalchemy import Connection, select, update
 from bot.storage import tables as t
 from kpi_core.model import DeliveryKind, DeliveryStatus
 from kpi_core.ports import UnitOfWork
+from kpi_core.reminders import start_of_day, zone
 
-__all__ = ["SNOOZED", "PendingRow", "pending_rows", "reschedule", "snooze"]
+__all__ = ["SNOOZED", "PendingRow", "pending_rows", "reschedule", "snooze", "snooze_reminder"]
 
 SNOOZED = "snoozed"
 """``error`` marker of a reminder the person snoozed: its own window applies, not the plan's."""
@@ -94,3 +95,30 @@ def snooze(uow: UnitOfWork, delivery_id: int, due_at: datetime, expires_at: date
     )
     return bool(result.rowcount)
 
+
+
+SNOOZE = timedelta(hours=1)
+
+
+def snooze_reminder(
+    uow: UnitOfWork, now: datetime, chat_id: int, message_id: int
+) -> datetime | None:
+    """Snooze the evening reminder that is Telegram message ``message_id``: send it again in an
+    hour. Returns when (UTC), or ``None`` when that would be past the person's local midnight,
+    the message is not a sent reminder, or the person is unknown.
+    """
+    with uow:
+        user = uow.users.by_telegram_id(chat_id)
+        if user is None:
+            return None
+        row = next((d for d in uow.deliveries.for_chat(chat_id)
+                    if d.kind is DeliveryKind.REMINDER and d.telegram_message_id == message_id),
+                   None)
+        if row is None or row.id is None:
+            return None
+        due = now + SNOOZE
+        end = start_of_day(row.local_date + timedelta(days=1), zone(user.timezone))
+        if due >= end or not snooze(uow, row.id, due, min(due + SNOOZE, end)):
+            return None
+        uow.commit()
+        return due

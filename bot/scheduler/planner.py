@@ -175,18 +175,22 @@ class Planner:
                 owners[team_id] = owner
         return owners
 
-    def _days_off(self, people: Iterable[User], now: datetime) -> dict[int, set[date]]:
+    def _days_off(
+        self, people: Iterable[User], now: datetime, uow: UnitOfWork | None = None
+    ) -> dict[int, set[date]]:
         ids = sorted({u.id for u in people if u.id is not None})
         found: dict[int, set[date]] = {}
         if not ids:
             return found
+        if uow is None:
+            with self._uow_factory() as own:
+                return self._days_off(people, now, own)
         today = now.date()
-        with self._uow_factory() as uow:
-            for start in range(0, len(ids), _CHUNK):
-                for off in uow.days_off.in_range(ids[start:start + _CHUNK],
-                                                 today - timedelta(days=2),
-                                                 today + timedelta(days=self._ahead + 2)):
-                    found.setdefault(off.user_id, set()).add(off.day)
+        for start in range(0, len(ids), _CHUNK):
+            for off in uow.days_off.in_range(ids[start:start + _CHUNK],
+                                             today - timedelta(days=2),
+                                             today + timedelta(days=self._ahead + 2)):
+                found.setdefault(off.user_id, set()).add(off.day)
         return found
 
     def _working(self, user: User, days_off: dict[int, set[date]]) -> Callable[[date], bool]:
@@ -215,7 +219,7 @@ class Planner:
                     users[user_id] = found
             extra = self._days_off([users[r.user_id] for r in rows
                                     if r.user_id in users and r.user_id not in days_off
-                                    and users[r.user_id].id is not None], now)
+                                    and users[r.user_id].id is not None], now, uow)
             days_off = {**days_off, **extra}
             for row in rows:
                 if row.user_id is not None:

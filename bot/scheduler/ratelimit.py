@@ -6,10 +6,12 @@ this limiter for a slot before every send, so scheduled traffic stays under the 
 rates (``Settings.send_rate_per_second``, ``Settings.group_messages_per_minute``) instead of
 bouncing off Telegram.
 
-It is a GCRA ("virtual scheduling") limiter: each constraint keeps a theoretical arrival time;
-a caller reserves the earliest instant that satisfies all of them, then sleeps until it. The
-reservation happens synchronously (no ``await`` in between), so concurrent senders get evenly
-spaced slots in FIFO order without a thundering herd, and nothing is double-counted.
+Each constraint is a schedule of reserved send instants with a minimum spacing (1/rate); a
+caller reserves the earliest instant that fits every constraint — filling gaps, so a message
+that must wait (the same chat again, a busy group) never holds up the others — and sleeps
+until it. Reservation is synchronous (no ``await`` in between), so concurrent senders get
+evenly spaced slots without a thundering herd, and nothing is double-counted. With slots at
+least 1/rate apart, no one-second window ever holds more than ``rate`` sends.
 
 The application also runs PTB's ``AIORateLimiter`` at the same rates (for interactive replies).
 Scheduled sends paced here never fill its bucket, so they do not wait twice; a 429 that still
@@ -20,11 +22,11 @@ happens (shared traffic, another process) pauses this limiter for ``retry_after`
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
-__all__ = ["Gcra", "RateLimiter"]
+__all__ = ["RateLimiter", "Slots"]
 
 # One-second spacing per chat (Telegram: "avoid more than one message per second" in a chat).
 CHAT_INTERVAL = 1.0
@@ -32,28 +34,41 @@ CHAT_INTERVAL = 1.0
 _FORGET_AFTER = 120.0
 
 
-@dataclass
-class Gcra:
-    """One rate: ``rate`` events per ``period`` seconds, bursts of up to ``burst`` events."""
+class Slots:
+    """Reserved instants at least ``interval`` seconds apart (one rate limit)."""
 
-    rate: float
-    period: float = 1.0
-    burst: int = 1
-    tat: float = field(default=float("-inf"))  # theoretical arrival time of the next event
+    __slots__ = ("interval", "taken")
 
-    @property
-    def interval(self) -> float:
-        """Seconds between events at the steady rate."""
-        return self.period / self.rate
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.taken: list[float] = []  # sorted
 
     def earliest(self, at: float) -> float:
-        """The first instant at or after ``at`` when an event conforms."""
-        tolerance = (self.burst - 1) * self.interval
-        return max(at, self.tat - tolerance)
+        """The first instant at or after ``at`` that is ``interval`` away from every slot."""
+        gap = self.interval
+        when = at
+        for slot in self.taken:
+            if slot <= when - gap:
+                continue
+            if slot >= when + gap:
+                break
+            when = slot + gap
+        return when
 
     def take(self, at: float) -> None:
-        """Record an event at ``at`` (a conforming instant from :meth:`earliest`)."""
-        self.tat = max(self.tat, at) + self.interval
+        """Reserve ``at`` (an instant returned by :meth:`earliest`)."""
+        bisect.insort(self.taken, at)
+
+    def forget_before(self, now: float) -> None:
+        """Drop slots that can no longer conflict with a reservation at ``now`` or later."""
+        drop = bisect.bisect_right(self.taken, now - self.interval)
+        if drop:
+            del self.taken[:drop]
+
+    @property
+    def last(self) -> float:
+        """The latest reserved instant (-inf when none)."""
+        return self.taken[-1] if self.taken else float("-inf")
 
 
 class RateLimiter:
@@ -78,37 +93,45 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._overall = Gcra(per_second, 1.0, burst) if per_second > 0 else None
-        self._group_rate = group_per_minute
-        self._groups: dict[int, Gcra] = {}
+        self._overall = Slots(1.0 / per_second) if per_second > 0 else None
+        self._group_interval = 60.0 / group_per_minute if group_per_minute > 0 else 0.0
+        self._groups: dict[int, Slots] = {}
         self._chats: dict[int, float] = {}
         self._chat_interval = chat_interval
         self._paused_until = float("-inf")
         self._clock = clock
         self._sleep = sleep
         self._last_sweep = clock()
+        self.rate = per_second if per_second > 0 else None
+        """The overall rate, per second (None: unlimited)."""
         self.waited = 0.0
         """Total seconds callers slept for a slot (for measurements)."""
         self.pauses = 0
         """How many times a 429 paused the limiter."""
-
-    @property
-    def rate(self) -> float | None:
-        """The overall rate, per second (None: unlimited)."""
-        return self._overall.rate if self._overall else None
 
     def reserve(self, chat_id: int) -> float:
         """Reserve the next slot for ``chat_id``; return how many seconds to wait for it."""
         now = self._clock()
         at = max(now, self._paused_until, self._chats.get(chat_id, float("-inf")))
         group = None
-        if chat_id < 0 and self._group_rate > 0:
+        if chat_id < 0 and self._group_interval > 0:
             group = self._groups.get(chat_id)
             if group is None:
-                group = self._groups[chat_id] = Gcra(self._group_rate, 60.0)
-            at = group.earliest(at)
+                group = self._groups[chat_id] = Slots(self._group_interval)
         if self._overall is not None:
-            at = self._overall.earliest(at)
+            self._overall.forget_before(now)
+        if group is not None:
+            group.forget_before(now)
+        while True:  # the first instant every constraint accepts (a fixed point)
+            fits = at
+            if group is not None:
+                fits = group.earliest(fits)
+            if self._overall is not None:
+                fits = self._overall.earliest(fits)
+            if fits == at:
+                break
+            at = fits
+        if self._overall is not None:
             self._overall.take(at)
         if group is not None:
             group.take(at)
@@ -118,11 +141,14 @@ class RateLimiter:
         return at - now
 
     async def acquire(self, chat_id: int) -> None:
-        """Wait for the next slot for ``chat_id``."""
-        delay = self.reserve(chat_id)
-        if delay > 0:
-            self.waited += delay
-            await self._sleep(delay)
+        """Wait for the next slot for ``chat_id`` (again if a 429 paused sending meanwhile)."""
+        while True:
+            delay = self.reserve(chat_id)
+            if delay > 0:
+                self.waited += delay
+                await self._sleep(delay)
+            if self._clock() >= self._paused_until:
+                return
 
     def pause(self, seconds: float) -> None:
         """Stop every send for ``seconds`` (Telegram said ``retry_after``)."""
@@ -130,12 +156,10 @@ class RateLimiter:
         if until > self._paused_until:
             self._paused_until = until
             self.pauses += 1
-        if self._overall is not None:
-            self._overall.tat = max(self._overall.tat, until)
 
     def _sweep(self, now: float) -> None:
         if now - self._last_sweep < _FORGET_AFTER:
             return
         self._last_sweep = now
         self._chats = {c: t for c, t in self._chats.items() if t > now - _FORGET_AFTER}
-        self._groups = {c: g for c, g in self._groups.items() if g.tat > now - _FORGET_AFTER}
+        self._groups = {c: g for c, g in self._groups.items() if g.last > now - _FORGET_AFTER}

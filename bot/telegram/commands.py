@@ -8,15 +8,20 @@ buttons (``lang:<code>``) carry no token: choosing a language is valid at any ti
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+
+from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import SUPPORTED_LANGUAGES, translator
-from bot.telegram import callbacks, keyboards, render
+from bot.telegram import callbacks, keyboards, menus, render
 from bot.telegram.context import BotContext
-from bot.telegram.onboarding import CONVERSATION_GROUP, answer_query, present, run
+from bot.telegram.onboarding import CONVERSATION_GROUP, answer_query, expire_button, present, run
 from kpi_core.services import onboarding as use
+
+log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -49,13 +54,17 @@ async def choose_language(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     code = callbacks.decode(query.data).part(0)
-    if code not in SUPPORTED_LANGUAGES:  # "pick" (from /settings) or anything else
+    if code == "pick":  # the Language button of /settings
         await query.answer()
         menu = render.language_menu(context.t)
         await query.edit_message_text(menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu))
         return
+    if code not in SUPPORTED_LANGUAGES:
+        await expire_button(update, context)
+        return
     reply = await run(context, use.set_language, update, code)
     await answer_query(update, reply)
+    await _localise_command_menu(context, update, code)
     on_menu = query.message is not None and query.message.message_id == reply.message_id
     if reply.view is not None and on_menu:
         await present(update, context, reply, edit=True)
@@ -64,6 +73,17 @@ async def choose_language(update: Update, context: BotContext) -> None:
     await query.edit_message_text(t._("Done — I will speak {language} from now on.").format(language=render.language_name(code)))
     if reply.view is not None:
         await present(update, context, reply)
+
+
+async def _localise_command_menu(context: BotContext, update: Update, language: str) -> None:
+    """The "/" menu of this chat in the chosen language (Telegram's own language may differ)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    try:
+        await context.bot.set_my_commands(menus.bot_commands(language), scope=BotCommandScopeChat(chat.id))
+    except TelegramError:
+        log.warning("Could not set the command menu of chat %s", chat.id, exc_info=True)
 
 
 async def show_help(update: Update, context: BotContext) -> None:

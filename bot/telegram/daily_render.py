@@ -361,7 +361,8 @@ def quick_form_problems(t: Translator, form: QuickForm, loggables: Sequence[Logg
 # -- /today ------------------------------------------------------------------------------------
 def today_screen(t: Translator, report: DayReport) -> Menu:
     """/today: today's quota per KPI and what is left this period."""
-    lines = [f"📋 <b>{esc(t._('Today, {day}').format(day=long_date(t, report.today)))}</b>"]
+    title = t._("Today, {day}").format(day=long_date(t, report.today))
+    lines = [f"📋 <b>{esc(title)}</b>"]
     if not report.working_today:
         lines.append(esc(t._("Today is a day off for you — anything you log still counts.")))
     if not report.has_plan:
@@ -425,14 +426,15 @@ def reminder(t: Translator, view: ReminderView) -> Menu:
 
 def digest(t: Translator, d: PersonDigest) -> Menu:
     """The morning digest."""
-    lines = ["☀️ " + f"<b>{esc(t._('Good morning! {day}').format(day=long_date(t, d.today)))}</b>"]
+    title = t._("Good morning! {day}").format(day=long_date(t, d.today))
+    lines = [f"☀️ <b>{esc(title)}</b>"]
     if not d.has_plan:
         lines.append(esc(t._("There is no plan for this period yet: set one with /plan.")))
     if d.report_day is not None:
         lines.append(esc(t._("Results of {day}:").format(day=long_date(t, d.report_day))))
         if not d.reported:
-            lines.append(esc(t._("Nothing was logged that day. You can still add it: "
-                                 "/log yesterday.")))
+            lines.append(esc(t._("Nothing was logged that day. You can still add it with "
+                                 "/log.")))
     word = t.pgettext("when", "that day")
     blocks = [standing_block(t, s, day_word=word if d.report_day else None, show_today=True)
               for s in d.standings]

@@ -93,9 +93,11 @@ async def present(update: Update, context: BotContext, reply: use.Reply, *, edit
     t = translator(reply.language)
     menu = render.render(t, reply, context.services.clock.now())
     remove_keyboard = reply.left_location_step
-    if remove_keyboard and (menu is None or menu.rows):
-        await context.bot.send_message(chat.id, t._("Got it."), reply_markup=keyboards.remove())
-        remove_keyboard, edit = False, False  # the next screen goes below that message
+    if remove_keyboard:
+        edit = False  # a reply keyboard goes away only with a new message
+        if menu is None or menu.rows:  # inline buttons and a removal cannot share a message
+            await context.bot.send_message(chat.id, t._("Got it."), reply_markup=keyboards.remove())
+            remove_keyboard = False
     if menu is None:
         return
     if menu.location and reply.moved:
@@ -142,10 +144,10 @@ async def _edit(update: Update, menu: render.Menu) -> int | None:
 async def start_onboarding(update: Update, context: BotContext) -> None:
     """/start: begin the setup, or carry on where the person stopped."""
     reply = await run(context, use.begin, update)
-    if reply.view is not None and isinstance(reply.view, use.QuestionView) and reply.notice is None:
+    if isinstance(reply.view, use.QuestionView) and reply.notice is None:  # a fresh start
         t = translator(reply.language)
         await context.bot.send_message(
-            update.effective_chat.id if update.effective_chat else 0,
+            who(update, context).chat_id,
             t._(
                 "Hi! I'm KPI Coach. In about two minutes of tapping buttons we will pick a few "
                 "KPIs that fit your work, split your plan into daily quotas and set up "

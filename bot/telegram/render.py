@@ -26,7 +26,7 @@ from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.telegram import callbacks
 from bot.timezone_lookup import utc_offset_label
 from kpi_core.calendar import Period
-from kpi_core.catalog import Aggregation, Kpi
+from kpi_core.catalog import Aggregation, Kpi, aggregation_label
 from kpi_core.messages import Message
 from kpi_core.questionnaire import WEEKDAYS, Kind
 from kpi_core.services.onboarding import (
@@ -132,6 +132,8 @@ def zone_label(t: Translator, zone: str, now: datetime) -> str:
         offset = utc_offset_label(zone, now)
     except (KeyError, ValueError, OSError):
         return place
+    if city is None and zone.startswith("Etc/"):
+        return offset  # a bare offset zone: "UTC+5" says it all
     return t._("{place} ({offset})").format(place=place, offset=offset)
 
 
@@ -154,14 +156,31 @@ def quota_line(t: Translator, quota: Quota | None, kpi: Kpi) -> str:
     return t._("Daily quota: {amount}").format(amount=per_person)
 
 
+def list_text(t: Translator, names: Sequence[str]) -> str:
+    """"Sales manager, head of department and owner": a list inside a sentence.
+
+    Labels are capitalised like buttons; in a sentence only the first one keeps its capital
+    (acronyms such as "ROI" or "CRM" are left alone).
+    """
+    def lower(name: str) -> str:
+        return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+    words = [*names[:1], *(lower(n) for n in names[1:])]
+    return str(format_list(words, locale=t.locale)) if words else ""
+
+
 def kpi_card(t: Translator, card: KpiCard, index: int | None = None) -> str:
     """A KPI with its formula, why it fits, who controls it and its daily quota (HTML)."""
     name = esc(kpi_name(t, card.kpi))
     title = f"{index}. <b>{name}</b>" if index is not None else f"<b>{name}</b>"
-    controllers = format_list([t.render(c) for c in card.controllers], locale=t.locale)
+    controllers = list_text(t, [t.render(c) for c in card.controllers])
+    formula = t._("Formula: {formula} ({aggregation})").format(
+        formula=t.render(card.kpi.formula_message),
+        aggregation=t.render(aggregation_label(card.kpi.aggregation)),
+    )
     lines = [
         title,
-        esc(t._("Formula: {formula}").format(formula=t.render(card.kpi.formula_message))),
+        esc(formula),
         esc(t._("Why: {reason}").format(reason=t.render(card.reason))),
         esc(t._("Who controls it: {who}").format(who=controllers)),
         esc(quota_line(t, card.quota, card.kpi)),
@@ -264,7 +283,7 @@ def question_menu(t: Translator, view: QuestionView, token: str, now: datetime) 
     ]
     rows = _rows(options, shown.columns)
     nav = []
-    if shown.can_back:
+    if shown.can_back or view.editing:  # Back from an edit returns to its menu
         nav.append(Button("‹ " + t.pgettext("button", "Back"), callbacks.menu(PREFIX_QUESTION, token, "b")))
     if shown.can_skip:
         nav.append(Button(t.pgettext("button", "Skip") + " ›", callbacks.menu(PREFIX_QUESTION, token, "s")))
@@ -352,7 +371,7 @@ def finished_menu(t: Translator, view: FinishedView, now: datetime) -> Menu:
     ]
     if view.plan is not None:
         parts.append(plan_text(t, view.plan))
-    names = format_list([kpi_name(t, c.kpi) for c in view.cards], locale=t.locale)
+    names = list_text(t, [kpi_name(t, c.kpi) for c in view.cards])
     parts.append(esc(t._("You track: {kpis}.").format(kpis=names)))
     zone = zone_label(t, view.timezone, now)
     if view.digest is not None and view.reminder is not None:
@@ -380,8 +399,9 @@ def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
     if view.plan is None:
         text = esc(t._("There is no plan yet. Finish the setup with /start first."))
         return Menu(text, ((Button(t.pgettext("button", "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),))
+    title = t._("Your plan")
     parts = [
-        f"<b>{esc(t._('Your plan'))}</b>",
+        f"<b>{esc(title)}</b>",
         plan_text(t, view.plan),
         esc(quota_line(t, view.plan.quota, view.plan.kpi)),
     ]
@@ -409,8 +429,9 @@ def weekdays_text(t: Translator, weekdays: frozenset[int]) -> str:
 
 def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) -> Menu:
     """``/settings``: the current settings and a button for each."""
+    title = t._("Your settings")
     lines = [
-        f"<b>{esc(t._('Your settings'))}</b>",
+        f"<b>{esc(title)}</b>",
         esc(t._("Language: {value}").format(value=language_name(view.language))),
         esc(t._("Time zone: {value}").format(value=zone_label(t, view.timezone, now))),
         esc(t._("Holiday calendar: {value}").format(value=country_name(view.country, t.language))),

@@ -19,11 +19,13 @@ batch, one team state per team, one ``logged_users_on`` query per day of the lon
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from statistics import median
+from typing import Any
 
 from kpi_core.calendar import WeekdayCalendar, WorkSchedule
 from kpi_core.catalog import Unit
@@ -39,8 +41,10 @@ from kpi_core.digest import (
     team_digest,
 )
 from kpi_core.errors import DomainError
-from kpi_core.messages import N_, Message
+from kpi_core.messages import N_, NN_, Message
 from kpi_core.model import (
+    ConversationState,
+    DeliveryKind,
     GroupChat,
     Membership,
     Plan,
@@ -73,17 +77,23 @@ __all__ = [
     "build_team_digest",
     "deactivate_chat",
     "entry_history",
+    "forget",
     "link_group",
     "log_menu",
     "log_values",
     "mark_chat_inactive",
     "person_today",
     "reactivate",
+    "recall",
+    "remember",
+    "reminder_day",
     "reminder_views",
     "stamp_of",
+    "today_of",
     "today_report",
     "undo_log",
     "unlink_group",
+    "zone_of",
 ]
 
 OUTLIER_FACTOR = Decimal(10)
@@ -116,12 +126,11 @@ class DayOutOfRange(DailyError):
             message = Message(N_("{day} is still ahead: results can be logged for today or "
                                  "earlier."), {"day": day})
         else:
-            message = Message(
-                N_("{day} is too long ago: results can be logged for the last {count} day."),
-                {"day": day},
-                plural=N_("{day} is too long ago: results can be logged for the last {count} days."),
-                count=MAX_DAYS_BACK,
+            one, many = NN_(
+                "{day} is too long ago: results can be logged for the last {count} day.",
+                "{day} is too long ago: results can be logged for the last {count} days.",
             )
+            message = Message(one, {"day": day}, plural=many, count=MAX_DAYS_BACK)
         super().__init__(message)
         self.day = day
 
@@ -167,6 +176,22 @@ class NotAllowed(DailyError):
 def person_today(user: User, now: datetime) -> date:
     """The person's local date at ``now``."""
     return local_date(now, zone(user.timezone))
+
+
+def today_of(uow: UnitOfWork, clock: Clock, telegram_id: int) -> date:
+    """The person's local date now.
+
+    Raises:
+        NotSetUp: an unknown person.
+    """
+    with uow:
+        return person_today(_user(uow, telegram_id), clock.now())
+
+
+def zone_of(uow: UnitOfWork, telegram_id: int) -> str:
+    """The person's IANA time zone name (``NotSetUp`` for an unknown person)."""
+    with uow:
+        return _user(uow, telegram_id).timezone
 
 
 def _calendar(calendars: CalendarProvider, country: str) -> WorkingCalendar:
@@ -531,7 +556,10 @@ def undo_log(
             history = uow.entries.history(person.user_id, item.metric_id, day)
             older = [r for r in history if r.version < entry.version]
             previous = older[-1].value if older else None
-            uow.entries.record(person.user_id, item.metric_id, day, previous, person.user_id, now)
+            # The undo is a version of its own, stamped after the save it undoes (even when the
+            # clock has not moved), so its Undo button can never match it again.
+            at = max(now, entry.entered_at + timedelta(microseconds=1))
+            uow.entries.record(person.user_id, item.metric_id, day, previous, person.user_id, at)
             restored.append((item.label_message, item.unit, entry.value, previous))
         if not restored:
             raise NothingToUndo()
@@ -736,6 +764,59 @@ def working_checker(
     schedule = WorkSchedule(_calendar(calendars, user.country), frozenset(user.working_weekdays),
                             frozenset(offs))
     return schedule.is_working_day
+
+
+# -- conversation state of the daily loop -------------------------------------------------------
+DAILY_STATE_CHAT_ID = 2**62 + 1
+"""The daily loop keeps its little state (a number asked for, a "Did you mean …?" waiting) in a
+conversation row of its own, keyed by this chat id (no Telegram chat has it), so it never
+clobbers an onboarding or menu conversation of the same person."""
+DAILY_FLOW = "daily"
+
+
+def remember(uow: UnitOfWork, telegram_id: int, step: str, data: dict[str, Any]) -> str:
+    """Store the daily-loop state of a person; return its new token."""
+    with uow:
+        user = _user(uow, telegram_id)
+        assert user.id is not None
+        token = secrets.token_hex(3)
+        uow.conversations.save(ConversationState(
+            chat_id=DAILY_STATE_CHAT_ID, user_id=user.id, flow=DAILY_FLOW, step=step,
+            data=data, token=token))
+        uow.commit()
+        return token
+
+
+def recall(
+    uow: UnitOfWork, telegram_id: int, token: str | None = None
+) -> ConversationState | None:
+    """The person's daily-loop state (``None`` if none, or if ``token`` does not match)."""
+    with uow:
+        user = uow.users.by_telegram_id(telegram_id)
+        if user is None or user.id is None:
+            return None
+        state = uow.conversations.get(DAILY_STATE_CHAT_ID, user.id)
+        if state is None or (token is not None and state.token != token):
+            return None
+        return state
+
+
+def forget(uow: UnitOfWork, telegram_id: int) -> None:
+    """Drop the person's daily-loop state."""
+    with uow:
+        user = uow.users.by_telegram_id(telegram_id)
+        if user is not None and user.id is not None:
+            uow.conversations.clear(DAILY_STATE_CHAT_ID, user.id)
+            uow.commit()
+
+
+def reminder_day(uow: UnitOfWork, chat_id: int, message_id: int) -> date | None:
+    """The day of the evening reminder that is Telegram message ``message_id`` in the chat."""
+    with uow:
+        for d in uow.deliveries.for_chat(chat_id):
+            if d.kind is DeliveryKind.REMINDER and d.telegram_message_id == message_id:
+                return d.local_date
+        return None
 
 
 # -- chats -------------------------------------------------------------------------------------

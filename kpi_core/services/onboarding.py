@@ -123,6 +123,13 @@ FLOW_EDIT = "edit"
 FLOW_DELETE = "delete"
 FLOW_PROFILE = "profile"
 
+MY_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_KPIS, FLOW_MENU, FLOW_EDIT, FLOW_DELETE})
+
+OTHER_STATE_CHAT_IDS: tuple[int, ...] = (2**62 + 1,)
+"""Conversation rows other features keep per person (the daily loop's, see
+``kpi_core.services.daily.DAILY_STATE_CHAT_ID``): when one is newer than the open menu here,
+typed text is theirs."""
+
 STEP_REVIEW = "review"
 STEP_SWAP = "swap"
 STEP_ADD = "add"
@@ -586,10 +593,12 @@ class _Ctx:
         return state
 
     def conversation(self) -> ConversationState | None:
+        """This chat's conversation, if it is one of this module's flows."""
         assert self.user.id is not None
         conv = self.uow.conversations.get(self.who.chat_id, self.user.id)
-        if conv is not None:
-            self.menu_message_id = conv.message_id
+        if conv is None or conv.flow not in MY_FLOWS:
+            return None
+        self.menu_message_id = conv.message_id
         return conv
 
     def clear(self) -> None:
@@ -675,22 +684,31 @@ def _profile_of(answers: Mapping[str, Any]) -> Profile | None:
         return None
 
 
-def _plan_for_review(ctx: _Ctx, conv: ConversationState, answers: Mapping[str, Any]) -> _Plan | None:
+def _plan_checked(
+    ctx: _Ctx, conv: ConversationState, answers: Mapping[str, Any]
+) -> tuple[_Plan | None, Message | None]:
+    """The plan of a review and, when it cannot be computed, the reason for the person."""
     if conv.flow == FLOW_ONBOARDING:
         country = str(answers.get("country") or ctx.user.country)
         weekdays = frozenset(int(d) for d in answers.get("weekdays") or []) or DEFAULT_WORKING_WEEKDAYS
     else:
         country, weekdays = ctx.user.country, ctx.user.working_weekdays
     try:
-        return _compute_plan(answers, ctx.today, ctx.deps.calendars, country, weekdays)
-    except (KeyError, DomainError):
-        return None
+        return _compute_plan(answers, ctx.today, ctx.deps.calendars, country, weekdays), None
+    except KeyError:  # a country without a calendar: validated on input, so only old data
+        return None, None
+    except DomainError as exc:  # no working days in the period, a plan finer than a kopeck
+        return None, exc.message
+
+
+def _plan_for_review(ctx: _Ctx, conv: ConversationState, answers: Mapping[str, Any]) -> _Plan | None:
+    return _plan_checked(ctx, conv, answers)[0]
 
 
 def _review_view(ctx: _Ctx, conv: ConversationState) -> ReviewView:
     answers = _review_answers(ctx, conv)
     profile = _profile_of(answers)
-    plan = _plan_for_review(ctx, conv, answers)
+    plan, problem = _plan_checked(ctx, conv, answers)
     kpi_ids = [str(k) for k in conv.data.get("kpis", [])]
     notes: list[Message] = []
     if profile is not None and conv.flow == FLOW_ONBOARDING:
@@ -700,7 +718,7 @@ def _review_view(ctx: _Ctx, conv: ConversationState) -> ReviewView:
     return ReviewView(
         cards=_cards(kpi_ids, profile, plan),
         plan=plan.summary if plan else None,
-        warnings=plan.warnings if plan else (),
+        warnings=plan.warnings if plan else ((problem,) if problem else ()),
         notes=tuple(notes),
         onboarding=conv.flow == FLOW_ONBOARDING,
         can_back=conv.flow == FLOW_ONBOARDING,
@@ -911,11 +929,30 @@ def _to_review(ctx: _Ctx, conv: ConversationState, qs: State, left_location: boo
     return _reply(ctx, _review_view(ctx, new), new, left_location_step=left_location)
 
 
+def _yields(ctx: _Ctx, conv: ConversationState) -> bool:
+    """True when typed input is not for this conversation.
+
+    That is the case for a newer conversation of another feature (the daily loop asked for a number after this menu was opened), and for an open
+    menu that takes no text (/plan, /kpis, /settings, /delete_me): typing something else
+    closes it, and the text goes to whoever wants it.
+    """
+    assert ctx.user.id is not None
+    for chat_id in OTHER_STATE_CHAT_IDS:
+        other = ctx.uow.conversations.get(chat_id, ctx.user.id)
+        if other and other.updated_at and conv.updated_at and other.updated_at > conv.updated_at:
+            return True
+    if ctx.user.onboarded and conv.flow in (FLOW_MENU, FLOW_KPIS, FLOW_DELETE):
+        ctx.clear()
+        ctx.uow.commit()
+        return True
+    return False
+
+
 def typed(uow: UnitOfWork, deps: Deps, who: Who, text: str) -> Reply:
     """Something typed in the chat: an answer, or a hint about what is expected now.
 
-    Returns ``handled=False`` for an onboarded person with no open conversation (the daily
-    loop may want the text).
+    Returns ``handled=False`` when the text is not for a conversation of this module (an
+    onboarded person with no open question: the daily loop may want it).
     """
     with uow:
         ctx = _open(uow, deps, who)
@@ -924,6 +961,8 @@ def typed(uow: UnitOfWork, deps: Deps, who: Who, text: str) -> Reply:
             if ctx is not None and ctx.user.onboarded:
                 return Reply(None, handled=False, language=who.language)
             return Reply(NoticeView(Message(_ONBOARD_FIRST)), closed=True, language=who.language)
+        if _yields(ctx, conv):
+            return Reply(None, handled=False, language=who.language)
         if _is_question(conv):
             reply = _answer(ctx, conv, Text(text))
             uow.commit()
@@ -954,7 +993,7 @@ def located(uow: UnitOfWork, deps: Deps, who: Who, zone_name: str | None) -> Rep
     with uow:
         ctx = _open(uow, deps, who)
         conv = ctx.conversation() if ctx else None
-        if ctx is None or conv is None:
+        if ctx is None or conv is None or _yields(ctx, conv):
             return Reply(None, handled=False, language=who.language)
         if _is_question(conv) and zone_name:
             reply = _answer(ctx, conv, Located(zone_name))
@@ -1074,6 +1113,9 @@ def _accept(ctx: _Ctx, conv: ConversationState) -> Reply:
     qs = _qstate(conv).refreshed(ctx.today, ctx.language)
     answers = answers_on_path(qs)
     kpis = [str(k) for k in conv.data.get("kpis", [])]
+    _, problem = _plan_checked(ctx, conv, answers)
+    if problem is not None:  # nothing is saved until the plan can be split into days
+        return _reply(ctx, _view(ctx, conv), conv, error=problem, moved=False)
     user = ctx.user
     user.language = ctx.language
     user.country = str(answers.get("country") or user.country)
@@ -1262,7 +1304,13 @@ def _after_edit_answer(ctx: _Ctx, conv: ConversationState, outcome: Outcome, lef
         return _reply(ctx, QuestionView(outcome.screen, editing=True), new, left_location_step=left_location)
     answered = qs.history[-1]
     value = qs.answers.get(answered)
-    notice = _apply_edit(ctx, edit, answered, value, qs)
+    try:
+        notice = _apply_edit(ctx, edit, answered, value, qs)
+    except DomainError as exc:  # checked before anything is written
+        before = _qstate(conv).refreshed(ctx.today, ctx.language)
+        shown = screen(before)
+        view = QuestionView(shown, editing=True) if shown else None
+        return _reply(ctx, view, conv, error=exc.message, moved=False)
     return _back_to_menu(ctx, conv, notice=notice, left_location=left_location)
 
 
@@ -1277,6 +1325,8 @@ def _apply_edit(ctx: _Ctx, edit: str, answered: str, value: Any, qs: State) -> M
         if period is not None:
             answers["period"] = CUSTOM
             answers["period_dates"] = [period.start.isoformat(), period.end.isoformat()]
+        # Raises a DomainError (no working days ...) before anything is written.
+        _compute_plan(answers, ctx.today, ctx.deps.calendars, user.country, user.working_weekdays)
         assert user.id is not None
         team = _team_of(ctx)
         kpis = [a.kpi_id for a in ctx.uow.assignments.for_user(user.id)] if team else []

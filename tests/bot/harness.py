@@ -1,13 +1,14 @@
 """A real test client for the bot: real ``Application``, real ``Update`` objects, no network.
 
 ``OfflineRequest`` is a ``telegram.request.BaseRequest`` that never touches the network; its
-Bot API is ``FakeTelegram`` (also behind the e2e HTTP stub). It records every Bot API call and answers like the Bot API would (``getMe`` → the bot user;
+Bot API is ``FakeTelegram`` (also behind the e2e HTTP stub). It records every Bot API call and
+answers like the Bot API would (``getMe`` → the bot user;
 ``sendMessage``/``editMessageText``/``editMessageReplyMarkup`` → a ``Message`` with a message id
 per chat, text and inline keyboard echoed; "message is not modified" / "message to edit not
 found" as 400s, like Telegram). An unknown method fails loudly.
 
 ``BotHarness`` builds the production application with ``build_application`` and that request,
-initialises it, runs ``post_init`` (menus, scheduler start) and feeds it updates through
+initialises it, runs ``post_init`` (command menus) and feeds it updates through
 ``app.process_update`` - the same path polling uses.
 
 Use it through the ``harness`` fixture of ``tests/bot/conftest.py`` (fresh SQLite file database
@@ -64,7 +65,10 @@ database and the same (simulated) Telegram - proof that state lives in the datab
 
 Scripted failures (e.g. to test 403/429 handling): ``h.request.fail(code=403,
 description="Forbidden: bot was blocked by the user", chat_id=42, method="sendMessage",
-times=1, retry_after=None)``. Extra methods: ``h.request.responders["sendPoll"] = fn`` where
+times=1, retry_after=None)``. Note that ``app.bot`` has PTB's AIORateLimiter, which itself
+retries a 429 up to 5 times, sleeping ``retry_after`` seconds each time, before ``RetryAfter``
+reaches the caller (``rate_limit_args=1`` on a bot method lowers it to one retry; PTB reads 0 as
+"the default"). Extra methods: ``h.request.responders["sendPoll"] = fn`` where
 ``fn(params) -> result`` returns the ``result`` JSON.
 """
 

@@ -123,7 +123,7 @@ def start_bot(tmp_path: Path, botapi: BotApiStub) -> Iterator[Callable[..., BotP
         log_path = tmp_path / f"bot-{len(started)}.log"
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                [sys.executable, "/tmp/plat/runbot.py"],
+                [sys.executable, "-m", "bot.cli", "run"],
                 cwd=tmp_path,  # no .env of the developer's checkout
                 env=env,
                 stdin=subprocess.DEVNULL,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
 import sqlite3
@@ -35,24 +34,21 @@ def test_bot_starts_answers_start_and_stops_gracefully(
     assert botapi.telegram.commands("")
 
     update_id = botapi.enqueue_message(USER, "/start", language_code="en")
-    if importlib.util.find_spec("bot.telegram.onboarding") is not None:
-        reply = botapi.wait_for_call(
-            "sendMessage", lambda c: c.params.get("chat_id") == USER, timeout=30
-        )
-        assert str(reply.params["text"]).strip()
+    reply = botapi.wait_for_call(
+        "sendMessage", lambda c: c.params.get("chat_id") == USER, timeout=30
+    )
+    assert str(reply.params["text"]).strip()
     botapi.wait_confirmed(update_id, timeout=30)
 
     assert bot.stop() == 0, bot.output()  # SIGTERM is a clean shutdown
     output = bot.output()
     assert E2E_TOKEN not in output
     assert ":" + E2E_TOKEN.split(":")[1] not in output  # not even the secret half
-    if importlib.util.find_spec("bot.telegram.onboarding") is None:
-        pytest.skip("/start has no handler yet (onboarding not written); the rest passed")
 
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "Send /newbot"), ("ru", "/newbot")],
+    [("en", "Send /newbot"), ("ru", "Отправьте /newbot")],
 )
 def test_run_without_a_token_explains_botfather_and_fails(
     start_bot: Callable[..., BotProcess], language: str, expected: str

@@ -479,3 +479,81 @@ def test_the_default_country_follows_the_language(language: str) -> None:
     assert isinstance(view, use.QuestionView)
     selected = [o.value for o in view.screen.options if o.selected]
     assert selected == (["RU"] if language == "ru" else [])
+
+
+def test_a_period_without_working_days_is_explained_and_not_saved() -> None:
+    s = Session()
+    s.call(use.begin)
+    for value in ("owner", "b2b", "online"):
+        s.choose(value)
+    s.choose("more_sales")
+    s.done()
+    s.done()
+    s.choose("solo")
+    s.choose("RU")
+    s.choose("custom")
+    s.type("12.04.2025 - 13.04.2025")  # a weekend
+    s.type("100000")
+    s.press("q", "s")
+    s.done()
+    s.choose("Europe/Moscow")
+    s.choose("09:00")
+    review = s.choose("18:00")
+    assert isinstance(review.view, use.ReviewView)
+    assert review.view.plan is None
+    assert any("no working days" in w.msgid for w in review.view.warnings)
+    refused = s.press("r", "ok")
+    assert refused.error is not None
+    assert isinstance(refused.view, use.ReviewView)
+    with s.new_uow() as uow:
+        user = uow.users.by_telegram_id(42)
+        assert user is not None
+        assert not user.onboarded
+        assert uow.plans.of_team(1) == []
+
+
+def test_a_plan_edit_that_leaves_no_working_days_is_refused() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    s.call(use.open_plan)
+    s.press("m", "period")
+    s.choose("custom")
+    reply = s.type("12.04.2025 - 13.04.2025")
+    assert reply.error is not None
+    assert isinstance(reply.view, use.QuestionView)
+    with s.new_uow() as uow:
+        (plan,) = uow.plans.of_team(1)
+        assert plan.period_start == date(2025, 4, 1)
+
+
+def test_typing_while_a_menu_is_open_closes_it_and_lets_the_text_through() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    s.call(use.open_kpis)
+    reply = s.type("calls 12")
+    assert not reply.handled
+    assert s.call(use.cancel).view is not None  # nothing open any more
+    assert "Nothing to cancel" in str(s.view)
+
+
+def test_a_newer_daily_loop_state_gets_the_text() -> None:
+    from kpi_core.services import daily
+
+    assert daily.DAILY_STATE_CHAT_ID in use.OTHER_STATE_CHAT_IDS
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    s.call(use.open_plan)
+    s.press("m", "amount")  # waits for a typed amount ...
+    s.clock.advance(minutes=1)
+    with s.new_uow() as uow:  # ... then /log asked for a number
+        uow.conversations.save(ConversationState(daily.DAILY_STATE_CHAT_ID, 1, "daily", "value", {}))
+        uow.commit()
+    assert not s.type("12").handled
+    with s.new_uow() as uow:
+        (plan,) = uow.plans.of_team(1)
+        target = plan.target_for("revenue")
+        assert target is not None
+        assert target.target == Decimal(10_000_000)  # the "12" was not taken as the plan

@@ -59,7 +59,14 @@ def test_seed_example_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Daily quota per person:   ₽45,454.55" in out
     assert "Daily quota for the team: ₽454,545.45" in out
     assert "Tue 1 Apr" in out
-    assert out.rstrip().splitlines()[-1].split() == ["Total", "₽1,000,000", "₽10,000,000"]
+    lines = out.splitlines()
+    assert "Date          Person 1         Team" in lines
+    total = next(line for line in lines if line.startswith("Total"))
+    assert total.split() == ["Total", "₽1,000,000", "₽10,000,000"]
+    # The first person's leftover kopecks come first; the team's days stay even.
+    assert "Tue 1 Apr   ₽45,454.55  ₽454,545.46" in out
+    assert "Wed 30 Apr  ₽45,454.54  ₽454,545.45" in out
+    assert "the team's daily totals stay even" in out
 
 
 def test_seed_example_in_russian(capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,13 +92,17 @@ def test_seed_example_as_json_adds_up_exactly(capsys: pytest.CaptureFixture[str]
     assert schedule[0] == {
         "day": 1,
         "date": "2025-04-01",
-        "per_person": "45454.55",
-        "team": "454545.50",
+        "person_1": "45454.55",
+        "per_person_min": "45454.54",
+        "per_person_max": "45454.55",
+        "team": "454545.46",
     }
-    assert schedule[-1]["per_person"] == "45454.54"
+    assert schedule[-1]["person_1"] == "45454.54"
     assert _sum(schedule, "team") == Decimal(10_000_000)
-    assert _sum(schedule, "per_person") == Decimal(1_000_000)
+    assert _sum(schedule, "person_1") == Decimal(1_000_000)
+    assert {r["team"] for r in schedule} == {"454545.45", "454545.46"}  # even to the kopeck
     assert result["plan_per_person"] == ["1000000.00"] * 10
+    assert result["daily_quota_per_person_unrounded"] == "45454.5455"
 
 
 def test_plan_as_people_type_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,6 +198,25 @@ def test_working_days_override(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["plan_per_person"] == ["33.34", "33.33", "33.33"]
     assert _sum(result["schedule"], "team") == Decimal(100)
     assert result["daily_quota_per_person"] == "11.11"
+    assert result["working_weekdays"] is None  # not used: the days were given
+    assert {r["team"] for r in result["schedule"]} == {"33.33", "33.34"}
+
+
+def test_a_count_plan_shows_the_daily_range_not_a_rounded_down_quota(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 300 calls, 10 people, 22 days: 1.36 calls a day each. "1 a day" would leave 80 calls
+    # unplanned; the schedule has 1 or 2, and the team makes 13 or 14 every day.
+    argv = ["quota", "--plan", "300", "--count", "--people", "10", "--month", "2025-04"]
+    code, out, _ = _run(capsys, *argv, "--lang", "ru")
+    assert code == 0
+    assert "Дневная норма на человека: 1–2 (в среднем 1,36)" in out
+    assert "Дневная норма команды:     13–14 (в среднем 13,64)" in out
+    assert "Сотрудников:               10" in out
+    result = _json(capsys, *argv)
+    assert [r["team"] for r in result["schedule"]] == ["14"] * 14 + ["13"] * 8
+    assert {(r["per_person_min"], r["per_person_max"]) for r in result["schedule"]} == {("1", "2")}
+    assert _sum(result["schedule"], "person_1") == 30
 
 
 def test_custom_weekdays_and_range(capsys: pytest.CaptureFixture[str]) -> None:
@@ -208,7 +238,7 @@ def test_custom_weekdays_and_range(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["unit"] == "count"
     assert result["currency"] is None
     assert result["working_weekdays"] == [1, 2, 3, 4, 5, 6]
-    assert [r["per_person"] for r in result["schedule"]] == ["13"] * 10
+    assert [r["person_1"] for r in result["schedule"]] == ["13"] * 10
     dates = [r["date"] for r in result["schedule"]]
     assert "2025-11-01" in dates
     assert "2025-11-03" not in dates
@@ -241,11 +271,15 @@ def test_funnel_json(capsys: pytest.CaptureFixture[str]) -> None:
         "stage": "call",
         "needed": 4445,
         "needed_unrounded": "4444.4444",
-        "per_day": 203,
         "per_person": 445,
-        "per_person_per_day": 21,
+        "per_day_average": "202.1",
+        "per_person_per_day_average": "20.3",
     }
+    # 222.2 deals over 22 days for 10 people: 1.01 a day each, shown as 1.1, not as 2 (which
+    # would add up to 440 deals).
     assert deals["needed"] == 223
+    assert deals["per_person_per_day_average"] == "1.1"
+    assert deals["per_day_average"] == "10.2"
 
 
 def test_funnel_text_in_russian(capsys: pytest.CaptureFixture[str]) -> None:
@@ -253,8 +287,10 @@ def test_funnel_text_in_russian(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "Обратная воронка" in out
     rows = {line.split(" ")[0]: line.split() for line in out.splitlines() if line}
-    assert rows["Звонки"][-3:] == ["445", "203", "21"]  # per person, per day, per person a day
-    assert rows["Сделки"][-4:] == ["223", "23", "11", "2"]
+    assert rows["Звонки"][-3:] == ["445", "202,1", "20,3"]  # per person, per day, per person a day
+    assert rows["Сделки"][-4:] == ["223", "23", "10,2", "1,1"]
+    assert "Конверсия в следующий этап" in out
+    assert "значения в день — средние, округлённые вверх до десятых" in out
     calls_line = next(line for line in out.splitlines() if line.startswith("Звонки"))
     assert f"4{NBSP}445" in calls_line
 
@@ -306,6 +342,16 @@ def test_funnel_from_a_target_count(capsys: pytest.CaptureFixture[str]) -> None:
         (["funnel", "--revenue", "100", "--rate", "a_to_b=0.5"], "Give --revenue and --avg-deal"),
         (["funnel", "--revenue", "0", "--avg-deal", "10", "--rate", "a_to_b=0.5"], "revenue plan"),
         (["funnel", "--target", "5", "--rate", "a_to_b=0.5", "--rate", "c_to_d=0.5"], "one chain"),
+        (["funnel", "--target", "2.5", "--rate", "a_to_b=0.5"], "2.5 is not a whole number"),
+        (
+            ["quota", "--plan", "100", "--month", "2025-04", "--done", "5.555", "--today", "2025-04-10"],
+            "5.555 has too many decimal places: round it to 0.01.",
+        ),
+        (
+            ["quota", "--plan", "10", "--count", "--month", "2025-04", "--done", "1.5", "--today", "2025-04-10"],
+            "1.5 is not a whole number",
+        ),
+        (["quota", "--plan", "5", "--month", "2025-04", "--people", "1001"], "at least 1"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(
@@ -325,6 +371,15 @@ def test_errors_are_translated(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "quota", "--plan", "5", "--month", "2025-13", "--lang", "ru")
     assert code == 2
     assert "не месяц" in err
+    # A number in a Russian sentence has a decimal comma and every digit the user typed.
+    code, _, err = _run(capsys, "quota", "--plan", "45,455", "--month", "2025-04", "--lang", "ru")
+    assert code == 2
+    assert "В числе 45,455 слишком много знаков после запятой: округлите до 0,01." in err
+    code, _, err = _run(
+        capsys, "funnel", "--target", "5", "--rate", "call_to_deal=1,5", "--lang", "ru"
+    )
+    assert code == 2
+    assert "получено 1,5." in err
     code, _, err = _run(
         capsys, "quota", "--plan", "5", "--from", "2025-01-01", "--to", "2026-06-01", "--lang", "ru"
     )

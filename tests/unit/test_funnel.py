@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 
+from bot.i18n import translator
 from kpi_core.funnel import (
     STAGE_LABELS,
     BrokenFunnel,
@@ -92,14 +93,27 @@ def test_a_rate_of_one_is_allowed() -> None:
     assert funnel.top.total == 5
 
 
-@pytest.mark.parametrize("rate", [D(0), D("-0.1"), D("1.5"), D(20), D("NaN")])
-def test_bad_rates_are_refused_with_a_message(rate: Decimal) -> None:
+@pytest.mark.parametrize(
+    ("rate", "english", "russian"),
+    [
+        (D(0), "got 0.", "получено 0."),
+        (D("-0.1"), "got -0.1.", "получено -0,1."),
+        (D("1.5"), "got 1.5.", "получено 1,5."),
+        (D(20), "got 20.", "получено 20."),
+        (D("NaN"), "got NaN.", "получено NaN."),
+    ],
+)
+def test_bad_rates_are_refused_with_the_rate_as_typed(
+    rate: Decimal, english: str, russian: str
+) -> None:
     with pytest.raises(InvalidRate) as caught:
         revenue_funnel(D(1000), D(100), [Conversion("call", "meeting", rate)])
     message = caught.value.message
     assert "at most 1 (100%)" in message.msgid
     assert message.params["source"] == STAGE_LABELS["call"]
-    assert message.params["rate"] == str(rate)
+    # Every digit as typed, with the reader's decimal mark (not "1.5" in a Russian sentence).
+    assert translator("en").render(message).endswith(english)
+    assert translator("ru").render(message).endswith(russian)
 
 
 @pytest.mark.parametrize(

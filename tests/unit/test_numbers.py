@@ -9,6 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import translator
 from kpi_core.numbers import (
     MAX_LENGTH,
     AmbiguousNumber,
@@ -24,6 +25,7 @@ from kpi_core.numbers import (
     ParsedNumber,
     PercentNotAllowed,
     exact_decimal,
+    exact_number,
     parse_amount,
     parse_number,
     parse_rate,
@@ -344,6 +346,59 @@ def test_decorated_numbers_round_trip(
     if negative and expected:
         with pytest.raises(NegativeNotAllowed):
             parse_number(text, language)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cents=st.integers(min_value=-(10**14), max_value=10**14),
+    language=st.sampled_from(["ru", "en"]),
+    currency=st.sampled_from(["RUB", "USD", "EUR"]),
+)
+@example(cents=100_000, language="en", currency="RUB")  # "₽1,000": a comma that groups
+@example(cents=100_000, language="ru", currency="RUB")  # "1 000 ₽"
+@example(cents=4_545_455, language="ru", currency="RUB")  # "45 454,55 ₽"
+def test_what_the_bot_shows_parses_back_to_the_same_value(
+    cents: int, language: str, currency: str
+) -> None:
+    # The formatter the bot and the CLI use (Babel through bot.i18n), not a hand-made string:
+    # a user who copies a number from a message and sends it back gets the same number.
+    t = translator(language)
+    value = D(cents) / 100
+    money = t.money(value, currency)
+    assert parse_number(money, language, allow_negative=True) == ParsedNumber(value, currency=currency)
+    assert parse_number(t.number(value), language, allow_negative=True).value == value
+    share = D(cents) / 10**6
+    percent = parse_number(t.percent(share, 4), language, allow_negative=True)
+    assert percent.percent and percent.fraction == share
+
+
+def test_cyrillic_e_is_an_exponent_too() -> None:
+    # On a Russian keyboard layout "1е5" is typed with the Cyrillic "е".
+    for text in ("1е5", "2,5е3", "1е−3"):
+        with pytest.raises(ExponentNotAllowed):
+            parse_number(text, "ru")
+    assert parse_number("5 евро", "ru") == ParsedNumber(D(5), currency="EUR")
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "russian"),
+    [
+        (D("100.005"), "100.005", "100,005"),
+        (D("45455.125"), "45,455.125", f"45{NBSP}455,125"),
+        (D("0.01"), "0.01", "0,01"),
+        (D("-1.50"), "-1.50", "-1,50"),
+        (D("1E+3"), "1,000", f"1{NBSP}000"),
+        (D("-0.00"), "0.00", "0,00"),
+        (7, "7", "7"),
+    ],
+)
+def test_exact_number_keeps_every_digit_in_the_readers_format(
+    value: Decimal | int, english: str, russian: str
+) -> None:
+    # A Decimal parameter is shown rounded to 2 places: "100.005 has too many decimal places"
+    # would read "100.01 has ...".
+    assert translator("en").render(exact_number(value)) == english
+    assert translator("ru").render(exact_number(value)) == russian
 
 
 def _outcome(text: str, language: str | None) -> ParsedNumber | NumberError:

@@ -472,3 +472,9 @@ def test_zone_buttons_are_named_after_their_city() -> None:
 
 def test_kinds_cover_every_question() -> None:
     assert {question.kind for question in QUESTIONS} == set(Kind)
+
+
+def test_money_finer_than_a_kopeck_is_refused() -> None:
+    outcome = advance(_at_plan().state, Text("100.005"))
+    assert outcome.error is not None
+    assert "decimal places" in outcome.error.msgid

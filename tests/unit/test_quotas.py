@@ -43,9 +43,25 @@ def test_seed_example_ten_managers_ten_million_22_days() -> None:
     assert amounts == [D("45454.55")] * 12 + [D("45454.54")] * 10
     assert sum(amounts) == D(1_000_000)
     assert quota.daily == D("454545.45")
-    assert [item.amount for item in quota.schedule] == [D("454545.50")] * 12 + [D("454545.40")] * 10
-    assert sum(item.amount for item in quota.schedule) == D(10_000_000)
+    # The team's days are even too (454,545.4545... a day): 120 extra kopecks over 22 days.
+    team = [item.amount for item in quota.schedule]
+    assert team == [D("454545.46")] * 10 + [D("454545.45")] * 12
+    assert sum(team) == D(10_000_000)
     assert all(p.total == D(1_000_000) for p in quota.people)
+    assert all(sum(a.amount for a in p.schedule) == D(1_000_000) for p in quota.people)
+
+
+def test_a_teams_days_stay_even_for_counts() -> None:
+    # 300 calls, 10 people, 22 days: 30 calls each, 1.36 a day. If every person made their
+    # 8 extra calls on the same first 8 days the team would make 20 calls a day, then 10.
+    quota = split_evenly(D(300), 10, APRIL_DAYS, COUNT_QUANTUM)
+    team = [item.amount for item in quota.schedule]
+    assert team == [D(14)] * 14 + [D(13)] * 8
+    assert quota.daily == D(14)  # 13.64 rounded half up
+    first, second = (tuple(a.amount for a in p.schedule) for p in quota.people[:2])
+    assert first == (D(2),) * 8 + (D(1),) * 14  # the first person: extras on the first days
+    assert second == (D(1),) * 8 + (D(2),) * 8 + (D(1),) * 6  # the next one continues
+    assert all(sum(a.amount for a in p.schedule) == 30 for p in quota.people)
 
 
 def test_amounts_keep_the_quantum_exponent() -> None:
@@ -254,10 +270,28 @@ def test_split_always_adds_up_exactly(team: tuple[Decimal, list[Member], Decimal
         assert all(a >= 0 and a % quantum == 0 for a in amounts)
         if amounts:
             assert max(amounts) - min(amounts) <= quantum
-            assert amounts == sorted(amounts, reverse=True)  # extras on the earliest days
         share = Fraction(member.weight) * len(member.working_days)
         exact = Fraction(plan) * share / weighted if weighted else Fraction(0)
         assert abs(Fraction(person.total) - exact) < Fraction(quantum)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    units=st.integers(min_value=0, max_value=10**9),
+    people=st.integers(min_value=1, max_value=12),
+    days=st.integers(min_value=1, max_value=23),
+    quantum=st.sampled_from([MONEY_QUANTUM, COUNT_QUANTUM]),
+)
+def test_an_even_team_split_keeps_the_teams_days_within_one_quantum(
+    units: int, people: int, days: int, quantum: Decimal
+) -> None:
+    plan = units * quantum
+    quota = split_evenly(plan, people, APRIL_DAYS[:days], quantum)
+    team = [item.amount for item in quota.schedule]
+    assert sum(team, D(0)) == plan
+    assert max(team) - min(team) <= quantum
+    first = [a.amount for a in quota.people[0].schedule]
+    assert first == sorted(first, reverse=True)  # the first person's extras come first
 
 
 @settings(max_examples=150, deadline=None)

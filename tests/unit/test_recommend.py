@@ -173,6 +173,35 @@ def test_marketer_without_crm_gets_web_kpis_and_no_crm_only_kpi() -> None:
     }
 
 
+def test_visit_to_purchase_is_a_marketers_kpi_only_where_the_site_itself_sells() -> None:
+    # In B2B a sales team closes the deal between the visit and the purchase: a marketer who
+    # wants "more sales" is still measured on leads, never on purchases (seed: marketers burn
+    # out when they are made to answer for sales).
+    more_sales, online = (Goal.MORE_SALES,), SalesChannel.ONLINE
+    for role in (Role.MARKETER, Role.HEAD_OF_MARKETING):
+        b2b = recommend(profile(role, CRM, WEB, ADS, goals=more_sales, channel=online))
+        assert "funnel_conversion" not in b2b.kpi_ids
+        assert "funnel_conversion" not in [a.kpi_id for a in alternatives(b2b.profile, "leads")]
+    # An online store sells on the site: the drop-outs between visit and purchase are the
+    # marketer's to find.
+    shop = recommend(
+        profile(
+            Role.MARKETER,
+            CRM,
+            WEB,
+            ADS,
+            goals=more_sales,
+            business=BusinessType.ECOMMERCE,
+            channel=online,
+        )
+    )
+    assert "funnel_conversion" in shop.kpi_ids
+    assert reasons(shop)["funnel_conversion"] == (
+        "Shows where visitors drop out between the first visit and the purchase."
+    )
+    assert shop.items[shop.kpi_ids.index("funnel_conversion")].serves_goals == {Goal.MORE_SALES}
+
+
 def test_sales_manager_with_crm_on_the_phone() -> None:
     result = recommend(
         profile(Role.SALES_MANAGER, CRM, goals=(Goal.MORE_SALES,), channel=SalesChannel.PHONE)
@@ -233,11 +262,11 @@ def test_head_of_sales_without_goals_gets_revenue_first_and_three_kpis() -> None
     assert len(result.items) == 3
     assert (
         EN.render(result.notes[0])
-        == "We keep it to 3 KPIs: too many indicators dilute attention and motivation."
+        == "We keep it to 3 KPIs: with more of them, attention and motivation get spread thin."
     )
     assert (
         RU.render(result.notes[0])
-        == "Оставляем 3 показателя: слишком много показателей распыляют внимание и снижают мотивацию."
+        == "Оставляем 3 показателя: когда их больше, внимание и мотивация распыляются."
     )
 
 
@@ -424,7 +453,7 @@ def test_every_reason_and_note_has_a_russian_translation() -> None:
     for message in (*result.notes, *(s.message for s in result.start_collecting)):
         assert cyrillic.search(RU.render(message))
     assert RU.render(result.start_collecting[0].message) == (
-        "Чтобы отслеживать показатель «Лиды», начните собирать данные: CRM или система заказов или "
+        "Чтобы отслеживать показатель «Лиды», начните собирать данные: CRM или система заказов, "
         "Веб-аналитика (Яндекс Метрика, Google Analytics) или Рекламные кабинеты."
     )
 
@@ -485,6 +514,9 @@ def test_invariants_hold_for_any_profile(p: Profile) -> None:
         assert any(not r.leading for r in result.items)
     if p.role is Role.MARKETER:
         assert set(result.kpi_ids).isdisjoint(SALES_OUTCOMES)
+    marketing = p.role in (Role.MARKETER, Role.HEAD_OF_MARKETING)
+    if marketing and p.business is not BusinessType.ECOMMERCE:
+        assert "funnel_conversion" not in result.kpi_ids  # purchases are sales' result there
     if p.role in (Role.SALES_MANAGER, Role.HEAD_OF_SALES):
         assert len(result.items) >= 3  # activity counts by hand are always possible
     for s in result.start_collecting:

@@ -1,0 +1,202 @@
+"""Commands after onboarding, through the real application: /plan /kpis /settings /language ..."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+import pytest
+
+from bot.telegram.menus import COMMANDS
+from kpi_core.services.onboarding import PROFILE_CHAT_ID
+from tests.bot.chat import Chat
+from tests.bot.harness import BotHarness
+from tests.fakes import ManualClock
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+async def onboarded(harness: BotHarness, clock: ManualClock) -> Chat:
+    """A sales manager in Russia with a 1,000,000 ₽ plan for April 2025, already set up."""
+    clock.set(datetime(2025, 4, 10, 6, 0, tzinfo=UTC))
+    chat = Chat(harness)
+    await chat.say("/start")
+    await chat.tap("Sales manager", "B2B", "Phone", "More sales", "Done", "CRM", "Done", "Skip", "Russia", "This month")
+    await chat.say("1 000 000")
+    await chat.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
+    assert chat.text.startswith("All set!")
+    return chat
+
+
+async def test_language_switch_mid_questionnaire_follows_everywhere(harness: BotHarness) -> None:
+    chat = Chat(harness)
+    await chat.say("/start")
+    await chat.tap("Business owner", "B2B")
+    await chat.say("/language")
+    assert "Choose the language:" in chat.text
+    assert chat.labels() == ["English", "Русский"]
+    await chat.tap("Русский")
+    texts = harness.sent_texts(42)
+    assert "Готово — теперь говорю на языке: Русский." in [m.text for m in harness.messages(42)]
+    assert "Шаг 3 из" in texts[-1]
+    assert "Где в основном происходят продажи?" in texts[-1]
+    assert "‹ Назад" in chat.labels()
+    await chat.tap("Телефон", "Больше продаж", "Готово")
+    assert "Откуда вы можете брать цифры?" in chat.text
+    with harness.services.uow_factory() as uow:
+        user = uow.users.by_telegram_id(42)
+        assert user is not None
+        assert user.language == "ru"
+    (menu,) = [c for c in harness.calls_to("setMyCommands") if (c.params.get("scope") or {}).get("type") == "chat"]
+    assert menu.params["commands"][0]["description"] == "Начать или продолжить настройку"
+
+
+async def test_language_after_onboarding_formats_numbers_and_dates(onboarded: Chat) -> None:
+    harness = onboarded.harness
+    await onboarded.say("/language")
+    await onboarded.tap("Русский")
+    await onboarded.say("/plan")
+    text = onboarded.text
+    assert "Ваш план" in text
+    assert f"1{NBSP}000{NBSP}000{NBSP}₽" in text
+    assert "1–30 апр. 2025\u202fг." in text
+    assert "22 рабочих дня, 1 человек" in text
+    assert f"Норма в день: 45{NBSP}454,55{NBSP}₽" in text
+    await onboarded.say("/language")
+    await onboarded.tap("English")
+    await onboarded.say("/plan")
+    assert "Daily quota: ₽45,454.55" in onboarded.text
+    assert harness.calls_to("answerCallbackQuery")
+
+
+async def test_plan_amount_change_reruns_the_quotas(onboarded: Chat) -> None:
+    await onboarded.say("/plan")
+    assert "Daily quota: ₽45,454.55" in onboarded.text
+    await onboarded.tap("Change the amount")
+    assert "What is the sales plan for 1 April – 30 April?" in onboarded.text
+    assert "Step" not in onboarded.text  # an edit, not the questionnaire
+    await onboarded.say("lots")
+    assert "⚠️" in onboarded.text
+    await onboarded.say("2.2 million")
+    assert "Plan saved, daily quotas recalculated." in onboarded.text
+    assert "Daily quota: ₽100,000" in onboarded.text
+    await onboarded.tap("Change the period")
+    await onboarded.tap("Other dates")
+    await onboarded.say("14.04.2025 - 30.04.2025")
+    assert "Apr 14" in onboarded.text
+    assert "30, 2025" in onboarded.text
+    assert "13 working days" in onboarded.text
+    await onboarded.tap("Close")
+    assert "Closed." in onboarded.text
+
+
+async def test_kpis_can_be_swapped_removed_added_and_saved(onboarded: Chat) -> None:
+    harness = onboarded.harness
+
+    def assigned() -> list[str]:
+        with harness.services.uow_factory() as uow:
+            return [a.kpi_id for a in uow.assignments.for_user(1)]
+
+    before = assigned()
+    await onboarded.say("/kpis")
+    assert "Your KPIs" in onboarded.text
+    labels = onboarded.labels()
+    assert sum(label.startswith("🔄") for label in labels) == len(before)
+    first_swap = next(label for label in labels if label.startswith("🔄"))
+    await onboarded.tap(first_swap)
+    assert "What should replace" in onboarded.text
+    replacement = onboarded.labels()[0]
+    await onboarded.tap(replacement)
+    assert "Your KPIs" in onboarded.text
+    await onboarded.tap("✖")
+    await onboarded.tap("Add from the catalog")
+    assert "page 1 of" in onboarded.text
+    await onboarded.tap("Next")
+    assert "page 2 of" in onboarded.text
+    added = onboarded.labels()[0]
+    await onboarded.tap(added)
+    await onboarded.tap("Save")
+    assert "Your KPI set is saved." in onboarded.text
+    after = assigned()
+    assert len(after) == len(before)  # one swapped, one removed, one added
+    assert after[0] != before[0]  # the first one was swapped
+    assert after != before
+
+
+async def test_settings_change_zone_digest_and_working_days(onboarded: Chat) -> None:
+    harness = onboarded.harness
+    await onboarded.say("/settings")
+    assert "Time zone: Moscow (UTC+3)" in onboarded.text
+    assert "Working days: Mon, Tue, Wed, Thu, and Fri" in onboarded.text
+    await onboarded.tap("Time zone")
+    await onboarded.say("UTC+5")
+    assert "Saved." in onboarded.text
+    await onboarded.tap("Morning digest")
+    await onboarded.tap("No digest")
+    await onboarded.tap("Working days")
+    await onboarded.tap("Sat", "Done")
+    await onboarded.tap("Evening reminder")
+    await onboarded.tap("Back")
+    assert "Your settings" in onboarded.text  # Back from an edit: the menu again
+    await onboarded.tap("Evening reminder")
+    await onboarded.say("19:45")
+    assert "Morning digest: off" in onboarded.text
+    assert "Evening reminder: 19:45" in onboarded.text
+    with harness.services.uow_factory() as uow:
+        user = uow.users.by_telegram_id(42)
+        assert user is not None
+        assert user.timezone == "Etc/GMT-5"
+        assert user.digest_time is None
+        assert user.reminder_time == time(19, 45)
+        assert user.working_weekdays == frozenset({0, 1, 2, 3, 4, 5})
+    await onboarded.tap("Language")
+    assert onboarded.labels() == ["English", "Русский"]
+    await onboarded.tap("Русский")
+    assert "Ваши настройки" in onboarded.text  # the settings menu, now in Russian
+    assert "Язык: Русский" in onboarded.text
+
+
+async def test_delete_me_erases_everything_after_confirmation(onboarded: Chat) -> None:
+    harness = onboarded.harness
+    await onboarded.say("/delete_me")
+    assert "This cannot be undone." in onboarded.text
+    await onboarded.tap("No, keep it")
+    assert "Nothing was deleted." in onboarded.text
+    await onboarded.say("/delete_me")
+    await onboarded.tap("Yes, erase everything")
+    assert "everything I knew about you is erased" in onboarded.text
+    with harness.services.uow_factory() as uow:
+        assert uow.users.by_telegram_id(42) is None
+        assert uow.conversations.get(PROFILE_CHAT_ID, 1) is None
+        assert uow.plans.of_team(1) == []
+
+
+async def test_help_and_privacy(harness: BotHarness) -> None:
+    chat = Chat(harness, language="ru")
+    await chat.say("/help")
+    assert "/plan — посмотреть или изменить план" in chat.text
+    await chat.say("/privacy")
+    assert "Что я храню" in chat.text
+    assert "/delete_me" in chat.text
+
+
+async def test_commands_before_onboarding_point_to_start(harness: BotHarness) -> None:
+    chat = Chat(harness)
+    for command in ("/plan", "/kpis", "/settings"):
+        await chat.say(command)
+        assert chat.text == "Let's set things up first: send /start."
+
+
+async def test_every_menu_command_has_a_handler_here_or_in_the_daily_loop(harness: BotHarness) -> None:
+    mine = {"start", "plan", "kpis", "settings", "language", "help", "privacy", "cancel"}
+    daily = {"today", "log"}
+    assert {name for name, _ in COMMANDS} <= mine | daily
+
+
+async def test_a_plan_target_is_stored_exactly(onboarded: Chat) -> None:
+    with onboarded.harness.services.uow_factory() as uow:
+        (plan,) = uow.plans.of_team(1)
+        target = plan.target_for("revenue")
+        assert target is not None
+        assert target.target == Decimal(1_000_000)

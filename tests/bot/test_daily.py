@@ -1,0 +1,296 @@
+"""The daily loop through the real application (``BotHarness``): /log, quick forms, replies to
+the reminder, Undo, yesterday, corrections, outliers, /today, /link, repeated updates.
+
+The clock starts on Monday 24 November 2025, 06:00 UTC (09:00 in Moscow). Plans cover
+November 2025: 19 working days in Russia, so 380 calls is 20 a day.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from bot.scheduler.dispatcher import BotSender
+from bot.scheduler.runtime import Scheduler
+from bot.telegram.context import Services
+from kpi_core.model import DeliveryKind, DeliveryStatus, TeamRole
+from tests.bot.harness import BotHarness
+from tests.services.daily_world import log, person
+
+NOVEMBER = (date(2025, 11, 1), date(2025, 11, 30))
+TARGETS = {"cold_calls": 380, "meetings": 38, "revenue": 1_900_000}
+MONDAY = date(2025, 11, 24)
+
+
+@pytest.fixture
+def anna(services: Services) -> int:
+    user_id, _ = person(services.uow_factory, 42, targets=TARGETS, period=NOVEMBER, name="Anna")
+    return user_id
+
+
+def scheduler(h: BotHarness) -> Scheduler:
+    return Scheduler(h.services, BotSender(h.app.bot))
+
+
+def values(services: Services, user_id: int, day: date) -> dict[str, Decimal]:
+    with services.uow_factory() as uow:
+        return {e.kpi_id: e.value for e in uow.entries.in_range([user_id], day, day)
+                if e.value is not None}
+
+
+def last_text(h: BotHarness, chat: int = 42) -> str:
+    return h.last_message(chat).text
+
+
+async def test_log_with_buttons(harness: BotHarness, services: Services, anna: int) -> None:
+    await harness.send(42, "/log")
+    assert "Which result do you want to log for today?" in last_text(harness)
+    assert harness.button_labels(42) == ["Calls", "Meetings", "Revenue", "📅 Another day"]
+    await harness.click(42, "Calls")
+    assert last_text(harness) == "Send the number for Calls (today)."
+    await harness.send(42, "35")
+    text = last_text(harness)
+    assert "✅ Saved for today:\n• Calls: 35" in text
+    assert "Calls: 35 of 20 today ✅" in text
+    assert "pace" in text
+    assert harness.button_labels(42) == ["↩️ Undo", "📋 Today"]
+    assert values(services, anna, MONDAY) == {"cold_calls": Decimal(35)}
+    # The button shows the value now; a second number replaces it (a correction).
+    await harness.send(42, "/log")
+    assert harness.button_labels(42)[0] == "Calls: 35 ✓"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("calls 35, meetings 4, revenue 120 000", "en"),
+     ("звонки 35, встречи 4, выручка 120 000", "ru")],
+)
+async def test_quick_form(
+    harness: BotHarness, services: Services, anna: int, text: str, language: str
+) -> None:
+    await harness.send(42, text, language_code=language)
+    assert values(services, anna, MONDAY) == {
+        "cold_calls": Decimal(35), "meetings": Decimal(4), "revenue": Decimal(120000)}
+
+
+async def test_quick_form_with_typos_and_unknown_names(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    await harness.send(42, "званки 35, встричи 4, сделки 2, ерунда 7", language_code="ru")
+    assert values(services, anna, MONDAY) == {"cold_calls": Decimal(35), "meetings": Decimal(4)}
+    text = last_text(harness)
+    assert "Not understood: “ерунда”." in text
+    assert "Your KPIs: Calls, Meetings, and Revenue." in text
+    assert "“сделки” (Deals) is not among your KPIs." in text
+
+
+async def test_plain_chat_is_left_alone(harness: BotHarness, anna: int) -> None:
+    harness.clear()
+    await harness.send(42, "hello there")
+    assert harness.sent_texts(42) == []
+
+
+async def test_undo(harness: BotHarness, services: Services, anna: int) -> None:
+    await harness.send(42, "calls 30")
+    harness.clock.advance(seconds=30)
+    await harness.send(42, "calls 32, meetings 3")
+    assert "Calls: 32 (was 30)" in last_text(harness)
+    saved = harness.last_message(42)
+    undo_data = saved.buttons[0][0][1]
+    assert undo_data is not None
+    await harness.click(42, "↩️ Undo")
+    assert harness.request.message(42, saved.message_id).buttons == []  # taken off
+    assert "↩️ Undone for 24 November:\n• Calls: 32 → 30\n• Meetings: 3 → removed" in last_text(harness)
+    assert values(services, anna, MONDAY) == {"cold_calls": Decimal(30)}
+    with services.uow_factory() as uow:
+        history = uow.entries.history(anna, "cold_calls", MONDAY)
+    assert [r.value for r in history] == [Decimal(30), Decimal(32), Decimal(30)]
+    # The same Undo again (a double tap): nothing left to undo.
+    harness.clear()
+    await harness.press(42, undo_data, saved.message_id)
+    [answer] = harness.calls_to("answerCallbackQuery")
+    assert answer.params["text"].startswith("Nothing to undo")
+
+
+async def test_yesterday_and_the_date_picker(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    await harness.send(42, "вчера: звонки 30", language_code="ru")
+    # Yesterday was Sunday 23 November: logging on a day off is allowed.
+    assert values(services, anna, date(2025, 11, 23)) == {"cold_calls": Decimal(30)}
+    await harness.send(42, "/log yesterday")
+    assert "Which result do you want to log for 23 November?" in last_text(harness)
+    await harness.send(42, "/log")
+    await harness.click(42, "📅 Another day")
+    assert harness.button_labels(42)[:2] == ["Today", "Yesterday"]
+    assert len(harness.button_labels(42)) == 7
+    await harness.click(42, "Fri 21 Nov")
+    await harness.click(42, "Meetings")
+    await harness.send(42, "2")
+    assert values(services, anna, date(2025, 11, 21)) == {"meetings": Decimal(2)}
+    assert "Meetings: 2 of 2 on 21 November ✅" in last_text(harness)
+    await harness.send(42, "/log 01.01")
+    assert "too long ago" in last_text(harness)
+
+
+async def test_outlier_asks_before_saving(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    log(services.uow_factory, anna,
+        {date(2025, 11, d): {"cold_calls": 20} for d in (17, 18, 19, 20, 21)})
+    await harness.send(42, "calls 200, meetings 2")
+    text = last_text(harness)
+    assert "Calls: 200 is ten times more than usual for you (about 20)." in text
+    assert "Did you mean 20?" in text
+    assert harness.button_labels(42) == ["Yes, 200", "20", "Type again"]
+    assert values(services, anna, MONDAY) == {}
+    await harness.click(42, "20")
+    assert values(services, anna, MONDAY) == {"cold_calls": Decimal(20), "meetings": Decimal(2)}
+    assert "✅ Saved for today" in last_text(harness)
+    # "Yes" keeps the typed value.
+    harness.clock.advance(minutes=1)
+    await harness.send(42, "calls 300")
+    await harness.click(42, "Yes, 300")
+    assert values(services, anna, MONDAY)["cold_calls"] == Decimal(300)
+    # "Type again" asks for the number again.
+    harness.clock.advance(minutes=1)
+    await harness.send(42, "calls 2")
+    assert "ten times less than usual" in last_text(harness)
+    await harness.click(42, "Type again")
+    await harness.send(42, "25")
+    assert values(services, anna, MONDAY)["cold_calls"] == Decimal(25)
+
+
+async def test_reply_to_the_evening_reminder(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    harness.clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))  # 18:00 Moscow
+    await scheduler(harness).tick()
+    reminder = harness.last_message(42)
+    assert reminder.text.startswith("🕕 Time to log today's results: Calls, Meetings, and Revenue.")
+    harness.clock.advance(minutes=20)
+    message = harness._message(42, None, "ru", None, text="35, 4, 120 000",
+                               reply_to_message=harness.request.message_json(reminder))
+    await harness.process({"message": message})
+    assert values(services, anna, MONDAY) == {
+        "cold_calls": Decimal(35), "meetings": Decimal(4), "revenue": Decimal(120000)}
+    # A reply that cannot be read says what is expected.
+    message = harness._message(42, None, "en", None, text="35 4",
+                               reply_to_message=harness.request.message_json(reminder))
+    await harness.process({"message": message})
+    assert last_text(harness) == ("Send the numbers in this order, separated by commas: Calls, "
+                                  "Meetings, Revenue.")
+
+
+async def test_reminder_buttons_and_snooze(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    sched = scheduler(harness)
+    harness.clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))
+    await sched.tick()
+    reminder = harness.last_message(42)
+    harness.clock.advance(minutes=5)
+    harness.clear()
+    await harness.click(42, "⏰ Remind me in an hour")
+    [answer] = harness.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "I will remind you again at 19:05."
+    harness.clock.advance(minutes=59)
+    await sched.tick()
+    assert harness.last_message(42).message_id == reminder.message_id
+    harness.clock.advance(minutes=1)
+    await sched.tick()
+    assert harness.last_message(42).message_id != reminder.message_id
+    assert harness.last_message(42).text == reminder.text
+    # A KPI button on the reminder logs that KPI.
+    await harness.click(42, "Meetings")
+    await harness.send(42, "3")
+    assert values(services, anna, MONDAY) == {"meetings": Decimal(3)}
+
+
+async def test_repeated_update_logs_once(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    update = {"update_id": 777, "message": harness._message(42, None, "en", None,
+                                                            text="calls 35")}
+    await harness.process(update)
+    await harness.process(update)
+    with services.uow_factory() as uow:
+        assert len(uow.entries.history(anna, "cold_calls", MONDAY)) == 1
+
+
+async def test_today(harness: BotHarness, services: Services, anna: int) -> None:
+    log(services.uow_factory, anna, {date(2025, 11, 21): {"cold_calls": 20}})
+    await harness.send(42, "/today")
+    text = last_text(harness)
+    assert text.startswith("📋 Today, Monday, 24 November")
+    # 360 calls left over the 5 working days from today: 72 a day.
+    assert "Calls\nToday: 72 (plan 20, recalculated to catch up)" in text
+    assert "5 working days left until 30 November." in text
+    await harness.send(42, "/today", language_code="ru")
+
+
+async def test_not_set_up(harness: BotHarness) -> None:
+    await harness.send(99, "/log")
+    assert "Send /start" in last_text(harness, 99)
+
+
+async def test_morning_digest_through_telegram(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    await scheduler(harness).tick()  # 09:00 Moscow
+    digest = last_text(harness)
+    assert digest.startswith("☀️ Good morning! Monday, 24 November")
+    assert "Results of Friday, 21 November:" in digest
+    assert harness.button_labels(42) == ["📋 Today"]
+    with services.uow_factory() as uow:
+        [row] = [d for d in uow.deliveries.for_chat(42)
+                 if d.kind is DeliveryKind.DIGEST and d.local_date == MONDAY]
+    assert row.status is DeliveryStatus.SENT
+    assert row.telegram_message_id == harness.last_message(42).message_id
+
+
+async def test_429_from_telegram_is_retried_not_lost(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    harness.request.fail(429, "Too Many Requests: retry after 1", method="sendMessage",
+                         retry_after=1, times=1)
+    with warnings.catch_warnings():  # PTB 22 warns when it builds RetryAfter from an int
+        warnings.simplefilter("ignore")
+        await scheduler(harness).tick()
+    sends = harness.calls_to("sendMessage")
+    assert len(sends) == 2  # AIORateLimiter waited retry_after and sent again
+    assert last_text(harness).startswith("☀️ Good morning!")
+
+
+async def test_link_and_unlink(harness: BotHarness, services: Services, anna: int) -> None:
+    _, team = person(services.uow_factory, 43, team_id=1, role=TeamRole.MEMBER)
+    await harness.send_group(-500, 43, "/link", title="Sales")
+    assert harness.last_message(-500).text.startswith("Only the owner or an admin")
+    await harness.send_group(-500, 42, "/link", title="Sales")
+    assert harness.last_message(-500).text.startswith(
+        "Linked: the morning digest of the team “Team of Anna”")
+    harness.clock.set(datetime(2025, 11, 25, 6, 0, tzinfo=UTC))
+    await scheduler(harness).tick()
+    assert harness.last_message(-500).text.startswith("📊 Team digest “Team of Anna”")
+    await harness.send_group(-500, 43, "/unlink")
+    assert harness.last_message(-500).text.startswith("Only the owner or an admin")
+    await harness.send_group(-500, 42, "/unlink")
+    assert harness.last_message(-500).text == "Unlinked: no more team digests here."
+    await harness.send_group(-500, 42, "/log")
+    assert harness.last_message(-500).text == "Send this command to me in a private chat."
+
+
+async def test_russian_echo(harness: BotHarness, services: Services, anna: int) -> None:
+    with services.uow_factory() as uow:
+        user = uow.users.get(anna)
+        assert user is not None
+        user.language = "ru"
+        uow.users.save(user)
+        uow.commit()
+    await harness.send(42, "выручка 95 000", language_code="ru")
+    text = last_text(harness)
+    assert "✅ Сохранено за сегодня:\n• Выручка: 95\u00a0000\u00a0₽" in text, text
+    assert "на оставшиеся 4 рабочих дня." in text

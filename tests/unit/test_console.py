@@ -1,0 +1,120 @@
+"""``kpi-coach console``: the whole questionnaire from piped input, over a real database."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.cli import build_parser
+from bot.console import Console
+from bot.storage import prepare_database, uow_factory
+from tests.fakes import ManualClock
+
+NBSP = "\u00a0"
+ROOT = Path(__file__).resolve().parents[2]
+
+RUSSIAN_SCRIPT = """\
+1
+1
+2
+2
+готово
+1,7
+2
+10
+пропустить
+1
+3
+01.04.2025 – 30.04.2025
+десять миллионов
+10 000 000
+пропустить
+готово
+2
+2
+18:30
+сохранить
+"""
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = prepare_database(f"sqlite:///{tmp_path / 'console.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def run(engine: Engine, script: str, language: str = "ru") -> str:
+    clock = ManualClock(datetime(2025, 4, 10, 6, 0, tzinfo=UTC))
+    out = io.StringIO()
+    console = Console(uow_factory(engine, clock), clock, 0, language, out)
+    assert console.run(io.StringIO(script)) == 0
+    return out.getvalue()
+
+
+def test_the_whole_questionnaire_runs_from_piped_input(engine: Engine) -> None:
+    output = run(engine, RUSSIAN_SCRIPT)
+    assert "Шаг 1 из " in output
+    assert "  1) Собственник бизнеса" in output
+    assert "✓ CRM или система заказов" not in output  # "1,7" ticks and finishes in one go
+    assert "Шаг 8 из " in output  # calls, then skipped
+    assert "⚠️" in output  # "десять миллионов" is not a number ...
+    assert output.count("Какой план продаж на период с 1 апреля по 30 апреля?") == 2  # ... asked again
+    assert "Вот что я предлагаю отслеживать" in output
+    assert f"Норма в день: 45{NBSP}454,55{NBSP}₽ на человека" in output
+    assert "Готово! Сохранил" in output
+    with uow_factory(engine)() as uow:
+        user = uow.users.by_telegram_id(0)
+        assert user is not None
+        assert user.onboarded
+        assert user.language == "ru"
+        assert user.id is not None
+        assert uow.assignments.for_user(user.id)
+
+
+def test_multi_select_one_at_a_time_and_commands(engine: Engine) -> None:
+    output = run(engine, "1\n1\n2\n2\n3\ndone\nback\n/cancel\n/start\n", language="en")
+    assert "✓ More sales" in output
+    assert "✓ Bigger deals" in output
+    assert "Where can you take numbers from?" in output
+    assert "Cancelled." in output
+    assert output.count("Step 1 of") == 2  # /start after /cancel begins again
+
+
+def test_unknown_numbers_and_commands_are_explained(engine: Engine) -> None:
+    output = run(engine, "99\n/frobnicate\n/help\n", language="en")
+    assert "There is no option with that number." in output
+    assert "Unknown command." in output
+    assert "Options are numbered" in output
+
+
+def test_the_cli_subcommand_exits_0_at_the_end_of_input(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEFAULT_LANGUAGE", "DATA_DIR")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--lang", "en",
+         "--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"],
+        input="2\n1\n2\n2\ndone\ndone\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Step 1 of" in result.stdout
+    assert "How many people share the plan?" in result.stdout  # head of sales → team size
+
+
+def test_the_parser_knows_the_console() -> None:
+    args = build_parser().parse_args(["console", "--lang", "ru", "--database-url", "sqlite://"])
+    assert (args.lang, args.database_url, args.user_id) == ("ru", "sqlite://", 0)
+    assert callable(args.handler)
