@@ -414,7 +414,7 @@ def _from_quota(quota: TeamQuota, *, dated: bool = True) -> _Split:
     for person in quota.people:
         for item in person.schedule:
             by_day.setdefault(item.day, []).append(item.amount)
-    first = dict((item.day, item.amount) for item in quota.people[0].schedule)
+    first = {item.day: item.amount for item in quota.people[0].schedule}
     return _Split(
         quantum=quota.quantum,
         per_person_daily=quota.people[0].daily,
@@ -514,9 +514,7 @@ def _quota_json(
         if days.period is None
         else {"from": days.period.start.isoformat(), "to": days.period.end.isoformat()},
         "country": days.country,
-        "working_weekdays": None
-        if days.dates is None
-        else sorted(d + 1 for d in days.weekdays),
+        "working_weekdays": None if days.dates is None else sorted(d + 1 for d in days.weekdays),
         "working_days_source": "calendar" if days.dates is not None else "override",
         "working_days": days.count,
         "daily_quota_per_person": _dec(split.per_person_daily),
@@ -668,14 +666,20 @@ def _schedule_table(t: Translator, split: _Split, amount: Callable[[Decimal], st
     )
     lines = _table(rows, [False, True, True])
     if not alike:
-        lines += [
-            "",
+        note = (
             t._(
-                "The plan does not divide evenly: the leftover cents (or units) fall on"
-                " different days for different people, so the team's daily totals stay even."
-                " Every person's days add up to their plan."
-            ),
-        ]
+                "The plan does not divide evenly: the leftover units fall on different days for"
+                " different people, so the team's daily totals stay even. Every person's days add"
+                " up to their plan."
+            )
+            if split.quantum == COUNT_QUANTUM
+            else t._(
+                "The plan does not divide evenly: the leftover cents fall on different days for"
+                " different people, so the team's daily totals stay even. Every person's days add"
+                " up to their plan."
+            )
+        )
+        lines += ["", note]
     return lines
 
 
@@ -867,7 +871,12 @@ def _funnel_text(t: Translator, funnel: Funnel, currency: str | None, days: _Day
     overall = round_to_quantum(funnel.overall_rate, Decimal("0.0001"))
     pairs.append((t._("Overall conversion"), t.percent(overall, 2)))
     lines += _pairs(pairs)
-    header = [t._("Stage"), t._("Conversion to the next stage"), t._("For the period"), t._("Per person")]
+    header = [
+        t._("Stage"),
+        t._("Conversion to the next stage"),
+        t._("For the period"),
+        t._("Per person"),
+    ]
     if funnel.working_days is not None:
         header += [t._("Per day"), t._("Per person per day")]
     rows = [header]

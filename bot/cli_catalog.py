@@ -122,8 +122,14 @@ def catalog_text(kpis: tuple[Kpi, ...], t: Translator, role: Role | None = None)
             continue
         lines += ["", f"== {t.render(area_label(area))} =="]
         for kpi in group:
-            lines += ["", f"{t.render(kpi.name_message)}  [{kpi.id}]", f"  {t.render(kpi.description_message)}"]
-            lines.append("  " + t._("Formula: {formula}").format(formula=t.render(kpi.formula_message)))
+            lines += [
+                "",
+                f"{t.render(kpi.name_message)}  [{kpi.id}]",
+                f"  {t.render(kpi.description_message)}",
+            ]
+            lines.append(
+                "  " + t._("Formula: {formula}").format(formula=t.render(kpi.formula_message))
+            )
             lines.append(
                 "  "
                 + t._("Unit: {unit}; {direction}; over a period: {aggregation}").format(
@@ -132,22 +138,34 @@ def catalog_text(kpis: tuple[Kpi, ...], t: Translator, role: Role | None = None)
                     aggregation=t.render(aggregation_label(kpi.aggregation)),
                 )
             )
-            controllers = ", ".join(t.render(label(c)) for c in sorted(kpi.controlled_by, key=list(Controller).index))
+            controllers = ", ".join(
+                t.render(label(c)) for c in sorted(kpi.controlled_by, key=list(Controller).index)
+            )
             lines.append("  " + t._("Controlled by: {controllers}").format(controllers=controllers))
-            lines.append("  " + t._("Data needed: {sources}").format(sources=t.render(sources_message(kpi.requires))))
+            lines.append(
+                "  "
+                + t._("Data needed: {sources}").format(
+                    sources=t.render(sources_message(kpi.requires))
+                )
+            )
             kind = t._("a lever you move every day") if kpi.leading else t._("a result")
             lines.append(
                 "  "
-                + t._("Logged daily: {daily}; kind: {kind}").format(daily=_yes_no(kpi.loggable_daily, t), kind=kind)
+                + t._("Logged daily: {daily}; kind: {kind}").format(
+                    daily=_yes_no(kpi.loggable_daily, t), kind=kind
+                )
             )
             if kpi.benchmarks:
                 levels = ", ".join(
-                    f"{t.render(benchmark_label(b.kind))} {_benchmark_value(kpi, b.value, t)}" for b in kpi.benchmarks
+                    f"{t.render(benchmark_label(b.kind))} {_benchmark_value(kpi, b.value, t)}"
+                    for b in kpi.benchmarks
                 )
                 lines.append("  " + t._("Benchmark: {levels}").format(levels=levels))
                 if kpi.benchmark_message is not None:
                     lines.append(f"    {t.render(kpi.benchmark_message)}")
-            lines.append("  " + t._("Quick logging words: {aliases}").format(aliases=", ".join(kpi.aliases)))
+            lines.append(
+                "  " + t._("Quick logging words: {aliases}").format(aliases=", ".join(kpi.aliases))
+            )
     return "\n".join(lines)
 
 

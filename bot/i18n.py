@@ -34,7 +34,16 @@ from kpi_core.messages import Message, Money, Percent
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+def _locales_dir() -> Path:
+    # Installed wheel: bot/locales; source checkout or editable install: ./locales.
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "locales", here.parent / "locales"):
+        if (candidate / "ru" / "LC_MESSAGES").is_dir():
+            return candidate
+    return here.parent / "locales"
+
+
+LOCALES_DIR = _locales_dir()
 DOMAIN = "messages"
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ru")
 DEFAULT_LANGUAGE = "en"

@@ -60,6 +60,7 @@ from kpi_core.questionnaire import (
     advance,
     answers_on_path,
     period_for,
+    question,
     screen,
 )
 from kpi_core.questionnaire import start as start_questionnaire
@@ -97,9 +98,7 @@ __all__ = [
     "build_profile",
     "cancel",
     "current",
-    "erase_me",
     "located",
-    "menu_message_id",
     "nudge",
     "open_delete",
     "open_kpis",
@@ -175,7 +174,6 @@ _PLAN_SAVED = N_("Plan saved, daily quotas recalculated.")
 _KPIS_SAVED = N_("Your KPI set is saved.")
 _KEEP_ONE = N_("Keep at least one KPI — otherwise there is nothing to track.")
 _SET_FULL = N_("Five KPIs is the most worth tracking. Remove one before adding another.")
-_NOT_ON_LIST = N_("That KPI is not on the list any more.")
 _NO_ALTERNATIVES = N_("There is nothing to swap it for with the data you have. You can add one from the catalog instead.")
 _NO_PLAN = N_("There is no plan yet. Finish the setup with /start first.")
 _ERASED = N_(
@@ -635,10 +633,6 @@ def _qstate(conv: ConversationState) -> State:
     return State.from_json(conv.data.get("q", {}))
 
 
-def _validators(ctx: _Ctx) -> Validators:
-    return ctx.deps.validators
-
-
 def _reply(ctx: _Ctx, view: View | None, conv: ConversationState | None, **kw: Any) -> Reply:
     kw.setdefault("message_id", conv.message_id if conv else ctx.menu_message_id)
     return Reply(view=view, token=conv.token if conv else "", language=ctx.language, **kw)
@@ -850,14 +844,6 @@ def remember_menu(uow: UnitOfWork, deps: Deps, who: Who, token: str, message_id:
         uow.commit()
 
 
-def menu_message_id(uow: UnitOfWork, deps: Deps, who: Who) -> int | None:
-    """The message that shows the current menu, if known."""
-    with uow:
-        ctx = _open(uow, deps, who)
-        conv = ctx.conversation() if ctx else None
-        return conv.message_id if conv else None
-
-
 def cancel(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
     """``/cancel``: close the open conversation; saved data stays."""
     with uow:
@@ -897,7 +883,7 @@ def _answer(ctx: _Ctx, conv: ConversationState, answer: Answer) -> Reply:
     before = screen(qs)
     if conv.flow == FLOW_EDIT and isinstance(answer, Back) and not qs.history:
         return _back_to_menu(ctx, conv)
-    outcome = advance(qs, answer, _validators(ctx))
+    outcome = advance(qs, answer, ctx.deps.validators)
     left_location = bool(before and before.wants_location and outcome.moved)
     if outcome.error is not None:
         return _reply(ctx, QuestionView(before, conv.flow == FLOW_EDIT) if before else None, conv,
@@ -1279,8 +1265,6 @@ def _menu_press(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply | N
 
 
 def _asked_in(question_id: str, answers: Mapping[str, Any]) -> bool:
-    from kpi_core.questionnaire import question
-
     return question(question_id).asked(answers) is not False
 
 
@@ -1397,14 +1381,3 @@ def _delete_press(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply |
         ctx.clear()
         return _reply(ctx, NoticeView(Message(_KEPT)), None, closed=True)
     return None
-
-
-def erase_me(uow: UnitOfWork, deps: Deps, who: Who) -> bool:
-    """Erase the person without asking (used by the console's ``--erase``); True if found."""
-    with uow:
-        ctx = _open(uow, deps, who)
-        if ctx is None or ctx.user.id is None:
-            return False
-        uow.users.erase(ctx.user.id)
-        uow.commit()
-        return True

@@ -365,11 +365,14 @@ def test_what_the_bot_shows_parses_back_to_the_same_value(
     t = translator(language)
     value = D(cents) / 100
     money = t.money(value, currency)
-    assert parse_number(money, language, allow_negative=True) == ParsedNumber(value, currency=currency)
+    assert parse_number(money, language, allow_negative=True) == ParsedNumber(
+        value, currency=currency
+    )
     assert parse_number(t.number(value), language, allow_negative=True).value == value
     share = D(cents) / 10**6
     percent = parse_number(t.percent(share, 4), language, allow_negative=True)
-    assert percent.percent and percent.fraction == share
+    assert percent.percent
+    assert percent.fraction == share
 
 
 def test_cyrillic_e_is_an_exponent_too() -> None:
