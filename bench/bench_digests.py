@@ -1,0 +1,244 @@
+"""How long do planning and building the morning digests take for many people?
+
+Seeds N people (default 100,000), each in a team of their own with 5 KPIs (calls, meetings,
+proposals, deals, revenue), an April 2025 plan and a month of entries (every working day from
+1 to 29 April: 21 days × 5 values), then measures, on the morning of Wednesday 30 April 2025:
+
+1. **plan** — one :class:`bot.scheduler.planner.Planner` pass: every person's digest and
+   reminder for today and tomorrow, inserted with insert-or-ignore;
+2. **build** — every digest built and rendered (English) the way the dispatcher does it, in
+   batches of ``--chunk`` people per unit of work (one entries query per batch:
+   :func:`kpi_core.services.daily.build_digests`).
+
+It prints wall time, per-digest time and the peak memory of the process (``ru_maxrss``; with
+``--tracemalloc`` also the Python heap peak of the build, which slows it down). SQLite (a
+throw-away file) always; PostgreSQL too when 127.0.0.1:5432 answers (a throw-away database,
+dropped afterwards). Seeding is not part of the figures.
+
+    .venv/bin/python bench/bench_digests.py                  # 100,000 people (minutes)
+    .venv/bin/python bench/bench_digests.py --users 5000     # a quick look
+    .venv/bin/python bench/bench_digests.py --users 20000 --no-pg --tracemalloc
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time as dtime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.calendars import HolidaysCalendarProvider  # noqa: E402
+from bot.i18n import translator  # noqa: E402
+from bot.scheduler.planner import Planner  # noqa: E402
+from bot.storage import make_engine, uow_factory, upgrade  # noqa: E402
+from bot.storage import tables as t  # noqa: E402
+from bot.telegram import daily_render  # noqa: E402
+from kpi_core.services import daily  # noqa: E402
+
+KPIS = ("cold_calls", "meetings", "proposals_sent", "closed_deals", "revenue")
+TARGETS = {"cold_calls": 420, "meetings": 63, "proposals_sent": 42, "closed_deals": 21,
+           "revenue": 2_100_000}
+DAILY = {"cold_calls": 20, "meetings": 3, "proposals_sent": 2, "closed_deals": 1,
+         "revenue": 100_000}
+START, END = date(2025, 4, 1), date(2025, 4, 30)
+TODAY = date(2025, 4, 30)
+NOW = datetime(2025, 4, 30, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+ZONES = ("Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Europe/Kaliningrad")
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def _working_days() -> list[date]:
+    calendar = HolidaysCalendarProvider().for_country("RU")
+    day, days = START, []
+    while day < TODAY:
+        if calendar.is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def seed(engine: Engine, users: int) -> None:
+    """Bulk-insert people, teams, plans, KPI assignments and entries (Core, in batches)."""
+    created = datetime(2025, 3, 31, tzinfo=UTC)
+    days = _working_days()
+    step = 2000
+    with engine.begin() as conn:
+        for first in range(0, users, step):
+            ids = range(first + 1, min(first + step, users) + 1)
+            conn.execute(insert(t.users), [
+                {"id": i, "telegram_id": 10**9 + i, "language": "en",
+                 "timezone": ZONES[i % len(ZONES)], "country": "RU", "working_weekdays": "0,1,2,3,4",
+                 "digest_time": dtime(9, 0), "reminder_time": dtime(18, 0),
+                 "display_name": f"P{i}", "active": True, "onboarded": True,
+                 "created_at": created} for i in ids])
+            conn.execute(insert(t.teams), [
+                {"id": i, "name": f"T{i}", "owner_user_id": i, "created_at": created}
+                for i in ids])
+            conn.execute(insert(t.memberships), [
+                {"team_id": i, "user_id": i, "role": "owner", "weight": Decimal(1)}
+                for i in ids])
+            conn.execute(insert(t.plans), [
+                {"id": i, "team_id": i, "period_start": START, "period_end": END,
+                 "currency": "RUB", "created_by": i, "created_at": created} for i in ids])
+            conn.execute(insert(t.plan_targets), [
+                {"plan_id": i, "kpi_id": k, "target": Decimal(v)}
+                for i in ids for k, v in TARGETS.items()])
+            conn.execute(insert(t.kpi_assignments), [
+                {"user_id": i, "team_id": i, "kpi_id": k, "position": n}
+                for i in ids for n, k in enumerate(KPIS)])
+        at = datetime(2025, 4, 1, 15, tzinfo=UTC)
+
+        def entries() -> Iterator[dict[str, Any]]:
+            for i in range(1, users + 1):
+                for d in days:
+                    for k in KPIS:
+                        yield {"user_id": i, "kpi_id": k, "day": d,
+                               "value": Decimal(DAILY[k] + (i + d.day) % 3),
+                               "version": 1, "entered_by": i, "entered_at": at}
+
+        for batch in _chunks(entries(), 50_000):
+            conn.execute(insert(t.entries), batch)
+
+
+def _fixed_columns() -> None:
+    # Fail early if the schema moved (the seed writes the tables directly).
+    for table, column in ((t.users, "working_weekdays"), (t.kpi_assignments, "position"),
+                          (t.entries, "entered_at"), (t.plan_targets, "target")):
+        assert column in table.c, f"{table.name}.{column} is gone: update the bench"
+
+
+def bench(engine: Engine, users: int, chunk: int, trace: bool) -> None:
+    upgrade(engine)
+    begin = time.perf_counter()
+    seed(engine, users)
+    print(f"  seeded {users:,} people, {users * 5 * len(_working_days()):,} entries "
+          f"in {time.perf_counter() - begin:.1f} s")
+    calendars = HolidaysCalendarProvider()
+    new_uow = uow_factory(engine, FixedClock())
+    planner = Planner(new_uow, calendars, FixedClock())
+    begin = time.perf_counter()
+    stats = planner.plan_once()
+    plan_s = time.perf_counter() - begin
+    print(f"  plan:  {plan_s:7.2f} s  {stats.inserted:,} deliveries "
+          f"({stats.inserted / plan_s:,.0f}/s)")
+    begin = time.perf_counter()
+    stats = planner.plan_once()
+    print(f"  plan again (nothing changed): {time.perf_counter() - begin:.2f} s")
+
+    t_en = translator("en")
+    read = uow_factory(engine, FixedClock(), read_only=True)
+    built = chars = 0
+    if trace:
+        tracemalloc.start()
+    begin = time.perf_counter()
+    for first in range(0, users, chunk):
+        with read() as uow:
+            batch = [u for u in (uow.users.get(i) for i in range(first + 1,
+                                                                  min(first + chunk, users) + 1))
+                     if u is not None]
+            digests = daily.build_digests(uow, calendars, batch, TODAY)
+        for d in digests.values():
+            chars += len(daily_render.digest(t_en, d).text)
+        built += len(digests)
+    build_s = time.perf_counter() - begin
+    heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    if trace:
+        tracemalloc.stop()
+    print(f"  build: {build_s:7.2f} s  {built:,} digests, {build_s / built * 1000:.2f} ms each, "
+          f"{built / build_s:,.0f}/s, {chars / built:.0f} characters on average")
+    if heap is not None:
+        print(f"  build heap peak (tracemalloc): {heap:,.0f} MB")
+    print(f"  process peak RSS so far: {_rss_mb():,.0f} MB")
+    with engine.connect() as conn:
+        sample = conn.execute(select(t.users.c.id).limit(1)).scalar()
+    assert sample is not None
+
+
+@contextmanager
+def sqlite_engine() -> Iterator[Engine]:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def postgres_engine() -> Iterator[Engine | None]:
+    try:
+        import psycopg
+
+        admin = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+        name = f"kpi_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001 - no server: skip PostgreSQL
+        print(f"PostgreSQL: not reachable ({type(exc).__name__}); skipped")
+        yield None
+        return
+    engine = make_engine(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=1000, help="people per batch")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace the heap")
+    args = parser.parse_args(argv)
+    _fixed_columns()
+    print(f"Morning digests for {args.users:,} people, 5 KPIs, a month of entries")
+    print("SQLite (file):")
+    with sqlite_engine() as engine:
+        bench(engine, args.users, args.chunk, args.tracemalloc)
+    if not args.no_pg:
+        with postgres_engine() as engine:
+            if engine is not None:
+                print("PostgreSQL:")
+                bench(engine, args.users, args.chunk, args.tracemalloc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
