@@ -7,6 +7,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.i18n import translator
 from kpi_core.funnel import (
@@ -64,6 +66,38 @@ def test_rounded_counts_cover_the_stage_below() -> None:
         funnel.stages, funnel.conversions, funnel.stages[1:], strict=False
     ):
         assert upper.total * Fraction(step.rate) >= lower.exact
+
+
+_RATES = st.decimals(min_value=D("0.001"), max_value=1, places=3).filter(lambda r: r > 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    revenue=st.decimals(min_value=1, max_value=10**9, places=2),
+    avg_deal=st.decimals(min_value=1, max_value=10**6, places=2),
+    rates=st.lists(_RATES, max_size=4),
+    people=st.integers(min_value=1, max_value=50),
+    days=st.integers(min_value=1, max_value=23),
+)
+def test_every_stage_covers_the_next_and_rounding_never_falls_short(
+    revenue: Decimal, avg_deal: Decimal, rates: list[Decimal], people: int, days: int
+) -> None:
+    # revenue = deals × average deal; each stage × its rate = the next stage, exactly.
+    steps = [Conversion(f"s{i}", f"s{i + 1}", r) for i, r in enumerate(rates)]
+    funnel = revenue_funnel(revenue, avg_deal, steps, people=people, working_days=days)
+    assert funnel.bottom.exact * Fraction(avg_deal) == Fraction(revenue)
+    for upper, step, lower in zip(
+        funnel.stages, funnel.conversions, funnel.stages[1:], strict=False
+    ):
+        assert upper.exact * Fraction(step.rate) == lower.exact
+        assert upper.total * Fraction(step.rate) >= lower.exact  # rounded up covers the next
+    for need in funnel.stages:
+        assert need.exact <= need.total < need.exact + 1
+        assert need.per_person * people >= need.exact
+        assert need.per_day is not None
+        assert need.per_day * days >= need.exact
+        assert need.per_person_per_day is not None
+        assert need.per_person_per_day * days * people >= need.exact
 
 
 def test_leads_to_qualified_leads_from_the_seeds() -> None:
