@@ -222,8 +222,13 @@ def _run(args: argparse.Namespace, body: Callable[[Translator], dict[str, Any] |
 
 def _whole(text: str, msgid: str, limit: int) -> int:
     value = text.strip()
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= limit:
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
         raise InvalidFunnelValue(msgid, text)
+    if int(value) > limit:
+        # "must be at least 1" would be a puzzling answer to --people 5000.
+        raise _usage(
+            N_("{value} is too many here: the most is {limit}."), value=int(value), limit=limit
+        )
     return int(value)
 
 

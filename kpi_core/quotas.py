@@ -27,7 +27,10 @@ quantum; every person's days still differ by at most one quantum and add up to t
 
 **Headline daily quota.** ``PersonQuota.daily`` is the exact daily rate rounded half up to the
 quantum (the seeds' example: 10,000,000 ÷ 10 people ÷ 22 days = 45,454.5454… → 45,454.55); the
-exact rate stays available as ``daily_exact``.
+exact rate stays available as ``daily_exact``. For counts the headline can mislead: 30 calls over
+22 days is 1.36 a day, shown as 1, and "1 a day" leaves 8 calls unplanned. Show counts with the
+schedule (1 or 2 a day) or the exact rate, as ``kpi-coach quota --count`` does ("1–2, 1.36 on
+average").
 """
 
 from __future__ import annotations
@@ -119,7 +122,11 @@ class InvalidWeight(QuotaError):
         super().__init__(
             Message(
                 N_("A person's weight must be zero or more, like 1 or 1.5: got {weight}."),
-                {"weight": exact_number(weight) if isinstance(weight, Decimal | int) else str(weight)},
+                {
+                    "weight": exact_number(weight)
+                    if isinstance(weight, Decimal | int)
+                    else str(weight)
+                },
             )
         )
         self.weight = weight

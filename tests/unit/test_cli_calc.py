@@ -372,7 +372,12 @@ def test_funnel_from_a_target_count(capsys: pytest.CaptureFixture[str]) -> None:
             ],
             "1.5 is not a whole number",
         ),
-        (["quota", "--plan", "5", "--month", "2025-04", "--people", "1001"], "at least 1"),
+        (
+            ["quota", "--plan", "5", "--month", "2025-04", "--people", "1001"],
+            "1,001 is too many here: the most is 1,000.",
+        ),
+        (["quota", "--plan", "5", "--working-days", "400"], "the most is 366"),
+        (["quota", "--plan", "5", "--working-days", "0"], "at least 1"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(
