@@ -85,10 +85,8 @@ def update() -> None:
                 continue
             if lang == "en":
                 msg.string = msg.id  # English source text is the translation
-            elif (not _filled(msg.string) or msg.string == msg.id) and (
-                msg.context, msg.id
-            ) in pending:
-                # msgstr == msgid: an English copy left by the bug above, not a translation.
+            elif (msg.context, msg.id) in pending:
+                # A fragment in locales/ru/pending/ is the newest word on a translation.
                 msg.string = pending[(msg.context, msg.id)]
             elif msg.string == msg.id or (
                 isinstance(msg.id, tuple | list) and isinstance(msg.string, tuple | list)
