@@ -16,8 +16,9 @@ How a KPI is measured depends on how it adds up (:class:`~kpi_core.catalog.Aggre
 Example (worked in ``tests/services/test_daily.py``): a plan of 440 calls for April 2025
 (22 working days) for one person is 20 a day; with 150 calls logged by the evening of
 Wednesday 9 April (7 working days) the person is at 150 ÷ 140 = 107 % of pace (AHEAD), the
-projection is 150 × 22 ÷ 7 = 471.43, and Thursday's catch-up quota is 290 ÷ 15 = 19.33 → 20
-on the first 5 of the remaining days (largest remainders go first), 19 after.
+projection is 150 × 22 ÷ 7 = 471.43 → 471 calls, and the 290 calls left over the 15 remaining
+days (19.33 a day) are 20 on each of the first 5 days (leftover units go first) and 19 after:
+Thursday's catch-up quota is 20.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from kpi_core.calendar import WorkSchedule, working_days
 from kpi_core.catalog import Aggregation, Direct, Kpi, Unit, aggregate, get_kpi
@@ -40,7 +42,6 @@ from kpi_core.quotas import (
     PersonQuota,
     QuotaError,
     TeamQuota,
-    catch_up,
     round_to_quantum,
     split_plan,
 )
@@ -49,14 +50,17 @@ __all__ = [
     "KpiStanding",
     "Ledger",
     "PersonDigest",
+    "Split",
     "TeamDigest",
     "TeamKpiLine",
     "TeamMember",
     "TeamPersonLine",
     "TeamState",
+    "catch_up_today",
     "digest_for",
     "person_standings",
     "quantum_for",
+    "split_for",
     "streak_from",
     "team_digest",
     "worst_status",
@@ -86,6 +90,19 @@ class TeamMember:
 
 
 @dataclass(frozen=True, slots=True)
+class Split:
+    """A plan target split over the people tracking a KPI (see :func:`split_plan`)."""
+
+    quota: TeamQuota
+    index: Mapping[int, int]  # user id -> member key in ``quota``
+
+    def person(self, user_id: int) -> PersonQuota | None:
+        """The person's part, if they take part."""
+        key = self.index.get(user_id)
+        return None if key is None else self.quota.person(key)
+
+
+@dataclass(frozen=True, slots=True)
 class TeamState:
     """A team with its current plan (the one whose period contains the day asked about)."""
 
@@ -93,25 +110,28 @@ class TeamState:
     name: str
     plan: Plan | None
     members: tuple[TeamMember, ...]
-    _quotas: dict[tuple[int, str], TeamQuota | None] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _quotas: dict[str, Split | None] = field(default_factory=dict, compare=False, repr=False)
 
     def member(self, user_id: int) -> TeamMember | None:
         """The member with ``user_id``, if any."""
         return next((m for m in self.members if m.user_id == user_id), None)
 
-    def quota(self, kpi: Kpi) -> TeamQuota | None:
+    def quota(self, kpi: Kpi) -> Split | None:
         """The current plan's target for ``kpi`` split over the people who track it (cached)."""
         if self.plan is None:
             return None
-        key = (0, kpi.id)
-        if key not in self._quotas:
-            self._quotas[key] = _split(self.plan, kpi, self.members)
-        return self._quotas[key]
+        if kpi.id not in self._quotas:
+            self._quotas[kpi.id] = split_for(self.plan, kpi, self.members)
+        return self._quotas[kpi.id]
 
 
-def _split(plan: Plan, kpi: Kpi, members: Sequence[TeamMember]) -> TeamQuota | None:
+def split_for(plan: Plan, kpi: Kpi, members: Sequence[TeamMember]) -> Split | None:
+    """Split the plan's target for a summed ``kpi`` over the members who track it.
+
+    The arithmetic depends only on the target and on each member's working days and weight,
+    so it is shared (cached) between teams whose plans have the same shape — at scale most
+    people in one country with one working week and one target size.
+    """
     target = plan.target_for(kpi.id)
     if target is None or kpi.aggregation is not Aggregation.SUM:
         return None
@@ -119,15 +139,51 @@ def _split(plan: Plan, kpi: Kpi, members: Sequence[TeamMember]) -> TeamQuota | N
     if not tracking:
         return None
     quantum = quantum_for(kpi)
-    split = [
-        Member(m.user_id, tuple(working_days(plan.period_start, plan.period_end, m.schedule)),
-               m.weight)
+    shape = tuple(
+        (_working_days(plan.period_start, plan.period_end, m.schedule), m.weight)
         for m in tracking
-    ]
+    )
+    quota = _split_shape(round_to_quantum(target.target, quantum), quantum, shape)
+    if quota is None:
+        return None
+    return Split(quota, {m.user_id: i for i, m in enumerate(tracking)})
+
+
+@lru_cache(maxsize=4096)
+def _split_shape(
+    target: Decimal, quantum: Decimal, shape: tuple[tuple[tuple[date, ...], Decimal], ...]
+) -> TeamQuota | None:
+    members = [Member(i, days, weight) for i, (days, weight) in enumerate(shape)]
     try:
-        return split_plan(round_to_quantum(target.target, quantum), split, quantum)
+        return split_plan(target, members, quantum)
     except QuotaError:
         return None  # no working days at all: nothing to split
+
+
+@lru_cache(maxsize=16384)
+def _working_days_cached(start: date, end: date, schedule: WorkSchedule) -> tuple[date, ...]:
+    return tuple(working_days(start, end, schedule))
+
+
+def _working_days(start: date, end: date, schedule: WorkSchedule) -> tuple[date, ...]:
+    try:
+        return _working_days_cached(start, end, schedule)
+    except TypeError:  # a calendar that cannot be hashed: compute it each time
+        return tuple(working_days(start, end, schedule))
+
+
+def catch_up_today(remaining: Decimal, days_left: int, quantum: Decimal) -> Decimal:
+    """Today's share when ``remaining`` is spread over ``days_left`` days, today first.
+
+    The same rule as :func:`kpi_core.quotas.catch_up` for one person: whole quanta, the
+    leftover quanta on the earliest days — so today gets the rounded-up share when there is a
+    leftover. Integer arithmetic: this runs for every KPI of every digest.
+    """
+    if days_left <= 0 or remaining <= 0:
+        return Decimal(0) * quantum
+    units = int((remaining / quantum).to_integral_value(rounding=ROUND_CEILING))  # as catch_up
+    share, leftover = divmod(units, days_left)
+    return (share + (1 if leftover else 0)) * quantum
 
 
 class Ledger:
@@ -286,7 +342,7 @@ def _standing(
         if target is not None and period_value is not None:
             prog = progress(
                 target.target, period_value,
-                working_days(plan.period_start, plan.period_end, member.schedule), today,
+                _working_days(plan.period_start, plan.period_end, member.schedule), today,
                 today_logged=today_counts, direction=_direction(kpi), cumulative=False,
                 quantum=Decimal("0.0001") if kpi.unit in (Unit.PERCENT, Unit.RATIO) else MONEY_QUANTUM,
             )
@@ -314,13 +370,13 @@ def _summed(
     plan = team.plan
     uid = member.user_id
     metric = kpi.formula.metric.id if isinstance(kpi.formula, Direct) else kpi.id
-    quota = team.quota(kpi)
-    person = _person(quota, uid)
+    split = team.quota(kpi)
+    person = split.person(uid) if split else None
     day_quota: Decimal | None = None
     if report_day is not None:
         if report_plan is not None and report_plan is not plan:
-            rq = _split(report_plan, kpi, team.members)
-            rp = _person(rq, uid)
+            rq = split_for(report_plan, kpi, team.members)
+            rp = rq.person(uid) if rq else None
             day_quota = rp.amount_on(report_day) if rp else None
         elif person is not None:
             day_quota = person.amount_on(report_day)
@@ -340,27 +396,16 @@ def _summed(
     )
     done_before = ledger.total(uid, metric, plan.period_start, today - timedelta(days=1))
     today_quota: Decimal | None = None
-    if plan.period_start <= today <= plan.period_end and today in person.working_days:
-        need = catch_up(
-            person.total, done_before, [Member(uid, person.working_days, person.weight)], today,
-            today_logged=False, quantum=quantum,
-        )
-        today_quota = need.quota.person(uid).amount_on(today) if need.quota else Decimal(0)
+    days = person.working_days
+    if plan.period_start <= today <= plan.period_end and today in days:
+        left = sum(1 for d in days if d >= today)
+        today_quota = catch_up_today(person.total - done_before, left, quantum)
     return KpiStanding(
         kpi_id=kpi.id, label=_label(kpi), unit=kpi.unit, currency=currency, cumulative=True,
         day=report_day, day_value=day_value, day_quota=day_quota, target=person.total,
         progress=prog, period_value=actual, today=today, today_quota=today_quota,
         today_plan_quota=person.amount_on(today),
     )
-
-
-def _person(quota: TeamQuota | None, user_id: int) -> PersonQuota | None:
-    if quota is None:
-        return None
-    try:
-        return quota.person(user_id)
-    except KeyError:
-        return None
 
 
 def _day_value(kpi: Kpi, ledger: Ledger, user_id: int, day: date) -> Decimal | None:
@@ -556,8 +601,9 @@ def _team_line(
             end = min(as_of, plan.period_end)
             period_value = sum((ledger.total(m.user_id, metric, plan.period_start, end)
                                 for m in tracking), Decimal(0))
-            quota = team.quota(kpi)
-            if quota is not None:
+            split = team.quota(kpi)
+            if split is not None:
+                quota = split.quota
                 prog = progress(quota.plan, period_value, quota.working_days, today,
                                 today_logged=False, direction=_direction(kpi),
                                 quantum=quantum_for(kpi))
@@ -570,7 +616,7 @@ def _team_line(
         target = plan.target_for(kpi.id)
         if target is not None and period_value is not None:
             all_days = sorted({d for m in tracking
-                               for d in working_days(plan.period_start, plan.period_end, m.schedule)})
+                               for d in _working_days(plan.period_start, plan.period_end, m.schedule)})
             prog = progress(target.target, period_value, all_days, today, today_logged=False,
                             direction=_direction(kpi), cumulative=False,
                             quantum=Decimal("0.0001"))

@@ -71,12 +71,23 @@ class User:
 
 @dataclass
 class Team:
-    """A group of people working to one plan. A solo user gets a team of one."""
+    """A group of people working to one plan. A solo user gets a team of one.
+
+    Attributes:
+        planned_size: How many people the plan is split over (the questionnaire's team size);
+            ``None`` when unknown (split over the actual members). People who have not
+            joined yet are vacant seats (see :mod:`kpi_core.team`).
+        invite_code: The secret of the team's invite link (``/start join_<code>``), URL-safe,
+            at most 32 characters; ``None`` until the first link is made. A new code makes
+            the old link invalid.
+    """
 
     name: str
     owner_user_id: int
     id: int | None = None
     created_at: datetime | None = None
+    planned_size: int | None = None
+    invite_code: str | None = None
 
 
 @dataclass
@@ -178,6 +189,16 @@ class DayOff:
     day: date
     kind: DayOffKind = DayOffKind.VACATION
     id: int | None = None
+
+
+@dataclass
+class UserProfile:
+    """A person's questionnaire answers after onboarding (what KPI advice and the plan came
+    from); ``answers`` must serialise to JSON. One per person, erased with them."""
+
+    user_id: int
+    answers: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
 
 
 @dataclass

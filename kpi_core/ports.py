@@ -27,6 +27,7 @@ from kpi_core.model import (
     Plan,
     Team,
     User,
+    UserProfile,
 )
 
 
@@ -100,8 +101,21 @@ class UserRepository(Protocol):
 
 
 class TeamRepository(Protocol):
-    def add(self, team: Team) -> Team: ...
+    def add(self, team: Team) -> Team:
+        """Insert and return the team with ``id`` set; ``DuplicateKeyError`` when its invite
+        code is taken."""
+        ...
     def get(self, team_id: int) -> Team | None: ...
+    def save(self, team: Team) -> None:
+        """Persist name, owner, planned size and invite code of an existing team.
+
+        Raises ``DuplicateKeyError`` (the transaction stays usable) when another team has the
+        invite code, ``LookupError`` when there is no such team.
+        """
+        ...
+    def by_invite_code(self, code: str) -> Team | None:
+        """The team whose current invite code is ``code`` (exact, case-sensitive)."""
+        ...
     def add_member(self, membership: Membership) -> Membership: ...
     def save_member(self, membership: Membership) -> None: ...
     def members(self, team_id: int) -> Sequence[Membership]: ...
@@ -161,6 +175,15 @@ class DayOffRepository(Protocol):
     def add(self, day_off: DayOff) -> DayOff: ...
     def remove(self, user_id: int, day: date) -> None: ...
     def in_range(self, user_ids: Iterable[int], start: date, end: date) -> Sequence[DayOff]: ...
+
+
+class ProfileRepository(Protocol):
+    """Questionnaire answers kept after onboarding, one record per person."""
+
+    def get(self, user_id: int) -> UserProfile | None: ...
+    def save(self, profile: UserProfile) -> None:
+        """Insert or replace; ``updated_at`` left ``None`` becomes the clock's now."""
+        ...
 
 
 class ConversationRepository(Protocol):
@@ -227,6 +250,7 @@ class UnitOfWork(Protocol):
     assignments: AssignmentRepository
     entries: EntryRepository
     days_off: DayOffRepository
+    profiles: ProfileRepository
     conversations: ConversationRepository
     updates: UpdateLog
     deliveries: DeliveryRepository

@@ -51,6 +51,9 @@ from kpi_core.timezones import city_for_zone, resolve_zone_text, zones_for_count
 
 __all__ = [
     "DONE",
+    "FULL",
+    "MEMBER",
+    "MEMBER_QUESTIONS",
     "QUESTIONS",
     "Answer",
     "Back",
@@ -80,6 +83,13 @@ __all__ = [
 
 DONE = "done"
 """The ``step`` of a finished questionnaire."""
+
+FULL = "full"
+"""Mode of the whole questionnaire: an owner, a head or someone on their own."""
+MEMBER = "member"
+"""Mode of the short questionnaire of someone joining a team by an invite link: the team
+already has its plan and KPIs, so only the person's role, week, time zone and times are asked
+(the language comes from Telegram)."""
 
 BUTTON = "button"
 """``pgettext`` context of generic button labels (Back, Skip, Done ...)."""
@@ -332,6 +342,12 @@ def _default_zone(state: State) -> str | None:
     return zones[0] if len(zones) == 1 else None
 
 
+def _role_options(state: State) -> list[Option]:
+    if state.mode == MEMBER:  # the team has its leader; who joins sells or markets
+        return list(_enum_options([Role.SALES_MANAGER, Role.MARKETER]))
+    return list(_enum_options(list(Role)))
+
+
 def _goal_options(state: State) -> list[Option]:
     goals = list(Goal)
     if state.answers.get("role") not in (Role.OWNER.value, Role.HEAD_OF_SALES.value):
@@ -364,7 +380,7 @@ QUESTIONS: tuple[Question, ...] = (
         kind=Kind.SINGLE,
         prompt=N_("Let's start with you. What is your role?"),
         hint=N_("It decides which numbers you control and which ones are other people's job."),
-        options=_enum_options(list(Role)),
+        options=_role_options,
     ),
     Question(
         id="business",
@@ -575,8 +591,24 @@ QUESTIONS: tuple[Question, ...] = (
 )
 """Every question, in the order asked."""
 
+MEMBER_QUESTIONS: tuple[Question, ...] = tuple(
+    q for q in QUESTIONS if q.id in ("role", "weekdays", "timezone", "digest", "reminder")
+)
+"""The questions of the :data:`MEMBER` mode, in the order asked (the same questions)."""
+
 _BY_ID: dict[str, Question] = {q.id: q for q in QUESTIONS}
-_INDEX: dict[str, int] = {q.id: i for i, q in enumerate(QUESTIONS)}
+_SEQUENCES: dict[str, tuple[Question, ...]] = {FULL: QUESTIONS, MEMBER: MEMBER_QUESTIONS}
+_INDEXES: dict[str, dict[str, int]] = {
+    mode: {q.id: i for i, q in enumerate(sequence)} for mode, sequence in _SEQUENCES.items()
+}
+
+
+def _sequence(mode: str) -> tuple[Question, ...]:
+    return _SEQUENCES.get(mode, QUESTIONS)
+
+
+def _index(mode: str) -> dict[str, int]:
+    return _INDEXES.get(mode, _INDEXES[FULL])
 
 
 def question(question_id: str) -> Question:
@@ -603,6 +635,7 @@ class State:
             currency of an amount); ``None`` until the person touches the step.
         today: The person's local date (ISO), for "this month" and "next month".
         language: The person's language, for reading typed numbers.
+        mode: :data:`FULL` or :data:`MEMBER`: which questions are asked.
     """
 
     step: str
@@ -611,6 +644,7 @@ class State:
     draft: Any = None
     today: str = "2000-01-01"
     language: str = "en"
+    mode: str = FULL
 
     @property
     def today_date(self) -> date:
@@ -631,15 +665,20 @@ class State:
             "draft": self.draft,
             "today": self.today,
             "language": self.language,
+            "mode": self.mode,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> State:
         """Rebuild a state from :meth:`to_json` output; unknown steps restart the walk."""
-        step = str(data.get("step", QUESTIONS[0].id))
-        if step != DONE and step not in _BY_ID:
-            step = QUESTIONS[0].id
-        history = tuple(str(h) for h in data.get("history", ()) if str(h) in _BY_ID)
+        mode = str(data.get("mode", FULL))
+        if mode not in _SEQUENCES:
+            mode = FULL
+        first = _sequence(mode)[0].id
+        step = str(data.get("step", first))
+        if step != DONE and step not in _index(mode):
+            step = first
+        history = tuple(str(h) for h in data.get("history", ()) if str(h) in _index(mode))
         return cls(
             step=step,
             answers=dict(data.get("answers", {})),
@@ -647,6 +686,7 @@ class State:
             draft=data.get("draft"),
             today=str(data.get("today", "2000-01-01")),
             language=str(data.get("language", "en")),
+            mode=mode,
         )
 
     def refreshed(self, today: date, language: str) -> State:
@@ -830,20 +870,28 @@ def _invalid(msgid: str, **params: object) -> _Invalid:
 # ---------------------------------------------------------------------------------------------
 
 
-def start(today: date, language: str = "en", answers: Mapping[str, Any] | None = None) -> Outcome:
+def start(
+    today: date,
+    language: str = "en",
+    answers: Mapping[str, Any] | None = None,
+    mode: str = FULL,
+) -> Outcome:
     """A new questionnaire at its first question.
 
     Args:
         today: The person's local date.
         language: The person's language (reading typed numbers, default country).
-        answers: Answers to pre-fill (e.g. from an earlier run after /restart); they only
-            pre-select buttons, every question is still asked.
+        answers: Answers to pre-fill (e.g. from an earlier run after /restart, or the team's
+            country for a member); they only pre-select buttons and offer options (a
+            country's time zones), every question of the mode is still asked.
+        mode: :data:`FULL` (every question) or :data:`MEMBER` (the short questionnaire).
     """
     state = State(
-        step=QUESTIONS[0].id,
+        step=_sequence(mode)[0].id,
         answers=dict(answers or {}),
         today=today.isoformat(),
         language=language,
+        mode=mode if mode in _SEQUENCES else FULL,
     )
     return Outcome(state, screen(state), moved=True)
 
@@ -853,8 +901,8 @@ def answers_on_path(state: State) -> dict[str, Any]:
     return {qid: state.answers[qid] for qid in state.history if qid in state.answers}
 
 
-def _next_step(after: str, answers: Mapping[str, Any]) -> str:
-    for q in QUESTIONS[_INDEX[after] + 1:]:
+def _next_step(mode: str, after: str, answers: Mapping[str, Any]) -> str:
+    for q in _sequence(mode)[_index(mode)[after] + 1:]:
         if q.asked(answers):
             return q.id
     return DONE
@@ -865,10 +913,11 @@ def _total(state: State) -> int:
     if state.finished:
         return len(state.history)
     answers = answers_on_path(state)
-    index = _INDEX[state.step]
-    unknown = frozenset(q.id for q in QUESTIONS[index:])
+    sequence = _sequence(state.mode)
+    index = _index(state.mode)[state.step]
+    unknown = frozenset(q.id for q in sequence[index:])
     ahead = 0
-    for q in QUESTIONS[index + 1:]:
+    for q in sequence[index + 1:]:
         asked = q.asked(answers, unknown)
         ahead += asked is True or (asked is None and q.likely)
     return len(state.history) + 1 + ahead
@@ -974,7 +1023,8 @@ def _record(state: State, q: Question, value: Any) -> Outcome:
     answers[q.id] = value
     history = (*state.history, q.id)
     on_path = {qid: answers[qid] for qid in history if qid in answers}
-    new = replace(state, answers=answers, history=history, draft=None, step=_next_step(q.id, on_path))
+    step = _next_step(state.mode, q.id, on_path)
+    new = replace(state, answers=answers, history=history, draft=None, step=step)
     return Outcome(new, screen(new), moved=True)
 
 

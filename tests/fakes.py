@@ -48,6 +48,7 @@ from kpi_core.model import (
     Team,
     TeamRole,
     User,
+    UserProfile,
 )
 from kpi_core.ports import (
     AssignmentRepository,
@@ -58,6 +59,7 @@ from kpi_core.ports import (
     DuplicateKeyError,
     EntryRepository,
     PlanRepository,
+    ProfileRepository,
     TeamRepository,
     UnitOfWork,
     UpdateLog,
@@ -123,6 +125,7 @@ class FakeData:
     entries: dict[int, Entry] = field(default_factory=dict)
     revisions: list[EntryRevision] = field(default_factory=list)
     days_off: dict[int, DayOff] = field(default_factory=dict)
+    profiles: dict[int, UserProfile] = field(default_factory=dict)
     states: dict[tuple[int, int], ConversationState] = field(default_factory=dict)
     updates: dict[int, datetime] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
@@ -250,6 +253,7 @@ def _delete_user(data: FakeData, user_id: int) -> None:
     data.entries = {k: e for k, e in data.entries.items() if k not in gone}
     data.revisions = [r for r in data.revisions if r.entry_id not in gone]
     data.days_off = {k: d for k, d in data.days_off.items() if d.user_id != user_id}
+    data.profiles.pop(user_id, None)
     data.states = {k: s for k, s in data.states.items() if s.user_id != user_id}
     data.deliveries = {k: d for k, d in data.deliveries.items() if d.user_id != user_id}
     for entry in data.entries.values():
@@ -264,8 +268,18 @@ def _delete_user(data: FakeData, user_id: int) -> None:
 
 
 class FakeTeamRepository(_FakeRepository):
+    def _check_code(self, team: Team) -> None:
+        if team.invite_code is not None and any(
+            t.invite_code == team.invite_code and t.id != team.id
+            for t in self._data.teams.values()
+        ):
+            raise DuplicateKeyError(f"invite code of team {team.id} is taken")
+        if team.invite_code is not None and len(team.invite_code) > 32:
+            raise IntegrityViolation("invite codes are at most 32 characters")
+
     def add(self, team: Team) -> Team:
         self._need_user(team.owner_user_id)
+        self._check_code(team)
         team.id = self._data.next_id("teams")
         team.created_at = _require_aware(team.created_at or self._clock.now())
         self._data.teams[team.id] = _copy(team)
@@ -273,6 +287,19 @@ class FakeTeamRepository(_FakeRepository):
 
     def get(self, team_id: int) -> Team | None:
         return _copy(self._data.teams.get(team_id))
+
+    def save(self, team: Team) -> None:
+        if team.id is None or team.id not in self._data.teams:
+            raise LookupError(f"no team {team.id}")
+        self._need_user(team.owner_user_id)
+        self._check_code(team)
+        stored = _copy(team)
+        stored.created_at = self._data.teams[team.id].created_at
+        self._data.teams[team.id] = stored
+
+    def by_invite_code(self, code: str) -> Team | None:
+        found = next((t for t in self._data.teams.values() if t.invite_code == code), None)
+        return _copy(found)
 
     def add_member(self, membership: Membership) -> Membership:
         self._need_team(membership.team_id)
@@ -540,6 +567,18 @@ class FakeDayOffRepository(_FakeRepository):
         return [_copy(d) for d in sorted(found, key=lambda d: (d.day, d.user_id))]
 
 
+class FakeProfileRepository(_FakeRepository):
+    def get(self, user_id: int) -> UserProfile | None:
+        return _copy(self._data.profiles.get(user_id))
+
+    def save(self, profile: UserProfile) -> None:
+        self._need_user(profile.user_id)
+        profile.updated_at = _require_aware(profile.updated_at or self._clock.now())
+        stored = _copy(profile)
+        stored.answers = json.loads(json.dumps(profile.answers))  # what a JSON column keeps
+        self._data.profiles[profile.user_id] = stored
+
+
 class FakeConversationRepository(_FakeRepository):
     def get(self, chat_id: int, user_id: int) -> ConversationState | None:
         return _copy(self._data.states.get((chat_id, user_id)))
@@ -729,6 +768,7 @@ class FakeUnitOfWork:
         self.assignments: AssignmentRepository = FakeAssignmentRepository(self)
         self.entries: EntryRepository = FakeEntryRepository(self)
         self.days_off: DayOffRepository = FakeDayOffRepository(self)
+        self.profiles: ProfileRepository = FakeProfileRepository(self)
         self.conversations: ConversationRepository = FakeConversationRepository(self)
         self.updates: UpdateLog = FakeUpdateLog(self)
         self.deliveries: DeliveryRepository = FakeDeliveryRepository(self)

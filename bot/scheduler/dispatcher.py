@@ -373,25 +373,41 @@ class Dispatcher:
         return rows
 
     async def run_once(self) -> DispatchStats:
-        """Send everything due now; return the cumulative stats."""
-        while True:
-            rows, cancelled = await in_thread(self._claim)
-            if cancelled:
-                await self._release(rows)
-                raise asyncio.CancelledError
-            if not rows:
-                break
-            self.stats.claimed += len(rows)
-            (outgoing, counts), cancelled = await in_thread(self._composer.compose, rows)
-            self.stats.skipped += counts["skipped"]
-            self.stats.expired += counts["expired"]
-            self.stats.moved += counts["moved"]
-            if cancelled:
-                await self._release([o.delivery for o in outgoing])
-                raise asyncio.CancelledError
-            await self._send_all(outgoing)
-            if len(rows) < self._batch:
-                break
+        """Send everything due now; return the cumulative stats.
+
+        The next batch is claimed and composed while the current one is being sent, so the
+        rate limiter, not the database work between batches, sets the pace.
+        """
+        sending: list[asyncio.Task[None]] = []
+        try:
+            while True:
+                rows, cancelled = await in_thread(self._claim)
+                if cancelled:
+                    await self._release(rows)
+                    raise asyncio.CancelledError
+                if not rows:
+                    break
+                self.stats.claimed += len(rows)
+                (outgoing, counts), cancelled = await in_thread(self._composer.compose, rows)
+                self.stats.skipped += counts["skipped"]
+                self.stats.expired += counts["expired"]
+                self.stats.moved += counts["moved"]
+                if cancelled:
+                    await self._release([o.delivery for o in outgoing])
+                    raise asyncio.CancelledError
+                sending.append(asyncio.ensure_future(self._send_all(outgoing)))
+                if len(sending) > 1:  # at most one batch queued behind the one being sent
+                    await sending.pop(0)
+                if len(rows) < self._batch:
+                    break
+            while sending:
+                await sending.pop(0)
+        finally:
+            for task in sending:
+                task.cancel()
+            for task in sending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         return self.stats
 
     async def _release(self, rows: Sequence[Delivery]) -> None:

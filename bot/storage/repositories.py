@@ -37,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage import tables as t
 from kpi_core.model import (
@@ -56,6 +57,7 @@ from kpi_core.model import (
     Team,
     TeamRole,
     User,
+    UserProfile,
 )
 from kpi_core.ports import Clock, DuplicateKeyError
 
@@ -232,8 +234,22 @@ def choose_successor(members: Sequence[Membership]) -> Membership | None:
 
 def _team(row: Row[Any]) -> Team:
     return Team(
-        name=row.name, owner_user_id=row.owner_user_id, id=row.id, created_at=row.created_at
+        name=row.name,
+        owner_user_id=row.owner_user_id,
+        id=row.id,
+        created_at=row.created_at,
+        planned_size=row.planned_size,
+        invite_code=row.invite_code,
     )
+
+
+def _team_values(team: Team) -> dict[str, Any]:
+    return {
+        "name": team.name,
+        "owner_user_id": team.owner_user_id,
+        "planned_size": team.planned_size,
+        "invite_code": team.invite_code,
+    }
 
 
 def _membership(row: Row[Any]) -> Membership:
@@ -284,18 +300,47 @@ class SqlTeamRepository(_Repository):
     """Teams, their members and the group chats linked to them."""
 
     def add(self, team: Team) -> Team:
+        """Insert; raise ``DuplicateKeyError`` when the invite code is taken."""
         created_at = team.created_at or self._clock.now()
-        new_id = self._conn.execute(
+        stmt = (
             insert(t.teams)
-            .values(name=team.name, owner_user_id=team.owner_user_id, created_at=created_at)
+            .values(**_team_values(team), created_at=created_at)
             .returning(t.teams.c.id)
-        ).scalar_one()
+        )
+        new_id = self._guarded(lambda: self._conn.execute(stmt).scalar_one(), team)
         team.id, team.created_at = new_id, created_at
         return team
 
     def get(self, team_id: int) -> Team | None:
         row = self._conn.execute(select(t.teams).where(t.teams.c.id == team_id)).first()
         return _team(row) if row else None
+
+    def save(self, team: Team) -> None:
+        """Update by id; ``DuplicateKeyError`` when another team has the invite code."""
+        if team.id is None:
+            raise LookupError("save() needs a team with an id; use add()")
+        stmt = update(t.teams).where(t.teams.c.id == team.id).values(**_team_values(team))
+        result = self._guarded(lambda: self._conn.execute(stmt), team)
+        if result.rowcount == 0:
+            raise LookupError(f"no team {team.id}")
+
+    def by_invite_code(self, code: str) -> Team | None:
+        row = self._conn.execute(select(t.teams).where(t.teams.c.invite_code == code)).first()
+        return _team(row) if row else None
+
+    def _guarded(self, run: Callable[[], Any], team: Team) -> Any:
+        """Run a write in a savepoint: a taken invite code (the only unique key a caller can
+        hit) becomes ``DuplicateKeyError`` and the transaction stays usable."""
+        savepoint = self._conn.begin_nested()
+        try:
+            result = run()
+        except IntegrityError as exc:
+            savepoint.rollback()
+            if team.invite_code is not None and self.by_invite_code(team.invite_code):
+                raise DuplicateKeyError(f"invite code of team {team.id} is taken") from exc
+            raise
+        savepoint.commit()
+        return result
 
     def add_member(self, membership: Membership) -> Membership:
         """Insert; raise ``DuplicateKeyError`` when the person is already in the team (use
@@ -751,6 +796,32 @@ class SqlDayOffRepository(_Repository):
         ]
 
 
+# --- profiles --------------------------------------------------------------------------------
+
+
+class SqlProfileRepository(_Repository):
+    """Questionnaire answers after onboarding, one JSON record per person."""
+
+    def get(self, user_id: int) -> UserProfile | None:
+        p = t.user_profiles.c
+        row = self._conn.execute(select(t.user_profiles).where(p.user_id == user_id)).first()
+        if row is None:
+            return None
+        return UserProfile(user_id=row.user_id, answers=row.answers, updated_at=row.updated_at)
+
+    def save(self, profile: UserProfile) -> None:
+        """Insert or replace; ``updated_at`` defaults to the clock's now."""
+        profile.updated_at = profile.updated_at or self._clock.now()
+        stmt = _dialect_insert(self._dialect, t.user_profiles).values(
+            user_id=profile.user_id, answers=profile.answers, updated_at=profile.updated_at
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["user_id"],
+            set_={"answers": stmt.excluded.answers, "updated_at": stmt.excluded.updated_at},
+        )
+        self._conn.execute(stmt)
+
+
 # --- conversation state ----------------------------------------------------------------------
 
 
@@ -1056,6 +1127,7 @@ __all__ = [
     "SqlDeliveryRepository",
     "SqlEntryRepository",
     "SqlPlanRepository",
+    "SqlProfileRepository",
     "SqlTeamRepository",
     "SqlUpdateLog",
     "SqlUserRepository",

@@ -82,6 +82,10 @@ class TeamRow(SQLModel, table=True):
     # RESTRICT-like (no action): erasing the owner first hands the team over or deletes it.
     owner_user_id: int = Field(foreign_key="users.id", sa_type=ID, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # The head count the plan is split over; NULL: unknown (split over the actual members).
+    planned_size: int | None = Field(default=None, sa_type=Integer)
+    # The secret of the invite link; NULL until the first link is made.
+    invite_code: str | None = Field(default=None, sa_type=String(32), unique=True)
 
 
 class MembershipRow(SQLModel, table=True):
@@ -205,6 +209,22 @@ class DayOffRow(SQLModel, table=True):
     kind: str = Field(sa_type=String(16))
 
 
+class UserProfileRow(SQLModel, table=True):
+    """A person's questionnaire answers after onboarding (erased with them)."""
+
+    __tablename__ = "user_profiles"
+
+    user_id: int = Field(
+        foreign_key="users.id",
+        ondelete="CASCADE",
+        sa_type=ID,
+        primary_key=True,
+        sa_column_kwargs={"autoincrement": False},
+    )
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ConversationStateRow(SQLModel, table=True):
     """Where a person is in a conversation in a chat (survives restarts)."""
 
@@ -281,6 +301,7 @@ kpi_assignments = table_of(KpiAssignmentRow)
 entries = table_of(EntryRow)
 entry_revisions = table_of(EntryRevisionRow)
 days_off = table_of(DayOffRow)
+user_profiles = table_of(UserProfileRow)
 conversation_states = table_of(ConversationStateRow)
 processed_updates = table_of(ProcessedUpdateRow)
 deliveries = table_of(DeliveryRow)

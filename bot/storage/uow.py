@@ -30,6 +30,7 @@ from bot.storage.repositories import (
     SqlDeliveryRepository,
     SqlEntryRepository,
     SqlPlanRepository,
+    SqlProfileRepository,
     SqlTeamRepository,
     SqlUpdateLog,
     SqlUserRepository,
@@ -42,6 +43,7 @@ from kpi_core.ports import (
     DeliveryRepository,
     EntryRepository,
     PlanRepository,
+    ProfileRepository,
     TeamRepository,
     UnitOfWork,
     UpdateLog,
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.assignments: AssignmentRepository = SqlAssignmentRepository(source, self._clock)
         self.entries: EntryRepository = SqlEntryRepository(source, self._clock)
         self.days_off: DayOffRepository = SqlDayOffRepository(source, self._clock)
+        self.profiles: ProfileRepository = SqlProfileRepository(source, self._clock)
         self.conversations: ConversationRepository = SqlConversationRepository(source, self._clock)
         self.updates: UpdateLog = SqlUpdateLog(source, self._clock)
         self.deliveries: DeliveryRepository = SqlDeliveryRepository(source, self._clock)

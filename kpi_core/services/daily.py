@@ -194,11 +194,18 @@ def zone_of(uow: UnitOfWork, telegram_id: int) -> str:
         return _user(uow, telegram_id).timezone
 
 
-def _calendar(calendars: CalendarProvider, country: str) -> WorkingCalendar:
+def _calendar(
+    calendars: CalendarProvider, country: str, cache: dict[str, WorkingCalendar] | None = None
+) -> WorkingCalendar:
+    if cache is not None and country in cache:
+        return cache[country]
     try:
-        return calendars.for_country(country)
+        found: WorkingCalendar = calendars.for_country(country)
     except KeyError:
-        return WeekdayCalendar()
+        found = WeekdayCalendar()
+    if cache is not None:
+        cache[country] = found  # one object per country: schedules then hash alike
+    return found
 
 
 def _user(uow: UnitOfWork, telegram_id: int) -> User:
@@ -228,6 +235,7 @@ def _team_state(
     team_id: int,
     day: date,
     users: dict[int, User] | None = None,
+    calendar_cache: dict[str, WorkingCalendar] | None = None,
 ) -> TeamState:
     """Load a team with the plan in force on ``day`` and everyone's working days."""
     team = uow.teams.get(team_id)
@@ -253,7 +261,7 @@ def _team_state(
             continue
         cache[m.user_id] = user
         schedule = WorkSchedule(
-            _calendar(calendars, user.country), frozenset(user.working_weekdays),
+            _calendar(calendars, user.country, calendar_cache), frozenset(user.working_weekdays),
             frozenset(offs.get(m.user_id, ())), active_from=m.joined_on, active_until=m.left_on,
         )
         kpis = tuple(k for _, k in sorted(by_user.get(m.user_id, [])))
@@ -639,8 +647,9 @@ def build_digests(
         if membership is not None:
             team_of[user.id] = membership.team_id
     teams: dict[int, TeamState] = {}
+    calendar_cache: dict[str, WorkingCalendar] = {}
     for team_id in sorted(set(team_of.values())):
-        teams[team_id] = _team_state(uow, calendars, team_id, day, cache)
+        teams[team_id] = _team_state(uow, calendars, team_id, day, cache, calendar_cache)
     report_days: dict[int, date | None] = {}
     report_plans: dict[int, Plan | None] = {}
     plan_cache: dict[tuple[int, date], Plan | None] = {}

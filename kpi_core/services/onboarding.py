@@ -10,6 +10,9 @@ Flows (``ConversationState.flow``) and their steps:
 
 * ``onboarding`` — the questionnaire (step = question id), then ``review`` (the advised KPIs,
   plan and quotas), ``swap`` (alternatives to one KPI), ``add`` (the catalog, by pages).
+* ``join`` — the short questionnaire (:data:`~kpi_core.questionnaire.MEMBER` mode) of someone
+  who opened a team's invite link (``/start join_<code>``); at the end they are a member of
+  the team with its KPIs that fit their role, and the owner is told.
 * ``kpis`` — ``/kpis``: the same review/swap/add screens over the saved KPI set.
 * ``menu`` — ``/plan`` and ``/settings`` menus (step ``plan`` / ``settings``).
 * ``edit`` — one or two questions of the questionnaire asked again to change a setting or the
@@ -17,9 +20,10 @@ Flows (``ConversationState.flow``) and their steps:
 * ``delete`` — the "erase everything" confirmation.
 
 The adapters (Telegram, console) turn a :class:`Reply` into words and buttons; nothing here
-formats text. The answers that KPI advice depends on are kept after onboarding in a
-*profile record*: a conversation row with ``chat_id`` :data:`PROFILE_CHAT_ID` (a number no
-Telegram chat has), erased with the person.
+formats text. The answers that KPI advice and the plan depend on are kept after onboarding in
+the person's :class:`~kpi_core.model.UserProfile` (``uow.profiles``), erased with them. The
+team's plan is split over :attr:`~kpi_core.model.Team.planned_size` people (the team size
+answer), people who have not joined yet being vacant seats (:mod:`kpi_core.team`).
 """
 
 from __future__ import annotations
@@ -36,15 +40,26 @@ from kpi_core.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WorkSchedule, wo
 from kpi_core.catalog import Kpi, all_kpis, get_kpi
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, Message
-from kpi_core.model import ConversationState, Membership, Plan, PlanTarget, Team, TeamRole, User
+from kpi_core.model import (
+    ConversationState,
+    Membership,
+    Plan,
+    PlanTarget,
+    Team,
+    TeamRole,
+    User,
+    UserProfile,
+)
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
 from kpi_core.profile import Controller, InvalidProfile, Profile, Role, label
 from kpi_core.questionnaire import (
     CUSTOM,
     DONE,
     MARKETING_ROLES,
+    MEMBER,
     OFF,
     SOLO,
+    TEAM,
     Answer,
     Back,
     Choose,
@@ -67,16 +82,18 @@ from kpi_core.questionnaire import start as start_questionnaire
 from kpi_core.quotas import COUNT_QUANTUM, MONEY_QUANTUM, split_evenly
 from kpi_core.recommend import MAX_KPIS, ROLE_FITS, Recommendation, alternatives, recommend
 from kpi_core.reminders import local_date, zone
+from kpi_core.services import membership as team_ops
+from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
 
 __all__ = [
     "EXPIRED",
     "FLOW_DELETE",
     "FLOW_EDIT",
+    "FLOW_JOIN",
     "FLOW_KPIS",
     "FLOW_MENU",
     "FLOW_ONBOARDING",
     "PAGE_SIZE",
-    "PROFILE_CHAT_ID",
     "CatalogView",
     "DeleteView",
     "Deps",
@@ -107,22 +124,19 @@ __all__ = [
     "press",
     "remember_menu",
     "set_language",
+    "join",
     "typed",
 ]
 
-PROFILE_CHAT_ID = 2**62
-"""The ``chat_id`` of the conversation row that keeps a person's answers after onboarding.
-
-Telegram chat ids have at most 52 significant bits, so no real chat collides with it."""
-
 FLOW_ONBOARDING = "onboarding"
+FLOW_JOIN = "join"
 FLOW_KPIS = "kpis"
 FLOW_MENU = "menu"
 FLOW_EDIT = "edit"
 FLOW_DELETE = "delete"
-FLOW_PROFILE = "profile"
 
-MY_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_KPIS, FLOW_MENU, FLOW_EDIT, FLOW_DELETE})
+MY_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_KPIS, FLOW_MENU, FLOW_EDIT, FLOW_DELETE})
+QUESTION_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_EDIT})
 
 OTHER_STATE_CHAT_IDS: tuple[int, ...] = (2**62 + 1,)
 """Conversation rows other features keep per person (the daily loop's, see
@@ -149,11 +163,13 @@ EDITS: Mapping[str, tuple[str, ...]] = {
     "period": ("period", "period_dates"),
     "timezone": ("timezone",),
     "country": ("country",),
+    "people": ("team_size",),
     "weekdays": ("weekdays",),
     "digest": ("digest",),
     "reminder": ("reminder",),
 }
-EDIT_PARENT: Mapping[str, str] = {"amount": "plan", "period": "plan"}
+EDIT_PARENT: Mapping[str, str] = {"amount": "plan", "period": "plan", "people": "plan"}
+PLAN_EDITS = frozenset({"amount", "period", "people"})
 
 # -- messages ---------------------------------------------------------------------------------
 _EXPIRED = N_("This menu has expired. Here is where we are now:")
@@ -180,6 +196,22 @@ _ERASED = N_(
     "Done: everything I knew about you is erased. If you ever want to start again, send /start."
 )
 _KEPT = N_("Nothing was deleted.")
+_TEAM_PLAN_ONLY = N_("The plan belongs to your team: only its owner can change it.")
+_NO_TEAM_SIZE = N_("The team size is for owners and heads of a team.")
+_BAD_INVITE = N_(
+    "This invite link does not work any more. Ask whoever sent it for a new one."
+)
+_ALREADY_IN_TEAM = N_("You are already in the team “{team}”.")
+_LEADS_OTHERS = N_(
+    "You lead the team “{team}” with other people in it, so you cannot join another team."
+)
+_INVITED = N_(
+    "{owner} invites you to the team “{team}”. A few quick questions, and you can log your "
+    "results."
+)
+_JOIN_CANCELLED = N_("Cancelled. To join the team later, open the invite link again.")
+_JOINED_YOUR_TEAM = N_("{name} is now in your team “{team}”.")
+_SEND_TEAM = N_("/team shows everyone and the invite link.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,12 +249,14 @@ class Deps:
         calendars: Production calendars by country.
         validators: Time zone and country checks from the adapters.
         new_token: Makes a new menu token (short, no ``:``); tests pass a predictable one.
+        new_invite_code: Makes a team's invite code (random, URL-safe, at most 32 characters).
     """
 
     clock: Clock
     calendars: CalendarProvider
     validators: Validators = field(default_factory=Validators)
     new_token: Callable[[], str] = _random_token
+    new_invite_code: Callable[[], str] = team_ops.new_invite_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,20 +360,40 @@ class CatalogView:
 
 @dataclass(frozen=True, slots=True)
 class FinishedView:
-    """Onboarding finished: what was saved and what happens next."""
+    """Onboarding (or joining a team) finished: what was saved and what happens next.
+
+    Attributes:
+        invite_code: For the owner of a team of more than one: the code of the invite link
+            to forward to the others.
+        planned: The planned head count (with ``invite_code``).
+        joined_team: For someone who joined a team: its name.
+        owner: For someone who joined a team: the owner's name.
+    """
 
     cards: tuple[KpiCard, ...]
     plan: PlanSummary | None
     digest: time | None
     reminder: time | None
     timezone: str
+    invite_code: str | None = None
+    planned: int | None = None
+    joined_team: str | None = None
+    owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PlanView:
-    """``/plan``: the current plan and buttons to change it."""
+    """``/plan``: the current plan and buttons to change it.
+
+    Attributes:
+        plan: The plan, with the person's own daily quota.
+        can_edit: The person may change the plan (not a member of someone else's team).
+        can_resize: The person may change how many people share it (an owner or a head).
+    """
 
     plan: PlanSummary | None
+    can_edit: bool = True
+    can_resize: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,7 +422,7 @@ class NoticeView:
 
 View = (
     QuestionView | ReviewView | SwapView | CatalogView | FinishedView | PlanView | SettingsView
-    | DeleteView | NoticeView
+    | DeleteView | NoticeView | TeamView | ConfirmRemoveView
 )
 
 
@@ -390,6 +444,7 @@ class Reply:
         handled: False when there was no conversation for this input (let others handle it).
         message_id: The message that showed the menu before this reply, if known (the adapter
             removes its buttons when it sends the new screen as a new message).
+        notify: Messages for other people's chats (the owner: someone joined the team).
     """
 
     view: View | None
@@ -403,6 +458,7 @@ class Reply:
     language: str = "en"
     handled: bool = True
     message_id: int | None = None
+    notify: tuple[Notification, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,22 +660,19 @@ class _Ctx:
         self.uow.conversations.clear(self.who.chat_id, self.user.id)
 
     def profile_record(self) -> dict[str, Any]:
+        """The person's saved answers (empty before onboarding)."""
         assert self.user.id is not None
-        record = self.uow.conversations.get(PROFILE_CHAT_ID, self.user.id)
-        return dict(record.data.get("answers", {})) if record else {}
+        profile = self.uow.profiles.get(self.user.id)
+        return dict(profile.answers) if profile else {}
 
     def save_profile_record(self, answers: Mapping[str, Any]) -> None:
         assert self.user.id is not None
-        self.uow.conversations.save(
-            ConversationState(
-                chat_id=PROFILE_CHAT_ID,
-                user_id=self.user.id,
-                flow=FLOW_PROFILE,
-                step=DONE,
-                data={"answers": dict(answers)},
-                updated_at=self.deps.clock.now(),
-            )
-        )
+        self.uow.profiles.save(UserProfile(self.user.id, dict(answers), self.deps.clock.now()))
+
+    def membership(self) -> Membership | None:
+        """The person's current team membership."""
+        assert self.user.id is not None
+        return team_ops.current_membership(self.uow, self.user.id)
 
 
 def _user(uow: UnitOfWork, who: Who, *, create: bool) -> User | None:
@@ -645,7 +698,7 @@ def _reply(ctx: _Ctx, view: View | None, conv: ConversationState | None, **kw: A
 
 def _view(ctx: _Ctx, conv: ConversationState) -> View:
     """Rebuild the screen of a stored conversation."""
-    if conv.flow in (FLOW_ONBOARDING, FLOW_EDIT) and conv.step not in (STEP_REVIEW, STEP_SWAP, STEP_ADD):
+    if _is_question(conv):
         qs = _qstate(conv).refreshed(ctx.today, ctx.language)
         shown = screen(qs)
         if shown is not None:
@@ -853,7 +906,9 @@ def cancel(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
             return Reply(NoticeView(Message(_NO_CONVERSATION)), closed=True, language=who.language)
         ctx.clear()
         uow.commit()
-        message = _CANCELLED if conv.flow == FLOW_ONBOARDING else _CANCELLED_DONE
+        message = {FLOW_ONBOARDING: _CANCELLED, FLOW_JOIN: _JOIN_CANCELLED}.get(
+            conv.flow, _CANCELLED_DONE
+        )
         return _reply(ctx, NoticeView(Message(message)), None, closed=True, left_location_step=True)
 
 
@@ -890,6 +945,8 @@ def _answer(ctx: _Ctx, conv: ConversationState, answer: Answer) -> Reply:
                       error=outcome.error, moved=False)
     if conv.flow == FLOW_EDIT:
         return _after_edit_answer(ctx, conv, outcome, left_location)
+    if outcome.finished and conv.flow == FLOW_JOIN:
+        return _accept_join(ctx, conv, outcome.state, left_location)
     if outcome.finished:
         return _to_review(ctx, conv, outcome.state, left_location)
     new = _save_question(ctx, conv, outcome.state, flow=conv.flow, new_token=outcome.moved)
@@ -989,7 +1046,7 @@ def located(uow: UnitOfWork, deps: Deps, who: Who, zone_name: str | None) -> Rep
 
 
 def _is_question(conv: ConversationState) -> bool:
-    return conv.flow in (FLOW_ONBOARDING, FLOW_EDIT) and conv.step not in (STEP_REVIEW, STEP_SWAP, STEP_ADD)
+    return conv.flow in QUESTION_FLOWS and conv.step not in (STEP_REVIEW, STEP_SWAP, STEP_ADD)
 
 
 def _question_answer(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Answer | None:

@@ -294,3 +294,33 @@ async def test_russian_echo(harness: BotHarness, services: Services, anna: int) 
     text = last_text(harness)
     assert "✅ Сохранено за сегодня:\n• Выручка: 95\u00a0000\u00a0₽" in text, text
     assert "на оставшиеся 4 рабочих дня." in text
+
+
+async def test_bot_removed_from_a_group_stops_its_digest(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    await harness.send_group(-500, 42, "/link", title="Sales")
+    bot = harness.request.bot_user()
+    await harness.process({"my_chat_member": {
+        "chat": {"id": -500, "type": "group", "title": "Sales"},
+        "from": harness.user_json(42), "date": 1764000000,
+        "old_chat_member": {"status": "member", "user": bot},
+        "new_chat_member": {"status": "left", "user": bot},
+    }})
+    with services.uow_factory() as uow:
+        chat = uow.teams.chat(-500)
+    assert chat is not None
+    assert not chat.active
+
+
+async def test_a_person_who_blocked_the_bot_comes_back(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    from kpi_core.services import daily
+
+    daily.deactivate_chat(services.uow_factory(), 42)
+    await harness.send(42, "/today")
+    with services.uow_factory() as uow:
+        user = uow.users.get(anna)
+    assert user is not None
+    assert user.active

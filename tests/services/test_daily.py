@@ -7,10 +7,12 @@ A person's plan of 440 calls is 20 a day, 44 meetings is 2 a day and 1,000,000.0
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kpi_core.model import GroupChat, TeamRole
 from kpi_core.progress import Status
@@ -335,3 +337,24 @@ def test_blocked_chats_are_deactivated_and_come_back(uow: FakeUnitOfWork, anna: 
         assert [u.id for u in uow.users.list_active()] == []
     assert daily.reactivate(uow, 42)
     assert not daily.reactivate(uow, 42)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**8),
+    st.integers(min_value=0, max_value=10**8),
+    st.integers(min_value=1, max_value=23),
+    st.sampled_from([Decimal(1), Decimal("0.01")]),
+)
+def test_todays_catch_up_share_matches_quotas_catch_up(
+    target_units: int, done_units: int, days_left: int, quantum: Decimal
+) -> None:
+    """The digest's O(1) share for today is exactly what ``quotas.catch_up`` gives today."""
+    from kpi_core.digest import catch_up_today
+    from kpi_core.quotas import Member, catch_up
+
+    days = tuple(date(2025, 4, 1) + timedelta(days=i) for i in range(30))
+    today = days[30 - days_left]
+    target, done = target_units * quantum, done_units * quantum / 3
+    need = catch_up(target, done, [Member(1, days)], today, today_logged=False, quantum=quantum)
+    expected = need.quota.person(1).amount_on(today) if need.quota else Decimal(0)
+    assert catch_up_today(target - done, days_left, quantum) == expected

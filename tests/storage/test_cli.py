@@ -33,13 +33,13 @@ def test_upgrade_current_downgrade_on_the_default_sqlite_file(
     assert run("db", "current") == 0
     assert capsys.readouterr().out.strip().endswith(": empty (base)")
     assert run("db", "upgrade") == 0
-    assert capsys.readouterr().out.strip().endswith(": 0001 (head)")
+    assert capsys.readouterr().out.strip().endswith(": 0002 (head)")
     assert (tmp_path / "data" / "kpi_coach.sqlite3").is_file()
     assert run("db", "downgrade", "base") == 0
     assert capsys.readouterr().out.strip().endswith(": empty (base)")
-    assert run("db", "upgrade", "0001") == 0
+    assert run("db", "upgrade", "0002") == 0
     assert run("db", "downgrade") == 0  # default: one step back
-    assert capsys.readouterr().out.strip().endswith(": empty (base)")
+    assert capsys.readouterr().out.strip().endswith(": 0001")
 
 
 def test_unknown_revision_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,6 +65,6 @@ def test_database_url_from_the_environment_with_the_password_hidden(
     monkeypatch.setenv("DATABASE_URL", url)
     assert run("db", "upgrade") == 0
     out = capsys.readouterr().out
-    assert "0001 (head)" in out
+    assert "0002 (head)" in out
     assert "postgresql://postgres:***@127.0.0.1" in out
     assert "s3cret" not in out

@@ -28,6 +28,7 @@ from kpi_core.model import (
     Team,
     TeamRole,
     User,
+    UserProfile,
 )
 from kpi_core.ports import DuplicateKeyError, UnitOfWork
 from tests.fakes import ManualClock
@@ -206,6 +207,57 @@ def test_team_members_and_roles(new_uow: NewUow, clock: ManualClock) -> None:
         assert uow.teams.members(team_id)[1] == member
         assert uow.teams.memberships_of(user_ids[1]) == [member]
         assert uow.teams.get(team_id + 100) is None
+
+
+def test_team_size_and_invite_code_round_trip(new_uow: NewUow, clock: ManualClock) -> None:
+    user_ids, team_id = setup_team(new_uow, 1)
+    code = "Ab3_-" + "x" * 27  # the longest code: 32 URL-safe characters
+    with new_uow() as uow:
+        team = uow.teams.get(team_id)
+        assert team is not None
+        assert (team.planned_size, team.invite_code) == (None, None)
+        assert uow.teams.by_invite_code(code) is None
+        team.planned_size, team.invite_code, team.name = 10, code, "Sales north"
+        uow.teams.save(team)
+        other = uow.teams.add(Team("Other", user_ids[0], planned_size=3, invite_code="k2"))
+        uow.commit()
+    with new_uow() as uow:
+        found = uow.teams.by_invite_code(code)
+        assert found == Team("Sales north", user_ids[0], team_id, clock.now(), 10, code)
+        assert uow.teams.get(other.id or 0) == other
+        assert uow.teams.by_invite_code(code.upper()) is None  # codes are case-sensitive
+        assert uow.teams.by_invite_code("k2") == other
+        with pytest.raises(LookupError):
+            uow.teams.save(Team("Gone", user_ids[0], id=team_id + 100))
+
+
+def test_a_taken_invite_code_raises_and_keeps_the_transaction(new_uow: NewUow) -> None:
+    user_ids, team_id = setup_team(new_uow, 1)
+    with new_uow() as uow:
+        team = uow.teams.get(team_id)
+        assert team is not None
+        team.invite_code = "taken"
+        uow.teams.save(team)
+        second = uow.teams.add(Team("Second", user_ids[0]))
+        second.invite_code = "taken"
+        with pytest.raises(DuplicateKeyError):
+            uow.teams.save(second)
+        with pytest.raises(DuplicateKeyError):
+            uow.teams.add(Team("Third", user_ids[0], invite_code="taken"))
+        second.invite_code = "free"  # the caller recovers inside the same transaction
+        uow.teams.save(second)
+        uow.commit()
+    with new_uow() as uow:
+        assert [t.name for t in (uow.teams.by_invite_code(c) for c in ("taken", "free")) if t] \
+            == ["Sales", "Second"]
+        regenerated = uow.teams.get(team_id)
+        assert regenerated is not None
+        regenerated.invite_code = "fresh"  # a new code: the old link stops working
+        uow.teams.save(regenerated)
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.teams.by_invite_code("taken") is None
+        assert uow.teams.by_invite_code("fresh") is not None
 
 
 def test_adding_a_member_twice_raises(new_uow: NewUow) -> None:
@@ -497,6 +549,32 @@ def test_conversation_state(new_uow: NewUow, clock: ManualClock) -> None:
 # --- processed updates -----------------------------------------------------------------------
 
 
+def test_profiles_round_trip_and_replace(new_uow: NewUow, clock: ManualClock) -> None:
+    answers = {
+        "role": "owner",
+        "team_size": 10,
+        "goals": ["more_sales"],
+        "plan": {"amount": "10000000", "currency": "RUB"},
+        "period_dates": ["2025-04-01", "2025-04-30"],
+        "name": "Анна",
+    }
+    with new_uow() as uow:
+        user = add_user(uow)
+        assert user.id is not None
+        assert uow.profiles.get(user.id) is None
+        uow.profiles.save(UserProfile(user.id, answers))
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.profiles.get(user.id) == UserProfile(user.id, answers, clock.now())
+        clock.advance(minutes=5)
+        uow.profiles.save(UserProfile(user.id, {"role": "marketer"}))
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.profiles.get(user.id) == UserProfile(user.id, {"role": "marketer"}, clock.now())
+        with raises_cause(Exception):  # no such person: the foreign key refuses it
+            uow.profiles.save(UserProfile(user.id + 100, {}))
+
+
 def test_update_dedup_and_prune(new_uow: NewUow) -> None:
     with new_uow() as uow:
         assert uow.updates.first_time(10**12, AT)
@@ -638,6 +716,8 @@ def test_erase_removes_everything_about_the_person(new_uow: NewUow) -> None:
         uow.days_off.add(DayOff(gone, DAY))
         uow.assignments.replace(gone, team_id, ["calls"])
         uow.conversations.save(ConversationState(BIG_TG_ID + 1, gone, "log", "value"))
+        uow.profiles.save(UserProfile(gone, {"role": "sales_manager"}))
+        uow.profiles.save(UserProfile(stays, {"role": "marketer"}))
         uow.deliveries.plan([_delivery(BIG_TG_ID + 1, AT, user_id=gone)])
         uow.deliveries.plan([_delivery(GROUP_CHAT_ID, AT, team_id=team_id)])
         uow.plans.add(Plan(team_id, DAY, DAY, created_by=gone))
@@ -652,6 +732,8 @@ def test_erase_removes_everything_about_the_person(new_uow: NewUow) -> None:
         assert uow.days_off.in_range([gone], DAY, DAY) == []
         assert uow.assignments.for_user(gone) == []
         assert uow.conversations.get(BIG_TG_ID + 1, gone) is None
+        assert uow.profiles.get(gone) is None
+        assert uow.profiles.get(stays) is not None
         assert uow.deliveries.for_chat(BIG_TG_ID + 1) == []
         assert uow.teams.memberships_of(gone) == []
         # What others own stays; the author is forgotten.

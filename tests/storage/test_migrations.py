@@ -7,16 +7,31 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Engine,
+    Integer,
+    String,
+    column,
+    insert,
+    inspect,
+    select,
+    table,
+)
 
 from bot.storage import current, downgrade, head_revisions, make_engine, upgrade
+from bot.storage import tables as t
 from bot.storage.db import alembic_config, migrations_dir
 from bot.storage.tables import metadata
+from bot.storage.types import UTCDateTime
 from tests.storage.conftest import SQL_BACKENDS
 
 TABLES = {table.name for table in metadata.sorted_tables}
@@ -57,8 +72,8 @@ def test_the_comparison_does_notice_drift(engine: Engine) -> None:
     from sqlalchemy import Column, Integer, MetaData, Table
 
     extended = MetaData()
-    for table in metadata.sorted_tables:
-        table.to_metadata(extended)
+    for existing in metadata.sorted_tables:
+        existing.to_metadata(extended)
     Table("not_migrated", extended, Column("id", Integer, primary_key=True))
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -152,3 +167,93 @@ def test_offline_sql_renders(capsys: pytest.CaptureFixture[str]) -> None:
     assert "CREATE TABLE entries" in ddl
     assert "value NUMERIC" in ddl
     assert "TIMESTAMP WITH TIME ZONE" in ddl
+
+
+# --- 0002: the answers move out of the fake conversation row ---------------------------------
+
+_AT = datetime(2025, 4, 10, 6, 0, tzinfo=UTC)
+_PROFILE_CHAT = 2**62
+_DAILY_CHAT = 2**62 + 1
+
+# The 0001 tables as 0001-era code wrote them (not today's, which have more columns).
+_states = table(
+    "conversation_states",
+    column("chat_id", BigInteger()), column("user_id", Integer()), column("flow", String()),
+    column("step", String()), column("data", JSON()), column("token", String()),
+    column("updated_at", UTCDateTime()),
+)
+_users = table(
+    "users",
+    column("id", Integer()), column("telegram_id", BigInteger()), column("language", String()),
+    column("timezone", String()), column("country", String()),
+    column("working_weekdays", String()), column("display_name", String()),
+    column("active", Boolean()), column("onboarded", Boolean()),
+    column("created_at", UTCDateTime()),
+)
+_teams = table(
+    "teams", column("id", Integer()), column("name", String()),
+    column("owner_user_id", Integer()), column("created_at", UTCDateTime()),
+)
+_OWNER_ANSWERS = {"role": "owner", "team": "team", "team_size": 10, "period": "custom",
+                  "period_dates": ["2025-04-01", "2025-04-30"]}
+
+
+def _rows_at_0001(engine: Engine) -> None:
+    """Three people with a team each; the answers in conversation rows at chat 2**62 (Anna:
+    an owner of 10, Boris: a sales manager; Vera has none) and a daily-loop row of Anna's."""
+    with engine.begin() as conn:
+        for user_id, name in ((1, "Anna"), (2, "Boris"), (3, "Vera")):
+            conn.execute(insert(_users).values(
+                id=user_id, telegram_id=100 + user_id, language="ru", timezone="Europe/Moscow",
+                country="RU", working_weekdays="0,1,2,3,4", display_name=name, active=True,
+                onboarded=True, created_at=_AT,
+            ))
+            conn.execute(insert(_teams).values(
+                id=user_id, name=name, owner_user_id=user_id, created_at=_AT
+            ))
+        conn.execute(insert(_states), [
+            {"chat_id": _PROFILE_CHAT, "user_id": 1, "flow": "profile", "step": "done",
+             "data": {"answers": _OWNER_ANSWERS}, "token": "", "updated_at": _AT},
+            {"chat_id": _PROFILE_CHAT, "user_id": 2, "flow": "profile", "step": "done",
+             "data": {"answers": {"role": "sales_manager", "team_size": "7"}}, "token": "",
+             "updated_at": _AT},
+            {"chat_id": _DAILY_CHAT, "user_id": 1, "flow": "daily", "step": "value",
+             "data": {"kpi": "revenue"}, "token": "abc", "updated_at": _AT},
+        ])
+
+
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
+def test_0002_moves_the_answers_out_and_back(
+    backend: str, fresh_url: Callable[[str], str]
+) -> None:
+    engine = make_engine(fresh_url(backend))
+    try:
+        upgrade(engine, "0001")
+        _rows_at_0001(engine)
+        upgrade(engine)
+        with engine.connect() as conn:
+            profiles = {r.user_id: r for r in conn.execute(select(t.user_profiles))}
+            assert set(profiles) == {1, 2}  # nobody gets made-up answers
+            assert profiles[1].answers == _OWNER_ANSWERS
+            assert profiles[1].updated_at == _AT
+            assert profiles[2].answers == {"role": "sales_manager", "team_size": "7"}
+            sizes = dict(conn.execute(select(t.teams.c.id, t.teams.c.planned_size)).all())
+            assert sizes == {1: 10, 2: 1, 3: None}
+            states = conn.execute(select(_states)).all()
+            # The daily loop's row is left alone; the profile rows are gone.
+            assert [(s.chat_id, s.user_id, s.data) for s in states] == [
+                (_DAILY_CHAT, 1, {"kpi": "revenue"})
+            ]
+        downgrade(engine, "0001")
+        with engine.connect() as conn:
+            states = conn.execute(select(_states).order_by(_states.c.user_id, _states.c.chat_id))
+            assert [(s.chat_id, s.user_id, s.flow, s.step, s.data) for s in states] == [
+                (_PROFILE_CHAT, 1, "profile", "done", {"answers": _OWNER_ANSWERS}),
+                (_DAILY_CHAT, 1, "daily", "value", {"kpi": "revenue"}),
+                (_PROFILE_CHAT, 2, "profile", "done",
+                 {"answers": {"role": "sales_manager", "team_size": "7"}}),
+            ]
+        upgrade(engine)
+        assert current(engine) == head_revisions()
+    finally:
+        engine.dispose()

@@ -1,0 +1,380 @@
+"""Teams of more than one person: invite codes, joining, the roster and per-person quotas.
+
+Building blocks over the unit of work, shared by the join flow in
+:mod:`kpi_core.services.onboarding` and the ``/team`` command in :mod:`kpi_core.services.team`.
+Nothing here formats text; the views are values the adapters draw.
+
+A person is in at most one team at a time (their *current* membership has no ``left_on``).
+Joining another team ends the current membership the day before; entries are the person's,
+not the team's, so everything they logged stays with them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from kpi_core.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WeekdayCalendar, WorkSchedule
+from kpi_core.catalog import Aggregation, Unit, get_kpi
+from kpi_core.messages import Message
+from kpi_core.model import Membership, Plan, Team, TeamRole, User
+from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
+from kpi_core.profile import ROLE_CONTROLLER, Role
+from kpi_core.quotas import COUNT_QUANTUM, MONEY_QUANTUM, QuotaError, TeamQuota, round_to_quantum
+from kpi_core.recommend import MAX_KPIS
+from kpi_core.team import split_over_seats
+
+__all__ = [
+    "INVITE_PREFIX",
+    "MANAGERS",
+    "ConfirmRemoveView",
+    "MemberLine",
+    "MemberSchedule",
+    "Notification",
+    "TeamView",
+    "current_membership",
+    "ensure_invite_code",
+    "invite_code_from_payload",
+    "join_team",
+    "managed_team",
+    "member_kpis",
+    "new_invite_code",
+    "roster",
+    "team_split",
+]
+
+INVITE_PREFIX = "join_"
+"""The ``/start`` payload of an invite link is ``join_<code>``."""
+INVITE_CODE_LENGTH = 16
+"""Characters of a new code: 96 random bits, URL-safe (``[A-Za-z0-9_-]``)."""
+_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_ATTEMPTS = 5
+
+MANAGERS = frozenset({TeamRole.OWNER, TeamRole.ADMIN})
+"""Roles that may see the invite link, make a new one and remove people."""
+
+
+def new_invite_code() -> str:
+    """A fresh random invite code (16 URL-safe characters)."""
+    return secrets.token_urlsafe(INVITE_CODE_LENGTH * 3 // 4)
+
+
+def invite_code_from_payload(payload: str) -> str | None:
+    """The code of a ``/start`` payload ``join_<code>``, or ``None`` when it is not one.
+
+    Telegram allows ``[A-Za-z0-9_-]`` and 64 characters in a deep-link payload; a code is at
+    most 32 of them.
+    """
+    if not payload.startswith(INVITE_PREFIX):
+        return None
+    code = payload[len(INVITE_PREFIX):]
+    return code if _CODE_RE.match(code) else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLine:
+    """One person in the team, as ``/team`` lists them.
+
+    Attributes:
+        membership_id: The membership (what a Remove button refers to).
+        user_id: The person.
+        name: Their display name.
+        team_role: Owner, admin or member.
+        role: Their job (``Role`` value) from their answers, if known.
+        joined_on: When they joined.
+        removable: The viewer may remove them.
+    """
+
+    membership_id: int
+    user_id: int
+    name: str
+    team_role: TeamRole
+    role: str | None
+    joined_on: date | None
+    removable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TeamView:
+    """``/team``: who is in the team, how many were planned, and the invite link.
+
+    Attributes:
+        name: The team's name.
+        owner: The owner's name.
+        members: The current members, owner first, then by joining date.
+        planned: The planned head count, if known.
+        invite_code: The link's code (only for those who manage the team).
+        manage: The viewer may make a new link and remove people.
+    """
+
+    name: str
+    owner: str
+    members: tuple[MemberLine, ...]
+    planned: int | None
+    invite_code: str | None
+    manage: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmRemoveView:
+    """"Remove this person from the team?"."""
+
+    member: MemberLine
+    team: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A message for someone else's private chat (the owner told that someone joined).
+
+    Attributes:
+        chat_id: Their private chat (their Telegram id).
+        language: Their language.
+        lines: The message, line by line.
+    """
+
+    chat_id: int
+    language: str
+    lines: tuple[Message, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries
+# ---------------------------------------------------------------------------------------------
+
+
+def current_membership(uow: UnitOfWork, user_id: int) -> Membership | None:
+    """The person's membership without a ``left_on`` (the newest, should there be two)."""
+    found = [m for m in uow.teams.memberships_of(user_id) if m.left_on is None]
+    return found[-1] if found else None
+
+
+def managed_team(uow: UnitOfWork, user_id: int) -> tuple[Team, Membership] | None:
+    """The team the person owns or administers now, with their membership."""
+    membership = current_membership(uow, user_id)
+    if membership is None or membership.role not in MANAGERS:
+        return None
+    team = uow.teams.get(membership.team_id)
+    return (team, membership) if team is not None else None
+
+
+def _display_name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.display_name or str(user.telegram_id)
+
+
+def roster(
+    uow: UnitOfWork, team: Team, viewer: Membership | None
+) -> tuple[MemberLine, ...]:
+    """The team's current members, owner first, then in the order they joined."""
+    assert team.id is not None
+    manage = viewer is not None and viewer.role in MANAGERS and viewer.left_on is None
+    lines = []
+    for m in uow.teams.members(team.id):
+        if m.left_on is not None or m.id is None:
+            continue
+        user = uow.users.get(m.user_id)
+        profile = uow.profiles.get(m.user_id)
+        role = profile.answers.get("role") if profile else None
+        removable = (
+            manage
+            and viewer is not None
+            and m.user_id != viewer.user_id
+            and m.user_id != team.owner_user_id
+            and (m.role is TeamRole.MEMBER or viewer.role is TeamRole.OWNER)
+        )
+        lines.append(
+            MemberLine(m.id, m.user_id, _display_name(user), m.role,
+                       str(role) if role else None, m.joined_on, removable)
+        )
+    lines.sort(key=lambda line: (line.user_id != team.owner_user_id,
+                                 line.joined_on or date.min, line.membership_id))
+    return tuple(lines)
+
+
+def team_view(uow: UnitOfWork, team: Team, viewer: Membership | None) -> TeamView:
+    """The ``/team`` screen of ``team`` as ``viewer`` may see it."""
+    manage = viewer is not None and viewer.role in MANAGERS
+    owner = uow.users.get(team.owner_user_id)
+    return TeamView(
+        name=team.name,
+        owner=_display_name(owner),
+        members=roster(uow, team, viewer),
+        planned=team.planned_size,
+        invite_code=team.invite_code if manage else None,
+        manage=manage,
+    )
+
+
+def joined_count(uow: UnitOfWork, team_id: int) -> int:
+    """How many people are in the team now."""
+    return sum(1 for m in uow.teams.members(team_id) if m.left_on is None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Changes
+# ---------------------------------------------------------------------------------------------
+
+
+def _with_new_code(uow: UnitOfWork, team: Team, make: Callable[[], str]) -> str:
+    for _ in range(_ATTEMPTS):
+        team.invite_code = make()
+        try:
+            uow.teams.save(team)
+        except DuplicateKeyError:  # 96 random bits: practically never; try another
+            continue
+        return team.invite_code
+    raise RuntimeError("could not find a free invite code")
+
+
+def ensure_invite_code(uow: UnitOfWork, team: Team, make: Callable[[], str]) -> str:
+    """The team's invite code, made (and saved) if it has none yet."""
+    return team.invite_code or _with_new_code(uow, team, make)
+
+
+def regenerate_invite_code(uow: UnitOfWork, team: Team, make: Callable[[], str]) -> str:
+    """A new invite code; the old link stops working."""
+    return _with_new_code(uow, team, make)
+
+
+def join_team(uow: UnitOfWork, user: User, team: Team, today: date) -> Membership:
+    """Make ``user`` a member of ``team`` from ``today`` (weight 1).
+
+    Their current membership elsewhere ends yesterday; a team they owned alone keeps its
+    history but loses its invite link. Someone who was in ``team`` before comes back.
+    """
+    assert user.id is not None and team.id is not None
+    for m in uow.teams.memberships_of(user.id):
+        if m.left_on is None and m.team_id != team.id:
+            m.left_on = today - timedelta(days=1)
+            uow.teams.save_member(m)
+            old = uow.teams.get(m.team_id)
+            if old is not None and old.owner_user_id == user.id and old.invite_code:
+                old.invite_code = None
+                uow.teams.save(old)
+    earlier = next((m for m in uow.teams.memberships_of(user.id) if m.team_id == team.id), None)
+    membership = Membership(team.id, user.id, TeamRole.MEMBER, Decimal(1), joined_on=today)
+    if earlier is None:
+        return uow.teams.add_member(membership)
+    membership.id = earlier.id
+    uow.teams.save_member(membership)
+    return membership
+
+
+def leads_others(uow: UnitOfWork, user_id: int, except_team: int | None = None) -> Team | None:
+    """The team the person owns that has other people in it (they cannot leave it)."""
+    membership = current_membership(uow, user_id)
+    if membership is None or membership.role is not TeamRole.OWNER:
+        return None
+    if membership.team_id == except_team or joined_count(uow, membership.team_id) <= 1:
+        return None
+    return uow.teams.get(membership.team_id)
+
+
+def remove_member(uow: UnitOfWork, membership: Membership, today: date) -> None:
+    """End the membership today (the person keeps what they logged)."""
+    membership.left_on = today
+    uow.teams.save_member(membership)
+
+
+def member_kpis(owner_kpis: Sequence[str], role: Role) -> list[str]:
+    """The team's KPIs (the owner's set, in order) that someone in ``role`` controls."""
+    controller = ROLE_CONTROLLER[role]
+    return [k for k in owner_kpis if controller in get_kpi(k).controlled_by][:MAX_KPIS]
+
+
+def owner_kpis(uow: UnitOfWork, team: Team) -> list[str]:
+    """The KPI set of the team's owner in the team, in order."""
+    assert team.id is not None
+    mine = [a for a in uow.assignments.for_team(team.id) if a.user_id == team.owner_user_id]
+    return [a.kpi_id for a in sorted(mine, key=lambda a: a.position)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotas of a team's plan, vacant seats included
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSchedule:
+    """A member with what the split needs (fits :class:`kpi_core.team.Joined`)."""
+
+    user_id: int
+    weight: Decimal
+    schedule: WorkSchedule
+
+
+def _calendar(calendars: CalendarProvider, country: str) -> WorkingCalendar:
+    try:
+        return calendars.for_country(country)
+    except KeyError:
+        return WeekdayCalendar()
+
+
+def _schedule(
+    calendars: CalendarProvider, user: User, days_off: frozenset[date], m: Membership | None
+) -> WorkSchedule:
+    return WorkSchedule(
+        _calendar(calendars, user.country),
+        frozenset(user.working_weekdays) or DEFAULT_WORKING_WEEKDAYS,
+        days_off,
+        active_from=m.joined_on if m else None,
+        active_until=m.left_on if m else None,
+    )
+
+
+def quantum_of(kpi_id: str) -> Decimal:
+    """Kopecks for money, whole units for counts."""
+    return MONEY_QUANTUM if get_kpi(kpi_id).unit is Unit.MONEY else COUNT_QUANTUM
+
+
+def team_split(
+    uow: UnitOfWork, calendars: CalendarProvider, team: Team, plan: Plan, kpi_id: str
+) -> tuple[TeamQuota, int] | None:
+    """The plan's target for ``kpi_id`` split over the members who track it and the vacant
+    seats; with the number of seats. ``None`` for a KPI without a summed target.
+    """
+    target = plan.target_for(kpi_id)
+    if target is None or team.id is None or get_kpi(kpi_id).aggregation is not Aggregation.SUM:
+        return None
+    period = Period(plan.period_start, plan.period_end)
+    members = [
+        m for m in uow.teams.members(team.id)
+        if (m.left_on is None or m.left_on >= period.start)
+        and (m.joined_on is None or m.joined_on <= period.end)
+    ]
+    tracking = {a.user_id for a in uow.assignments.for_team(team.id) if a.kpi_id == kpi_id}
+    chosen = [m for m in members if m.user_id in tracking] or members
+    ids = [m.user_id for m in chosen]
+    offs: dict[int, set[date]] = {}
+    for off in uow.days_off.in_range(ids, period.start, period.end):
+        offs.setdefault(off.user_id, set()).add(off.day)
+    joined = []
+    for m in chosen:
+        user = uow.users.get(m.user_id)
+        if user is not None:
+            schedule = _schedule(calendars, user, frozenset(offs.get(m.user_id, ())), m)
+            joined.append(MemberSchedule(m.user_id, m.weight, schedule))
+    owner = uow.users.get(team.owner_user_id)
+    if owner is None:
+        return None
+    owner_schedule = _schedule(calendars, owner, frozenset(), None)
+    quantum = quantum_of(kpi_id)
+    try:
+        quota = split_over_seats(
+            round_to_quantum(target.target, quantum), period, joined, team.planned_size,
+            owner_schedule, quantum,
+        )
+    except QuotaError:
+        return None
+    return quota, max(len(joined), team.planned_size or 0)

@@ -1,0 +1,215 @@
+"""Who a team's plan is split over: the people who joined, and the seats still vacant.
+
+An owner plans for a head count (:attr:`kpi_core.model.Team.planned_size`: "10 people share the
+plan"), but people join the bot one by one. Splitting the plan over whoever has joined so far
+would hand the first person the whole plan. Instead, while fewer people have joined than were
+planned, the missing ones are **vacant seats**: weight 1, the owner's working week, the whole
+period. Each joined person then carries the share of one seat, ``plan ÷ planned people``, from
+the first day on, and that share does not jump when a colleague joins.
+
+Worked example (``tests/unit/test_team.py``): 10 000 000 ₽ for April 2025 in Russia (22
+working days), 10 people planned, 1 joined: the joined person's quota is 1 000 000 ₽, i.e.
+45 454,55 ₽ a day, and the nine vacant seats hold the other 9 000 000 ₽ until people join.
+
+Rules:
+
+* **Fewer joined than planned** (or exactly as many): ``planned − joined`` vacant seats. A
+  person's seat also covers the days of the period before they joined (and after they left):
+  those parts are vacant too, so someone who joins on 14 April still gets 45 454,55 ₽ a day
+  for the days they work, not a larger share because the plan's first two weeks had nobody.
+* **More joined than planned**, or no planned size: no vacant seats; the plan is split over
+  the actual people (:func:`kpi_core.quotas.split_plan`: weight × own working days).
+* Personal days off and weights work as in :func:`~kpi_core.quotas.split_plan`: a day off
+  shortens the person's share, not the others' daily quota.
+
+Who counts as *joined* is the caller's choice: the people the target is split over, usually
+those whose membership overlaps the period and who track the KPI (a marketer who joins a
+sales team does not take a salesperson's seat in the revenue plan).
+
+Use :func:`split_over_seats` for a quota, then :meth:`~kpi_core.quotas.TeamQuota.person` with a
+user id; :func:`joined_people` leaves out the vacant seats (the part of the plan nobody carries
+yet is ``plan - sum(p.total for p in joined_people(quota))``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from kpi_core.calendar import Period, WorkSchedule
+from kpi_core.quotas import MONEY_QUANTUM, Member, PersonQuota, TeamQuota, split_plan
+
+__all__ = [
+    "Joined",
+    "Seat",
+    "Vacancy",
+    "is_vacant",
+    "joined_people",
+    "seats",
+    "split_members",
+    "split_over_seats",
+    "vacancies",
+]
+
+
+class Joined(Protocol):
+    """A person taking part in the split (``kpi_core.digest.TeamMember`` fits)."""
+
+    @property
+    def user_id(self) -> int:
+        """Their user id: the key of their quota."""
+        ...
+
+    @property
+    def weight(self) -> Decimal:
+        """Their weight in the split (1 = standard)."""
+        ...
+
+    @property
+    def schedule(self) -> WorkSchedule:
+        """Their working days, with ``active_from``/``active_until`` from the membership."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Vacancy:
+    """The key of a vacant seat, or of the vacant part of a joined person's seat.
+
+    Attributes:
+        index: 1, 2 ... for seats nobody has taken; 0 for the part of a person's seat.
+        user_id: Whose seat this is part of (``None`` for a seat nobody has taken).
+        before: True for the days before the person joined, False for those after they left.
+    """
+
+    index: int
+    user_id: int | None = None
+    before: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A place in the split: a person (``key`` is their user id) or a vacancy.
+
+    Attributes:
+        key: The user id, or a :class:`Vacancy`.
+        weight: The seat's weight.
+        schedule: The seat's working days.
+    """
+
+    key: int | Vacancy
+    weight: Decimal
+    schedule: WorkSchedule
+
+    @property
+    def vacant(self) -> bool:
+        """True for a vacant seat or the vacant part of one."""
+        return isinstance(self.key, Vacancy)
+
+
+def vacancies(joined: int, planned_size: int | None) -> int:
+    """How many seats nobody has taken: ``planned − joined``, never below zero.
+
+    Example:
+        ``vacancies(1, 10) == 9``; ``vacancies(12, 10) == 0``; ``vacancies(3, None) == 0``.
+    """
+    if planned_size is None:
+        return 0
+    return max(planned_size - joined, 0)
+
+
+def _standard(schedule: WorkSchedule) -> WorkSchedule:
+    """The same calendar and working week, with no personal days off or membership bounds."""
+    return replace(schedule, days_off=frozenset(), active_from=None, active_until=None)
+
+
+def seats(
+    joined: Sequence[Joined], planned_size: int | None, owner_schedule: WorkSchedule
+) -> tuple[Seat, ...]:
+    """The seats to split a plan over (see the module docs for the rules).
+
+    Args:
+        joined: The people the plan is split over, in the order their quotas should come.
+            User ids must be unique.
+        planned_size: The head count the plan was made for (``Team.planned_size``), or
+            ``None`` when unknown.
+        owner_schedule: The owner's working days; vacant seats work the owner's calendar and
+            week (their personal days off and membership dates are ignored).
+
+    Returns:
+        The joined people first (keyed by user id), then the vacant parts of their seats, then
+        the seats nobody has taken (keyed by :class:`Vacancy`).
+    """
+    ids = [person.user_id for person in joined]
+    if len(set(ids)) != len(ids):
+        raise ValueError("joined people must have unique user ids")
+    result = [Seat(p.user_id, p.weight, p.schedule) for p in joined]
+    if planned_size is None or len(joined) > planned_size:
+        return tuple(result)
+    for person in joined:
+        own = person.schedule
+        if own.active_from is not None:
+            schedule = replace(_standard(own), active_until=own.active_from - timedelta(days=1))
+            result.append(Seat(Vacancy(0, person.user_id, before=True), person.weight, schedule))
+        if own.active_until is not None:
+            schedule = replace(_standard(own), active_from=own.active_until + timedelta(days=1))
+            result.append(Seat(Vacancy(0, person.user_id, before=False), person.weight, schedule))
+    vacant = _standard(owner_schedule)
+    result.extend(
+        Seat(Vacancy(n), Decimal(1), vacant)
+        for n in range(1, vacancies(len(joined), planned_size) + 1)
+    )
+    return tuple(result)
+
+
+def split_members(period: Period, chosen: Sequence[Seat]) -> list[Member]:
+    """The seats as :class:`~kpi_core.quotas.Member` values over ``period``.
+
+    Vacant parts without a working day in the period (someone who joined before it started)
+    are left out; people are always kept, so that every joined person has a quota.
+    """
+    members = [Member.from_schedule(s.key, period, s.schedule, s.weight) for s in chosen]
+    return [m for m, s in zip(members, chosen, strict=True) if m.working_days or not s.vacant]
+
+
+def split_over_seats(
+    target: Decimal,
+    period: Period,
+    joined: Sequence[Joined],
+    planned_size: int | None,
+    owner_schedule: WorkSchedule,
+    quantum: Decimal = MONEY_QUANTUM,
+) -> TeamQuota:
+    """Split a period target over the joined people and the vacant seats.
+
+    Args:
+        target: The team's target for the period, a multiple of ``quantum``.
+        period: The plan's period.
+        joined: The people the target is split over (see :func:`seats`).
+        planned_size: The planned head count, or ``None``.
+        owner_schedule: The owner's working days (for vacant seats).
+        quantum: :data:`~kpi_core.quotas.MONEY_QUANTUM` or ``COUNT_QUANTUM``.
+
+    Returns:
+        The split over every seat: ``quota.person(user_id)`` is a joined person's part
+        (``daily``, ``total``, ``schedule``); vacant seats are keyed by :class:`Vacancy`.
+        ``quota.daily`` is the whole team's rate, vacant seats included.
+
+    Raises:
+        QuotaError: as :func:`~kpi_core.quotas.split_plan` (no working days at all, a
+            negative or too fine target).
+    """
+    chosen = seats(joined, planned_size, owner_schedule)
+    return split_plan(target, split_members(period, chosen), quantum)
+
+
+def is_vacant(key: object) -> bool:
+    """True for the key of a vacant seat (or of the vacant part of one)."""
+    return isinstance(key, Vacancy)
+
+
+def joined_people(quota: TeamQuota) -> tuple[PersonQuota, ...]:
+    """The parts of the joined people only (vacant seats left out), in order."""
+    return tuple(p for p in quota.people if not is_vacant(p.key))

@@ -1,0 +1,184 @@
+"""Splitting a team's plan over the people who joined and the seats still vacant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.calendars import HolidaysCalendarProvider
+from kpi_core.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
+from kpi_core.quotas import COUNT_QUANTUM, NoWorkingDays
+from kpi_core.team import (
+    Vacancy,
+    is_vacant,
+    joined_people,
+    seats,
+    split_members,
+    split_over_seats,
+    vacancies,
+)
+
+APRIL = Period.month(2025, 4)
+RU = WorkSchedule(HolidaysCalendarProvider().for_country("RU"))
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    schedule: WorkSchedule = RU
+    weight: D = D(1)
+
+
+def joined_on(day: date, user_id: int = 1) -> Person:
+    return Person(user_id, WorkSchedule(RU.calendar, active_from=day))
+
+
+def test_april_2025_in_russia_has_22_working_days() -> None:
+    assert len(working_days(APRIL.start, APRIL.end, RU)) == 22
+
+
+def test_one_of_ten_gets_a_tenth_not_the_whole_plan() -> None:
+    """10 000 000 ₽, 10 planned, 1 joined: 45 454,55 ₽ a day for the one who joined."""
+    quota = split_over_seats(D(10_000_000), APRIL, [Person(1)], 10, RU)
+    me = quota.person(1)
+    assert me.daily == D("45454.55")
+    assert me.total == D("1000000.00")
+    assert sum(a.amount for a in me.schedule) == D("1000000.00")
+    assert len(me.schedule) == 22
+    assert [p.total for p in joined_people(quota)] == [D("1000000.00")]
+    assert sum(p.total for p in quota.people) == D(10_000_000)  # vacant seats hold the rest
+    assert quota.daily == D("454545.45")  # the whole team's day, as planned
+
+
+def test_joining_mid_month_keeps_the_daily_quota_of_a_seat() -> None:
+    """Joined on Monday 14 April: 13 working days left at the same 45 454,55 ₽."""
+    quota = split_over_seats(D(10_000_000), APRIL, [joined_on(date(2025, 4, 14))], 10, RU)
+    me = quota.person(1)
+    assert len(me.schedule) == 13
+    assert me.schedule[0].day == date(2025, 4, 14)
+    assert me.daily == D("45454.55")
+    # 13 of the seat's 22 days: 13/22 of a tenth of the plan.
+    assert me.total == D("590909.09")
+
+
+def test_the_first_to_join_keeps_their_quota_when_others_join() -> None:
+    alone = split_over_seats(D(10_000_000), APRIL, [Person(1)], 10, RU).person(1)
+    three = split_over_seats(D(10_000_000), APRIL, [Person(1), Person(2), Person(3)], 10, RU)
+    assert three.person(1) == alone
+    assert [p.total for p in joined_people(three)] == [D("1000000.00")] * 3
+
+
+def test_as_many_as_planned_split_the_whole_plan() -> None:
+    quota = split_over_seats(D(300_000), APRIL, [Person(1), Person(2), Person(3)], 3, RU)
+    assert [p.total for p in quota.people] == [D("100000.00")] * 3
+    assert not any(is_vacant(p.key) for p in quota.people)
+
+
+def test_more_joined_than_planned_split_over_the_actual_people() -> None:
+    people = [Person(n) for n in range(1, 5)]
+    quota = split_over_seats(D(400_000), APRIL, people, 3, RU)
+    assert [p.total for p in quota.people] == [D("100000.00")] * 4
+    assert quota.person(1).daily == D("4545.45")  # 100 000 over 22 days
+
+
+def test_no_planned_size_splits_over_the_actual_people_as_before() -> None:
+    late = joined_on(date(2025, 4, 14), 2)
+    quota = split_over_seats(D(350_000), APRIL, [Person(1), late], None, RU)
+    # 22 + 13 working days share the plan: 10 000 ₽ a day each.
+    assert [p.daily for p in quota.people] == [D("10000.00")] * 2
+    assert [p.total for p in quota.people] == [D("220000.00"), D("130000.00")]
+
+
+def test_vacant_seats_follow_the_owners_week_not_their_days_off() -> None:
+    owner = WorkSchedule(
+        WeekdayCalendar(),
+        weekdays=frozenset({0, 1, 2, 3, 4, 5}),  # a six-day shop
+        days_off=frozenset({date(2025, 4, 7)}),
+        active_from=date(2025, 4, 10),
+    )
+    chosen = seats([Person(1, owner)], 2, owner)
+    vacant = [s for s in chosen if s.key == Vacancy(1)]
+    assert len(vacant) == 1
+    assert vacant[0].schedule.weekdays == owner.weekdays
+    assert vacant[0].schedule.days_off == frozenset()
+    assert vacant[0].schedule.active_from is None
+    assert vacant[0].weight == D(1)
+
+
+def test_a_person_who_left_leaves_the_rest_of_the_seat_vacant() -> None:
+    left = Person(1, WorkSchedule(RU.calendar, active_until=date(2025, 4, 15)))
+    quota = split_over_seats(D(2_200_000), APRIL, [left], 2, RU)
+    me = quota.person(1)
+    assert me.daily == D("50000.00")  # 1 100 000 per seat over 22 days
+    assert me.schedule[-1].day == date(2025, 4, 15)
+    assert quota.person(Vacancy(0, 1, before=False)).schedule[0].day == date(2025, 4, 16)
+
+
+def test_weights_carry_into_the_seat() -> None:
+    senior = Person(1, RU, D("1.5"))
+    quota = split_over_seats(D(3_500_000), APRIL, [senior], 3, RU)
+    # 1.5 + 1 + 1 seats: the senior carries 1.5 / 3.5 of the plan.
+    assert quota.person(1).total == D("1500000.00")
+
+
+def test_counts_split_in_whole_units() -> None:
+    quota = split_over_seats(D(660), APRIL, [Person(1)], 3, RU, COUNT_QUANTUM)
+    assert quota.person(1).total == D(220)
+    assert quota.person(1).daily == D(10)
+
+
+def test_vacant_parts_outside_the_period_are_left_out() -> None:
+    early = joined_on(date(2025, 3, 3))  # joined before April: nothing of April is vacant
+    members = split_members(APRIL, seats([early], 1, RU))
+    assert [m.key for m in members] == [1]
+
+
+def test_a_person_without_working_days_keeps_a_zero_quota() -> None:
+    late = joined_on(date(2025, 5, 5), 2)
+    quota = split_over_seats(D(1_000_000), APRIL, [Person(1), late], 2, RU)
+    assert quota.person(2).total == D(0)
+    assert quota.person(1).total == D("500000.00")
+
+
+def test_nothing_to_split_over_is_an_error_the_user_can_fix() -> None:
+    never = WorkSchedule(RU.calendar, active_from=date(2025, 5, 5))
+    with pytest.raises(NoWorkingDays):
+        split_over_seats(D(100), APRIL, [Person(1, never)], None, never)
+
+
+def test_user_ids_must_be_unique() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        seats([Person(1), Person(1)], 3, RU)
+
+
+@pytest.mark.parametrize(
+    ("joined", "planned", "expected"), [(1, 10, 9), (10, 10, 0), (12, 10, 0), (3, None, 0)]
+)
+def test_vacancies(joined: int, planned: int | None, expected: int) -> None:
+    assert vacancies(joined, planned) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    plan=st.integers(min_value=0, max_value=10**9).map(lambda n: D(n) / 100),
+    joined=st.integers(min_value=1, max_value=8),
+    planned=st.one_of(st.none(), st.integers(min_value=1, max_value=12)),
+    join_day=st.integers(min_value=1, max_value=30),
+)
+def test_the_seats_add_up_to_the_plan_and_share_it_fairly(
+    plan: D, joined: int, planned: int | None, join_day: int
+) -> None:
+    people = [Person(n) for n in range(1, joined)] + [joined_on(date(2025, 4, join_day), joined)]
+    quota = split_over_seats(plan, APRIL, people, planned, RU)
+    assert sum(p.total for p in quota.people) == plan
+    full = [quota.person(n) for n in range(1, joined)]
+    if planned is not None and joined <= planned:
+        seat = plan / planned  # each full-month person carries one seat, within a kopeck
+        for person in full:
+            assert abs(person.total - seat) <= D("0.01")
+    assert len({p.daily for p in full}) <= 1
