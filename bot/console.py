@@ -13,8 +13,9 @@ What can be typed:
 * several numbers at a multiple choice — exactly those options, then Done (``1,3,4``);
 * ``done`` / ``готово``, ``back`` / ``назад``, ``skip`` / ``пропустить``, ``save`` / ``сохранить``
   — the buttons of that name;
-* ``/start``, ``/restart``, ``/cancel``, ``/plan``, ``/kpis``, ``/settings``, ``/language [en|ru]``,
-  ``/help``, ``/privacy``, ``/delete_me``, ``/quit``;
+* ``/start``, ``/start join_<code>`` (join a team), ``/restart``, ``/cancel``, ``/plan``,
+  ``/kpis``, ``/team``, ``/settings``, ``/language [en|ru]``, ``/help``, ``/privacy``,
+  ``/delete_me``, ``/quit``;
 * anything else — a typed answer (an amount, a city, a time).
 
 It exits with code 0 at the end of input.
@@ -37,6 +38,8 @@ from bot.timezone_lookup import canonical_zone
 from kpi_core.ports import Clock, UnitOfWork
 from kpi_core.questionnaire import Kind, Validators
 from kpi_core.services import onboarding as use
+from kpi_core.services import team as use_team
+from kpi_core.services.membership import invite_code_from_payload
 
 CONSOLE_USER_ID = 0
 """The console's person: Telegram never gives id 0 to anyone."""
@@ -133,7 +136,8 @@ class Console:
     def _command(self, line: str) -> None:
         name, _, rest = line[1:].partition(" ")
         commands: dict[str, Callable[[], None]] = {
-            "start": lambda: self._call(use.begin),
+            "start": lambda: self._start(rest.strip()),
+            "team": lambda: self._call(use_team.open_team),
             "restart": lambda: self._call(use.begin, restart=True),
             "cancel": lambda: self._call(use.cancel),
             "plan": lambda: self._call(use.open_plan),
@@ -149,6 +153,13 @@ class Console:
             self._print(self.t._("Unknown command. /help lists the commands."))
             return
         action()
+
+    def _start(self, payload: str) -> None:
+        code = invite_code_from_payload(payload)
+        if code is not None:
+            self._call(use.join, code)
+        else:
+            self._call(use.begin)
 
     def _language(self, code: str) -> None:
         if code in SUPPORTED_LANGUAGES:
@@ -205,6 +216,9 @@ class Console:
         if cb.prefix == "lang":
             self._language(cb.part(0))
             return
+        if cb.prefix == "tm":
+            self._call(use_team.press, cb.part(0), cb.part(1), quiet=quiet)
+            return
         pressed = use.Press(cb.prefix, cb.part(0), cb.part(1), cb.parts[2:])
         self._call(use.press, pressed, quiet=quiet)
 
@@ -222,7 +236,7 @@ class Console:
 
     def _refresh_buttons(self, reply: use.Reply) -> None:
         menu = render.render(translator(reply.language), reply, self._now())
-        self._buttons = [b for row in menu.rows for b in row] if menu else []
+        self._buttons = _pressable(menu) if menu else []
 
     def _show(self, reply: use.Reply) -> None:
         self._reply = reply
@@ -233,7 +247,7 @@ class Console:
         self._show_menu(menu)
 
     def _show_menu(self, menu: render.Menu) -> None:
-        self._buttons = [b for row in menu.rows for b in row]
+        self._buttons = _pressable(menu)
         lines = [render.plain(menu.text)]
         lines.extend(f"  {i}) {b.label}" for i, b in enumerate(self._buttons, start=1))
         self._print("\n".join(lines))
@@ -248,6 +262,11 @@ class Console:
 
     def _now(self) -> datetime:
         return self._clock.now()
+
+
+def _pressable(menu: render.Menu) -> list[render.Button]:
+    """The menu's buttons that do something here (links open only in Telegram)."""
+    return [b for row in menu.rows for b in row if b.url is None]
 
 
 def stored_language(uow: UnitOfWork, telegram_id: int) -> str | None:

@@ -15,6 +15,11 @@ part of the state (:attr:`State.today`, :attr:`State.language`), refreshed by th
 State is plain JSON (:meth:`State.to_json` / :meth:`State.from_json`), stored in the database
 after every step.
 
+Two modes walk the same questions (:attr:`State.mode`): :data:`FULL`, everything, for whoever
+sets up a plan; and :data:`MEMBER`, the five questions of :data:`MEMBER_QUESTIONS` (role,
+working days, time zone, digest, reminder) for someone who joins a team by its invite link —
+the team already has its plan, KPIs and calendar.
+
 Adding a question: append a :class:`Question` to :data:`QUESTIONS` at the right place (give it a
 new, short, stable ``id``), add a ``when=`` if it depends on earlier answers, translate its
 prompt and labels in ``locales/ru/pending/onboarding.po``, and read its answer in

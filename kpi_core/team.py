@@ -37,10 +37,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Protocol
 
 from kpi_core.calendar import Period, WorkSchedule
-from kpi_core.quotas import MONEY_QUANTUM, Member, PersonQuota, TeamQuota, split_plan
+from kpi_core.quotas import (
+    MONEY_QUANTUM,
+    Member,
+    PersonQuota,
+    TeamQuota,
+    round_to_quantum,
+    split_plan,
+)
 
 __all__ = [
     "Joined",
@@ -51,6 +59,7 @@ __all__ = [
     "seats",
     "split_members",
     "split_over_seats",
+    "team_daily",
     "vacancies",
 ]
 
@@ -195,7 +204,8 @@ def split_over_seats(
     Returns:
         The split over every seat: ``quota.person(user_id)`` is a joined person's part
         (``daily``, ``total``, ``schedule``); vacant seats are keyed by :class:`Vacancy`.
-        ``quota.daily`` is the whole team's rate, vacant seats included.
+        The team's rate on a day everyone works is :func:`team_daily` (``quota.daily`` also
+        adds the rates of the vacant parts of people's seats, counting those seats twice).
 
     Raises:
         QuotaError: as :func:`~kpi_core.quotas.split_plan` (no working days at all, a
@@ -208,6 +218,16 @@ def split_over_seats(
 def is_vacant(key: object) -> bool:
     """True for the key of a vacant seat (or of the vacant part of one)."""
     return isinstance(key, Vacancy)
+
+
+def team_daily(quota: TeamQuota) -> Decimal:
+    """The team's daily rate over whole seats (joined people and seats nobody has taken),
+    rounded half up: what the whole planned team brings on a day everyone works."""
+    whole = (
+        p.daily_exact for p in quota.people
+        if not (isinstance(p.key, Vacancy) and p.key.user_id is not None)
+    )
+    return round_to_quantum(sum(whole, start=Fraction(0)), quota.quantum)
 
 
 def joined_people(quota: TeamQuota) -> tuple[PersonQuota, ...]:

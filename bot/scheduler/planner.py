@@ -102,7 +102,8 @@ class Planner:
         now = self._clock.now()
         stats = PlanStats()
         with self._uow_factory() as uow:
-            users = [u for u in uow.users.list_active() if u.id is not None]
+            # People still in the questionnaire have nothing to be reminded of yet.
+            users = [u for u in uow.users.list_active() if u.id is not None and u.onboarded]
             chats = list(uow.teams.list_active_chats())
             owners = self._owners(uow, chats)
         stats.people, stats.groups = len(users), len(chats)

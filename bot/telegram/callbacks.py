@@ -37,6 +37,8 @@ PREFIXES: dict[str, str] = {
     "m": "command menus (/plan, /kpis, /settings): m:<token>:<action>[:<arg>...]",
     "lang": "language switch: lang:<code> (no state; always valid)",
     "del": "erase-my-data confirmation: del:<token>:<yes|no>",
+    # teams (/team; checked against the presser's membership on every press)
+    "tm": "team menu: tm:<new|rm|rmy|back>[:<membership id>]",
     # daily loop (/log, /today, reminders, digests; layouts in bot/telegram/daily_render.py)
     "d": "daily loop: d:<action>[:<arg>...] (k, p, day, u, ok, fix, re, z, t)",
 }

@@ -1,4 +1,5 @@
-"""Commands after onboarding: /plan, /kpis, /settings, /language, /help, /privacy, /delete_me.
+"""Commands after onboarding: /plan, /kpis, /settings, /language, /help, /privacy, /delete_me
+(``/team`` lives in :mod:`bot.telegram.team`).
 
 Each handler runs one use case of :mod:`kpi_core.services.onboarding` and shows the reply with
 :func:`bot.telegram.onboarding.present`; the menus' buttons are handled by
@@ -96,10 +97,12 @@ async def show_help(update: Update, context: BotContext) -> None:
         "/log — record today's results\n"
         "/plan — view or change the plan; the daily quotas follow\n"
         "/kpis — view, swap, remove or add KPIs\n"
+        "/team — who is in your team; the invite link for colleagues\n"
         "/settings — time zone, holiday calendar, working days, reminder times\n"
         "/language — English or Russian\n"
         "/privacy — what I store and how to delete it\n"
         "/restart — go through the setup again\n"
+        "/delete_me — erase everything about you\n"
         "/cancel — close the current menu"
     )
     await _reply_text(update, context, text)

@@ -399,8 +399,10 @@ async def receive_text(update: Update, context: BotContext) -> None:
     text = message.text
     state = await _run(context, daily.recall, _tg(update))
     if state is not None and state.step in (STEP_VALUE, STEP_REENTER):
-        await _answer_number(update, context, text, state.step, dict(state.data))
-        return
+        if _is_number(text, context.language) or not any(ch.isalpha() for ch in text):
+            await _answer_number(update, context, text, state.step, dict(state.data))
+            return
+        await _run(context, daily.forget, _tg(update))  # moved on: words, not the number
     reply_to = message.reply_to_message
     if reply_to is not None and reply_to.from_user is not None and \
             reply_to.from_user.id == context.bot.id:
@@ -414,6 +416,14 @@ async def receive_text(update: Update, context: BotContext) -> None:
     if any(ch.isdigit() for ch in text):
         await _say(update, context, context.t._(
             "To log results, send them like “calls 35, meetings 4”, or use /log."))
+
+
+def _is_number(text: str, language: str) -> bool:
+    try:
+        parse_amount(text, language)
+    except NumberError:
+        return False
+    return True
 
 
 async def _answer_number(

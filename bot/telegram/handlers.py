@@ -2,8 +2,8 @@
 
 Order matters: the middleware (group -1) runs first for every update (repeated updates stop
 there; the user's language is set); then onboarding (``/start`` and the questionnaire, including
-free-text answers while a questionnaire is open), then the other commands, then the daily loop
-(logging results, digest buttons); the error handler comes last.
+free-text answers while a questionnaire is open), then the other commands and ``/team``, then the
+daily loop (logging results, digest buttons); the error handler comes last.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.telegram import commands, daily, errors, middleware, onboarding
+from bot.telegram import commands, daily, errors, middleware, onboarding, team
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -20,5 +20,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     middleware.register(app)
     onboarding.register(app)
     commands.register(app)
+    team.register(app)
     daily.register(app)
     errors.register(app)

@@ -24,7 +24,15 @@ def inline(menu: Menu) -> InlineKeyboardMarkup | None:
     if not menu.rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in menu.rows]
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in menu.rows
+        ]
     )
 
 

@@ -23,10 +23,13 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("log", N_("Log today's results")),
     ("plan", N_("Set or change the plan")),
     ("kpis", N_("Your KPIs")),
+    ("team", N_("Your team and its invite link")),
     ("settings", N_("Time zone, reminders, working days")),
     ("language", N_("Change the language")),
     ("help", N_("What the bot can do")),
     ("privacy", N_("What is stored and how to delete it")),
+    ("restart", N_("Go through the setup again")),
+    ("delete_me", N_("Erase everything about me")),
     ("cancel", N_("Cancel the current step")),
 )
 """(command, English description) in menu order."""

@@ -24,7 +24,7 @@ from dataclasses import replace
 from telegram import Message as TgMessage
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -41,6 +41,7 @@ from bot.timezone_lookup import canonical_zone, zone_for_location
 from kpi_core.messages import Message
 from kpi_core.questionnaire import Validators
 from kpi_core.services import onboarding as use
+from kpi_core.services.membership import Notification, invite_code_from_payload
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,18 @@ async def _strip_buttons(context: BotContext, chat_id: int, message_id: int | No
 
 
 async def present(update: Update, context: BotContext, reply: use.Reply, *, edit: bool = False) -> None:
-    """Show a use case's reply: edit the pressed menu in place or send a new message."""
+    """Show a use case's reply: edit the pressed menu in place or send a new message; then
+    deliver its notifications to other people's chats."""
+    await _show(update, context, reply, edit=edit)
+    await _notify(context, reply.notify)
+
+
+async def _show(update: Update, context: BotContext, reply: use.Reply, *, edit: bool) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     t = translator(reply.language)
-    menu = render.render(t, reply, context.services.clock.now())
+    menu = render.render(t, reply, context.services.clock.now(), context.bot.username)
     remove_keyboard = reply.left_location_step
     if remove_keyboard:
         edit = False  # a reply keyboard goes away only with a new message
@@ -122,6 +129,17 @@ async def present(update: Update, context: BotContext, reply: use.Reply, *, edit
         )
 
 
+async def _notify(context: BotContext, notifications: tuple[Notification, ...]) -> None:
+    """Tell other people what happened (the owner: someone joined); never fatal."""
+    for note in notifications:
+        t = translator(note.language)
+        text = "\n".join(t.render(line) for line in note.lines)
+        try:
+            await context.bot.send_message(note.chat_id, text)
+        except TelegramError:
+            log.warning("Could not notify chat %s", note.chat_id, exc_info=True)
+
+
 async def _edit(update: Update, menu: render.Menu) -> int | None:
     query = update.callback_query
     message = query.message if query else None
@@ -142,7 +160,12 @@ async def _edit(update: Update, menu: render.Menu) -> int | None:
 
 
 async def start_onboarding(update: Update, context: BotContext) -> None:
-    """/start: begin the setup, or carry on where the person stopped."""
+    """/start: begin the setup, or carry on where the person stopped; ``/start join_<code>``
+    (an invite link) joins a team."""
+    code = invite_code_from_payload(context.args[0]) if context.args else None
+    if code is not None:
+        await present(update, context, await run(context, use.join, update, code))
+        return
     reply = await run(context, use.begin, update)
     if isinstance(reply.view, use.QuestionView) and reply.notice is None:  # a fresh start
         t = translator(reply.language)

@@ -16,6 +16,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from urllib.parse import quote
 
 from babel import Locale
 from babel.dates import format_interval
@@ -28,7 +29,16 @@ from bot.timezone_lookup import utc_offset_label
 from kpi_core.calendar import Period
 from kpi_core.catalog import Aggregation, Kpi, aggregation_label
 from kpi_core.messages import Message
+from kpi_core.model import TeamRole
+from kpi_core.profile import Role, label
 from kpi_core.questionnaire import WEEKDAYS, Kind
+from kpi_core.services.membership import (
+    INVITE_PREFIX,
+    ConfirmRemoveView,
+    MemberLine,
+    TeamView,
+    headcount,
+)
 from kpi_core.services.onboarding import (
     PREFIX_DELETE,
     PREFIX_MENU,
@@ -56,10 +66,11 @@ CHECK = "✓ "
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """An inline button: its label and its callback data."""
+    """An inline button: its label and its callback data, or a link to open instead."""
 
     label: str
-    data: str
+    data: str = ""
+    url: str | None = None
 
 
 Rows = tuple[tuple[Button, ...], ...]
@@ -224,20 +235,24 @@ def _head(t: Translator, reply: Reply) -> list[str]:
     return lines
 
 
-def render(t: Translator, reply: Reply, now: datetime) -> Menu | None:
-    """The message for a use case's reply (``None`` when there is nothing to show)."""
+def render(t: Translator, reply: Reply, now: datetime, bot_username: str | None = None) -> Menu | None:
+    """The message for a use case's reply (``None`` when there is nothing to show).
+
+    ``bot_username`` makes invite links (``https://t.me/<bot>?start=join_<code>``); without
+    it (the console) the invite is shown as the ``/start`` command to send.
+    """
     view = reply.view
     if view is None:
         if reply.notice is None and reply.error is None:
             return None
         return Menu("\n\n".join(_head(t, reply)))
-    body = _body(t, view, reply.token, now)
+    body = _body(t, view, reply.token, now, bot_username)
     head = _head(t, reply)
     text = "\n\n".join([*head, body.text]) if head else body.text
     return Menu(text, body.rows, body.location)
 
 
-def _body(t: Translator, view: View, token: str, now: datetime) -> Menu:
+def _body(t: Translator, view: View, token: str, now: datetime, bot_username: str | None) -> Menu:
     if isinstance(view, QuestionView):
         return question_menu(t, view, token, now)
     if isinstance(view, ReviewView):
@@ -247,7 +262,11 @@ def _body(t: Translator, view: View, token: str, now: datetime) -> Menu:
     if isinstance(view, CatalogView):
         return catalog_menu(t, view, token)
     if isinstance(view, FinishedView):
-        return finished_menu(t, view, now)
+        return finished_menu(t, view, now, bot_username)
+    if isinstance(view, TeamView):
+        return team_menu(t, view, bot_username)
+    if isinstance(view, ConfirmRemoveView):
+        return remove_menu(t, view)
     if isinstance(view, PlanView):
         return plan_menu(t, view, token)
     if isinstance(view, SettingsView):
@@ -361,16 +380,24 @@ def catalog_menu(t: Translator, view: CatalogView, token: str) -> Menu:
     return Menu("\n\n".join(parts), tuple(rows))
 
 
-def finished_menu(t: Translator, view: FinishedView, now: datetime) -> Menu:
-    """Onboarding done: what was saved and what happens next."""
+def finished_menu(t: Translator, view: FinishedView, now: datetime, bot_username: str | None = None) -> Menu:
+    """Onboarding (or joining a team) done: what was saved and what happens next."""
     count = len(view.cards)
-    parts = [
-        "<b>"
-        + esc(t.ngettext("All set! I saved {count} KPI.", "All set! I saved {count} KPIs.", count).format(count=t.number(count)))
-        + "</b>"
-    ]
+    if view.joined_team is not None:
+        parts = [
+            "<b>" + esc(t._("Welcome to the team “{team}”!").format(team=view.joined_team)) + "</b>",
+            esc(t._("Owner: {name}").format(name=view.owner or "")),
+        ]
+    else:
+        parts = [
+            "<b>"
+            + esc(t.ngettext("All set! I saved {count} KPI.", "All set! I saved {count} KPIs.", count).format(count=t.number(count)))
+            + "</b>"
+        ]
     if view.plan is not None:
         parts.append(plan_text(t, view.plan))
+        if view.joined_team is not None:  # their own number: the owner saw it on the review
+            parts[-1] += "\n" + esc(quota_line(t, view.plan.quota, view.plan.kpi))
     names = list_text(t, [kpi_name(t, c.kpi) for c in view.cards])
     parts.append(esc(t._("You track: {kpis}.").format(kpis=names)))
     zone = zone_label(t, view.timezone, now)
@@ -391,28 +418,138 @@ def finished_menu(t: Translator, view: FinishedView, now: datetime) -> Menu:
         schedule = t._("Reminders are off; turn them on any time in /settings.")
     parts.append(esc(schedule))
     parts.append(esc(t._("/today shows today's quota and progress, /log records results. /help lists everything.")))
-    return Menu("\n\n".join(parts))
+    rows: Rows = ()
+    if view.invite_code is not None:
+        planned = view.planned or 0
+        link = invite_link(bot_username, view.invite_code)
+        parts.append(
+            "👥 "
+            + esc(t.ngettext("The plan is for {count} person.", "The plan is for {count} people.", planned).format(count=t.number(planned)))
+            + " "
+            + esc(t._("Forward this invite link to your colleagues: after a few quick questions each of them gets their own daily quota."))
+            + "\n"
+            + esc(link)
+        )
+        rows = _share_row(t, link, bot_username)
+    return Menu("\n\n".join(parts), rows)
+
+
+def invite_link(bot_username: str | None, code: str) -> str:
+    """``https://t.me/<bot>?start=join_<code>``, or ``/start join_<code>`` without a username."""
+    if not bot_username:
+        return f"/start {INVITE_PREFIX}{code}"
+    return f"https://t.me/{bot_username}?start={INVITE_PREFIX}{code}"
+
+
+def _share_row(t: Translator, link: str, bot_username: str | None) -> Rows:
+    """A button that opens Telegram's "share" dialog with the link (only with a real link)."""
+    if not bot_username:
+        return ()
+    text = t._("Join our team in KPI Coach: the plan, daily quotas and progress in one chat.")
+    url = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text, safe='')}"
+    return ((Button("📤 " + t.pgettext("button", "Share the invite link"), url=url),),)
+
+
+def _role_text(t: Translator, member: MemberLine) -> str:
+    """"owner", "admin", or the person's job ("sales manager") in a sentence."""
+    if member.team_role is TeamRole.OWNER:
+        return t.pgettext("team role", "owner")
+    if member.team_role is TeamRole.ADMIN:
+        return t.pgettext("team role", "admin")
+    if member.role in {r.value for r in Role}:
+        name = t.render(label(Role(str(member.role))))
+        return name[:1].lower() + name[1:]
+    return t.pgettext("team role", "member")
+
+
+def member_line(t: Translator, member: MemberLine) -> str:
+    """"Boris — sales manager, since 10 April" (plain text)."""
+    role = _role_text(t, member)
+    if member.joined_on is None:
+        return t._("{name} — {role}").format(name=member.name, role=role)
+    return t._("{name} — {role}, since {date}").format(
+        name=member.name, role=role, date=t.date(member.joined_on)
+    )
+
+
+def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) -> Menu:
+    """``/team``: the members, the head count, the invite link and what the owner may do."""
+    joined = len(view.members)
+    lines = [
+        "<b>" + esc(t._("Team “{name}”").format(name=view.name)) + "</b>",
+        esc(t._("Owner: {name}").format(name=view.owner)),
+        esc(t.render(headcount(joined, view.planned))),
+    ]
+    if not view.manage:
+        return Menu("\n".join(lines))
+    parts = ["\n".join(lines)]
+    parts.append("\n".join(f"{i}. {esc(member_line(t, m))}" for i, m in enumerate(view.members, start=1)))
+    rows: list[tuple[Button, ...]] = []
+    if view.invite_code is not None:
+        link = invite_link(bot_username, view.invite_code)
+        parts.append(
+            esc(t._("Forward this invite link to your colleagues: after a few quick questions each of them gets their own daily quota."))
+            + "\n"
+            + esc(link)
+        )
+        rows.extend(_share_row(t, link, bot_username))
+        rows.append((Button("🔄 " + t.pgettext("button", "New link"), callbacks.encode("tm", "new")),))
+    removable = [m for m in view.members if m.removable]
+    if removable:
+        parts.append(esc(t._("A new link stops the old one from working; ✖ removes someone from the team.")))
+    elif view.invite_code is not None:
+        parts.append(esc(t._("A new link stops the old one from working.")))
+    rows.extend(
+        (Button("✖ " + m.name, callbacks.encode("tm", "rm", m.membership_id)),) for m in removable
+    )
+    return Menu("\n\n".join(parts), tuple(rows))
+
+
+def remove_menu(t: Translator, view: ConfirmRemoveView) -> Menu:
+    """"Remove Boris from the team?"."""
+    text = esc(
+        t._(
+            "Remove {name} from the team “{team}”? What they logged stays with them; they will "
+            "no longer get the team's plan and quotas."
+        ).format(name=view.member.name, team=view.team)
+    )
+    rows = (
+        (
+            Button(t.pgettext("button", "Yes, remove"), callbacks.encode("tm", "rmy", view.member.membership_id)),
+            Button(t.pgettext("button", "No"), callbacks.encode("tm", "back")),
+        ),
+    )
+    return Menu(text, rows)
 
 
 def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
     """``/plan``: the plan and buttons to change it."""
+    close = (Button(t.pgettext("button", "Close"), callbacks.menu(PREFIX_MENU, token, "close")),)
     if view.plan is None:
-        text = esc(t._("There is no plan yet. Finish the setup with /start first."))
-        return Menu(text, ((Button(t.pgettext("button", "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),))
-    title = t._("Your plan")
+        if view.can_edit:
+            text = esc(t._("There is no plan yet. Finish the setup with /start first."))
+        else:
+            text = esc(t._("Your team has no plan for this period yet: its owner sets it in /plan."))
+        return Menu(text, (close,))
+    title = t._("Your plan") if view.can_edit else t._("Your team's plan")
     parts = [
         f"<b>{esc(title)}</b>",
         plan_text(t, view.plan),
         esc(quota_line(t, view.plan.quota, view.plan.kpi)),
     ]
-    rows = (
+    if not view.can_edit:
+        parts.append(esc(t._("The plan is set by the team's owner; your share follows it.")))
+        return Menu("\n\n".join(parts), (close,))
+    rows: list[tuple[Button, ...]] = [
         (
             Button(t.pgettext("button", "Change the amount"), callbacks.menu(PREFIX_MENU, token, "amount")),
             Button(t.pgettext("button", "Change the period"), callbacks.menu(PREFIX_MENU, token, "period")),
         ),
-        (Button(t.pgettext("button", "Close"), callbacks.menu(PREFIX_MENU, token, "close")),),
-    )
-    return Menu("\n\n".join(parts), rows)
+    ]
+    if view.can_resize:
+        rows.append((Button(t.pgettext("button", "Change the team size"), callbacks.menu(PREFIX_MENU, token, "people")),))
+    rows.append(close)
+    return Menu("\n\n".join(parts), tuple(rows))
 
 
 def language_name(code: str) -> str:

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from kpi_core.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WeekdayCalendar, WorkSchedule
 from kpi_core.catalog import Aggregation, Unit, get_kpi
-from kpi_core.messages import Message
+from kpi_core.messages import NN_, Message
 from kpi_core.model import Membership, Plan, Team, TeamRole, User
 from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
 from kpi_core.profile import ROLE_CONTROLLER, Role
@@ -38,6 +38,7 @@ __all__ = [
     "TeamView",
     "current_membership",
     "ensure_invite_code",
+    "headcount",
     "invite_code_from_payload",
     "join_team",
     "managed_team",
@@ -216,6 +217,21 @@ def team_view(uow: UnitOfWork, team: Team, viewer: Membership | None) -> TeamVie
     )
 
 
+_IN_TEAM_OF = NN_(
+    "In the team: {count} of {planned} person", "In the team: {count} of {planned} people"
+)
+_IN_TEAM = NN_("In the team: {count} person", "In the team: {count} people")
+
+
+def headcount(joined: int, planned: int | None) -> Message:
+    """"In the team: 3 of 10 people" (or "4 people" when more joined than were planned)."""
+    if planned is not None and joined <= planned:
+        singular, plural = _IN_TEAM_OF
+        return Message(singular, {"count": joined, "planned": planned}, plural, planned)
+    singular, plural = _IN_TEAM
+    return Message(singular, {"count": joined}, plural, joined)
+
+
 def joined_count(uow: UnitOfWork, team_id: int) -> int:
     """How many people are in the team now."""
     return sum(1 for m in uow.teams.members(team_id) if m.left_on is None)
@@ -253,7 +269,8 @@ def join_team(uow: UnitOfWork, user: User, team: Team, today: date) -> Membershi
     Their current membership elsewhere ends yesterday; a team they owned alone keeps its
     history but loses its invite link. Someone who was in ``team`` before comes back.
     """
-    assert user.id is not None and team.id is not None
+    assert user.id is not None
+    assert team.id is not None
     for m in uow.teams.memberships_of(user.id):
         if m.left_on is None and m.team_id != team.id:
             m.left_on = today - timedelta(days=1)

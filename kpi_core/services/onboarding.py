@@ -37,7 +37,7 @@ from typing import Any
 
 from kpi_core.achievability import assess_target
 from kpi_core.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WorkSchedule, working_days
-from kpi_core.catalog import Kpi, all_kpis, get_kpi
+from kpi_core.catalog import Kpi, Unit, all_kpis, get_kpi
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, Message
 from kpi_core.model import (
@@ -84,6 +84,7 @@ from kpi_core.recommend import MAX_KPIS, ROLE_FITS, Recommendation, alternatives
 from kpi_core.reminders import local_date, zone
 from kpi_core.services import membership as team_ops
 from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
+from kpi_core.team import team_daily
 
 __all__ = [
     "EXPIRED",
@@ -115,6 +116,7 @@ __all__ = [
     "build_profile",
     "cancel",
     "current",
+    "join",
     "located",
     "nudge",
     "open_delete",
@@ -124,7 +126,6 @@ __all__ = [
     "press",
     "remember_menu",
     "set_language",
-    "join",
     "typed",
 ]
 
@@ -170,6 +171,8 @@ EDITS: Mapping[str, tuple[str, ...]] = {
 }
 EDIT_PARENT: Mapping[str, str] = {"amount": "plan", "period": "plan", "people": "plan"}
 PLAN_EDITS = frozenset({"amount", "period", "people"})
+LEADER_ROLES = frozenset({Role.OWNER.value, Role.HEAD_OF_SALES.value, Role.HEAD_OF_MARKETING.value})
+"""Roles that answer how many people share the plan."""
 
 # -- messages ---------------------------------------------------------------------------------
 _EXPIRED = N_("This menu has expired. Here is where we are now:")
@@ -208,6 +211,9 @@ _LEADS_OTHERS = N_(
 _INVITED = N_(
     "{owner} invites you to the team “{team}”. A few quick questions, and you can log your "
     "results."
+)
+_INVITED_OWN = N_(
+    "{owner} invites you to their team. A few quick questions, and you can log your results."
 )
 _JOIN_CANCELLED = N_("Cancelled. To join the team later, open the invite link again.")
 _JOINED_YOUR_TEAM = N_("{name} is now in your team “{team}”.")
@@ -674,6 +680,16 @@ class _Ctx:
         assert self.user.id is not None
         return team_ops.current_membership(self.uow, self.user.id)
 
+    def my_kpis(self) -> list[str]:
+        """The person's KPI set in their current team, in order."""
+        assert self.user.id is not None
+        current = self.membership()
+        mine = [
+            a for a in self.uow.assignments.for_user(self.user.id)
+            if current is None or a.team_id == current.team_id
+        ]
+        return [a.kpi_id for a in sorted(mine, key=lambda a: a.position)]
+
 
 def _user(uow: UnitOfWork, who: Who, *, create: bool) -> User | None:
     user = uow.users.by_telegram_id(who.telegram_id)
@@ -712,7 +728,9 @@ def _view(ctx: _Ctx, conv: ConversationState) -> View:
     if conv.flow == FLOW_MENU and conv.step == "settings":
         return _settings_view(ctx.user)
     if conv.flow == FLOW_MENU:
-        return PlanView(_saved_plan(ctx))
+        can_edit = _others_team(ctx) is None
+        leader = ctx.profile_record().get("role") in LEADER_ROLES
+        return PlanView(_saved_plan(ctx), can_edit=can_edit, can_resize=can_edit and leader)
     if conv.flow == FLOW_DELETE:
         return DeleteView()
     return NoticeView(Message(_USE_BUTTONS))
@@ -735,11 +753,10 @@ def _plan_checked(
     ctx: _Ctx, conv: ConversationState, answers: Mapping[str, Any]
 ) -> tuple[_Plan | None, Message | None]:
     """The plan of a review and, when it cannot be computed, the reason for the person."""
-    if conv.flow == FLOW_ONBOARDING:
-        country = str(answers.get("country") or ctx.user.country)
-        weekdays = frozenset(int(d) for d in answers.get("weekdays") or []) or DEFAULT_WORKING_WEEKDAYS
-    else:
-        country, weekdays = ctx.user.country, ctx.user.working_weekdays
+    if conv.flow != FLOW_ONBOARDING:
+        return _person_plan(ctx, answers), None
+    country = str(answers.get("country") or ctx.user.country)
+    weekdays = frozenset(int(d) for d in answers.get("weekdays") or []) or DEFAULT_WORKING_WEEKDAYS
     try:
         return _compute_plan(answers, ctx.today, ctx.deps.calendars, country, weekdays), None
     except KeyError:  # a country without a calendar: validated on input, so only old data
@@ -826,11 +843,63 @@ def _saved_plan(ctx: _Ctx) -> PlanSummary | None:
     answers = ctx.profile_record()
     if not answers:
         return None
-    try:
-        plan = _compute_plan(answers, ctx.today, ctx.deps.calendars, ctx.user.country, ctx.user.working_weekdays)
-    except (KeyError, DomainError):
-        return None
+    plan = _person_plan(ctx, answers)
     return plan.summary if plan else None
+
+
+def _others_team(ctx: _Ctx) -> Team | None:
+    """The team the person is in but does not own: its plan is not theirs to change."""
+    membership = ctx.membership()
+    if membership is None or membership.role is TeamRole.OWNER:
+        return None
+    return ctx.uow.teams.get(membership.team_id)
+
+
+def _person_plan(ctx: _Ctx, answers: Mapping[str, Any]) -> _Plan | None:
+    """The saved plan as the person sees it: their own, or their team's with their quotas."""
+    team = _others_team(ctx)
+    if team is not None:
+        return _team_plan(ctx, team)
+    try:
+        return _compute_plan(answers, ctx.today, ctx.deps.calendars, ctx.user.country, ctx.user.working_weekdays)
+    except (KeyError, DomainError):  # a country without a calendar (old data), no working days
+        return None
+
+
+def _team_plan(ctx: _Ctx, team: Team) -> _Plan | None:
+    """The team's plan in force today with the person's own daily quotas, the team split over
+    its planned head count (people not joined yet are vacant seats)."""
+    assert team.id is not None
+    assert ctx.user.id is not None
+    plan = ctx.uow.plans.current(team.id, ctx.today)
+    if plan is None or not plan.targets:
+        return None
+    quotas: dict[str, Quota] = {}
+    for target in plan.targets:
+        split = team_ops.team_split(ctx.uow, ctx.deps.calendars, team, plan, target.kpi_id)
+        if split is None:
+            continue
+        quota, people = split
+        try:
+            mine = quota.person(ctx.user.id)
+        except KeyError:  # they do not track this KPI
+            continue
+        money = get_kpi(target.kpi_id).unit is Unit.MONEY
+        quotas[target.kpi_id] = Quota(
+            target=target.target,
+            per_person=mine.daily,
+            team_daily=team_daily(quota),
+            people=people,
+            working_days=len(mine.schedule),
+            currency=plan.currency if money else None,
+        )
+    main = plan.targets[0]
+    if main.kpi_id not in quotas:
+        return None
+    period = Period(plan.period_start, plan.period_end)
+    summary = PlanSummary(get_kpi(main.kpi_id), quotas[main.kpi_id], period, main.baseline)
+    targets = {t.kpi_id: (t.target, t.baseline) for t in plan.targets}
+    return _Plan(summary, targets, quotas, ())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -862,12 +931,151 @@ def begin(uow: UnitOfWork, deps: Deps, who: Who, *, restart: bool = False) -> Re
         if ctx.user.onboarded and not restart:
             uow.commit()
             return _reply(ctx, NoticeView(Message(_ALREADY)), None, closed=True)
+        team = _others_team(ctx) if restart else None
+        if team is not None:  # in someone else's team: their short questionnaire again
+            reply = _start_join(ctx, team, None)
+            uow.commit()
+            return reply
         previous = ctx.profile_record() if restart else {}
         outcome = start_questionnaire(ctx.today, ctx.language, _prefill(previous))
         conv = _save_question(ctx, None, outcome.state, flow=FLOW_ONBOARDING, new_token=True)
         uow.commit()
         assert outcome.screen is not None
         return _reply(ctx, QuestionView(outcome.screen), conv)
+
+
+def join(uow: UnitOfWork, deps: Deps, who: Who, code: str) -> Reply:
+    """``/start join_<code>``: the short questionnaire of someone joining a team.
+
+    An unknown or replaced code, someone already in that team, and the owner of a team with
+    other people in it get a notice instead. Nothing changes until the last answer.
+    """
+    with uow:
+        ctx = _open(uow, deps, who, create=True)
+        assert ctx is not None
+        assert ctx.user.id is not None
+        team = uow.teams.by_invite_code(code) if code else None
+        if team is None:
+            reply = _reply(ctx, NoticeView(Message(_BAD_INVITE)), None, closed=True)
+        else:
+            refusal = _join_refusal(ctx, team)
+            reply = refusal if refusal is not None else _start_join(ctx, team, code)
+        uow.commit()  # the person's row, so that their language is remembered
+        return reply
+
+
+def _join_refusal(ctx: _Ctx, team: Team) -> Reply | None:
+    assert ctx.user.id is not None
+    current = ctx.membership()
+    if current is not None and current.team_id == team.id:
+        notice = Message(_ALREADY_IN_TEAM, {"team": team.name})
+        return _reply(ctx, NoticeView(notice), None, closed=True)
+    leads = team_ops.leads_others(ctx.uow, ctx.user.id, except_team=team.id)
+    if leads is not None:
+        notice = Message(_LEADS_OTHERS, {"team": leads.name})
+        return _reply(ctx, NoticeView(notice), None, closed=True)
+    return None
+
+
+def _start_join(ctx: _Ctx, team: Team, code: str | None) -> Reply:
+    """Open the member questionnaire for ``team`` (``code`` None: already a member)."""
+    owner = ctx.uow.users.get(team.owner_user_id)
+    previous = ctx.profile_record()
+    answers: dict[str, Any] = _settings_answers(ctx.user) if ctx.user.onboarded else {}
+    answers["country"] = owner.country if owner else ctx.user.country  # the team's calendar
+    if previous.get("role") in (Role.SALES_MANAGER.value, Role.MARKETER.value):
+        answers["role"] = previous["role"]
+    outcome = start_questionnaire(ctx.today, ctx.language, answers, mode=MEMBER)
+    before = ctx.conversation()  # an open menu is replaced: its buttons go
+    conv = _save_question(ctx, None, outcome.state, flow=FLOW_JOIN, new_token=True,
+                          extra={"team": team.id, "code": code})
+    assert outcome.screen is not None
+    owner_name = (owner.display_name or str(owner.telegram_id)) if owner else ""
+    # A new team is named after its owner: "Anna invites you to the team “Anna”" says it twice.
+    invited = _INVITED_OWN if team.name == owner_name else _INVITED
+    notice = Message(invited, {"owner": owner_name, "team": team.name})
+    return _reply(ctx, QuestionView(outcome.screen), conv, notice=notice,
+                  message_id=before.message_id if before else None)
+
+
+def _accept_join(ctx: _Ctx, conv: ConversationState, qs: State, left_location: bool) -> Reply:
+    """The last answer of the member questionnaire: join the team, take its KPIs, tell the
+    owner."""
+    user = ctx.user
+    assert user.id is not None
+    team_id, code = conv.data.get("team"), conv.data.get("code")
+    team = ctx.uow.teams.get(team_id) if isinstance(team_id, int) else None
+    current = ctx.membership()
+    already = team is not None and current is not None and current.team_id == team.id
+    if team is None or (not already and (code is None or team.invite_code != code)):
+        # The owner made a new link (or the team is gone) while this was being answered.
+        ctx.clear()
+        return _reply(ctx, NoticeView(Message(_BAD_INVITE)), None, closed=True,
+                      left_location_step=left_location)
+    refusal = None if already else _join_refusal(ctx, team)
+    if refusal is not None:
+        ctx.clear()
+        return replace(refusal, left_location_step=left_location)
+    answers = answers_on_path(qs)
+    owner = ctx.uow.users.get(team.owner_user_id)
+    user.language = ctx.language
+    user.country = owner.country if owner else user.country
+    user.working_weekdays = frozenset(int(d) for d in answers.get("weekdays") or []) or DEFAULT_WORKING_WEEKDAYS
+    user.timezone = str(answers.get("timezone") or user.timezone)
+    user.digest_time = _time(answers.get("digest"))
+    user.reminder_time = _time(answers.get("reminder"))
+    user.display_name = user.display_name or ctx.who.name
+    user.onboarded = True
+    ctx.uow.users.save(user)
+    if not already:
+        team_ops.join_team(ctx.uow, user, team, ctx.today)
+    owner_profile = ctx.uow.profiles.get(team.owner_user_id)
+    owner_answers = owner_profile.answers if owner_profile else {}
+    # What the team does (business, channel, goals, data) comes from the owner's answers:
+    # /kpis can then offer the member alternatives that fit.
+    record: dict[str, Any] = {
+        k: owner_answers[k] for k in ("business", "channel", "goals", "data") if k in owner_answers
+    }
+    record.update(answers)
+    kpis = _member_kpis(ctx, team, record)
+    assert team.id is not None
+    ctx.uow.assignments.replace(user.id, team.id, kpis)
+    ctx.save_profile_record(record)
+    ctx.clear()
+    plan = _team_plan(ctx, team)
+    owner_name = (owner.display_name or str(owner.telegram_id)) if owner else ""
+    view = FinishedView(
+        cards=_cards(kpis, _profile_of(record), plan),
+        plan=plan.summary if plan else None,
+        digest=user.digest_time,
+        reminder=user.reminder_time,
+        timezone=user.timezone,
+        joined_team=team.name,
+        owner=owner_name,
+    )
+    notify: tuple[Notification, ...] = ()
+    if not already and owner is not None and owner.id != user.id:
+        count = team_ops.joined_count(ctx.uow, team.id)
+        lines = (
+            Message(_JOINED_YOUR_TEAM, {"name": user.display_name or str(user.telegram_id), "team": team.name}),
+            team_ops.headcount(count, team.planned_size),
+            Message(_SEND_TEAM),
+        )
+        notify = (Notification(owner.telegram_id, owner.language, lines),)
+    return _reply(ctx, view, None, closed=True, left_location_step=left_location, notify=notify)
+
+
+def _member_kpis(ctx: _Ctx, team: Team, answers: Mapping[str, Any]) -> list[str]:
+    """The team's KPIs that fit the person's role; advice from the team's answers when none
+    of the owner's set does (a marketer joining a team that tracks only sales)."""
+    role = Role(str(answers.get("role")))
+    chosen = team_ops.member_kpis(team_ops.owner_kpis(ctx.uow, team), role)
+    if chosen:
+        return chosen
+    profile = _profile_of(answers)
+    if profile is not None:
+        return list(recommend(profile).kpi_ids)
+    return [fit.kpi_id for fit in ROLE_FITS[role][:3]]
 
 
 def _prefill(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -1177,14 +1385,27 @@ def _accept(ctx: _Ctx, conv: ConversationState) -> Reply:
     plan = _store_plan(ctx, answers, kpis)
     ctx.save_profile_record(answers)
     ctx.clear()
+    invite, planned = _invite_for(ctx)
     view = FinishedView(
         cards=_cards(kpis, _profile_of(answers), plan),
         plan=plan.summary if plan else None,
         digest=user.digest_time,
         reminder=user.reminder_time,
         timezone=user.timezone,
+        invite_code=invite,
+        planned=planned,
     )
     return _reply(ctx, view, None, closed=True)
+
+
+def _invite_for(ctx: _Ctx) -> tuple[str | None, int | None]:
+    """The invite code of the team the person leads, when more people share its plan."""
+    assert ctx.user.id is not None
+    managed = team_ops.managed_team(ctx.uow, ctx.user.id)
+    if managed is None or (managed[0].planned_size or 1) <= 1:
+        return None, None
+    team = managed[0]
+    return team_ops.ensure_invite_code(ctx.uow, team, ctx.deps.new_invite_code), team.planned_size
 
 
 def _time(value: Any) -> time | None:
@@ -1194,17 +1415,28 @@ def _time(value: Any) -> time | None:
 
 
 def _store_plan(ctx: _Ctx, answers: Mapping[str, Any], kpis: Sequence[str]) -> _Plan | None:
-    """Create or update the person's team, plan, targets and KPI assignments."""
+    """Create or update the person's team, its plan (targets, planned head count) and the
+    person's KPI assignments.
+
+    In someone else's team only the person's KPI set changes: the plan is the owner's.
+    """
     user = ctx.user
     assert user.id is not None
     team = _team_of(ctx)
     if team is None:
+        current = ctx.membership()
+        if current is not None:
+            ctx.uow.assignments.replace(user.id, current.team_id, list(kpis))
+            return None
         team = ctx.uow.teams.add(Team(name=user.display_name or str(user.telegram_id), owner_user_id=user.id))
         assert team.id is not None
         ctx.uow.teams.add_member(
             Membership(team_id=team.id, user_id=user.id, role=TeamRole.OWNER, joined_on=ctx.today)
         )
     assert team.id is not None
+    if answers and team.planned_size != _people(answers):
+        team.planned_size = _people(answers)
+        ctx.uow.teams.save(team)
     plan = _compute_plan(answers, ctx.today, ctx.deps.calendars, user.country, user.working_weekdays)
     if plan is not None:
         targets = [PlanTarget(k, t, b) for k, (t, b) in plan.targets.items()]
@@ -1245,10 +1477,7 @@ def _save_kpis(ctx: _Ctx, conv: ConversationState) -> Reply:
 def _kpis_review(ctx: _Ctx, kpis: Sequence[str]) -> ReviewView:
     answers = ctx.profile_record()
     profile = _profile_of(answers)
-    try:
-        plan = _compute_plan(answers, ctx.today, ctx.deps.calendars, ctx.user.country, ctx.user.working_weekdays)
-    except (KeyError, DomainError):
-        plan = None
+    plan = _person_plan(ctx, answers)
     return ReviewView(
         cards=_cards(kpis, profile, plan), plan=plan.summary if plan else None, warnings=(),
         notes=(), onboarding=False, can_back=False, can_add=False, can_remove=False,
@@ -1269,7 +1498,7 @@ def open_kpis(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
         if ctx is None or _needs_onboarding(ctx):
             return Reply(NoticeView(Message(_ONBOARD_FIRST)), closed=True, language=who.language)
         assert ctx.user.id is not None
-        kpis = [a.kpi_id for a in sorted(uow.assignments.for_user(ctx.user.id), key=lambda a: a.position)]
+        kpis = ctx.my_kpis()
         conv = ctx.save_state(
             ConversationState(who.chat_id, ctx.user.id, FLOW_KPIS, STEP_REVIEW, {"kpis": kpis}),
             new_token=True,
@@ -1309,8 +1538,16 @@ def _menu_press(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply | N
     if questions is None:
         return None
     answers = ctx.profile_record()
-    if pressed.action in ("amount", "period") and not answers:
-        return _reply(ctx, _view(ctx, conv), conv, error=Message(_NO_PLAN), moved=False)
+    if pressed.action in PLAN_EDITS:  # checked here, whatever the buttons on screen offered
+        problem = None
+        if _others_team(ctx) is not None:
+            problem = _TEAM_PLAN_ONLY
+        elif not answers:
+            problem = _NO_PLAN
+        elif pressed.action == "people" and answers.get("role") not in LEADER_ROLES:
+            problem = _NO_TEAM_SIZE
+        if problem is not None:
+            return _reply(ctx, _view(ctx, conv), conv, error=Message(problem), moved=False)
     answers.update(_settings_answers(ctx.user))
     first = next((q for q in questions if _asked_in(q, answers)), questions[0])
     qs = State(step=first, answers=answers, today=ctx.today.isoformat(), language=ctx.language)
@@ -1357,20 +1594,20 @@ def _after_edit_answer(ctx: _Ctx, conv: ConversationState, outcome: Outcome, lef
 
 def _apply_edit(ctx: _Ctx, edit: str, answered: str, value: Any, qs: State) -> Message:
     user = ctx.user
-    if edit in ("amount", "period"):
+    if edit in PLAN_EDITS:
         answers = ctx.profile_record()
         for qid in EDITS[edit]:
             if qid in qs.answers:
                 answers[qid] = qs.answers[qid]
+        if edit == "people" and answers.get("team") == SOLO:
+            answers["team"] = TEAM  # "just me" no more: the size now counts
         period = period_for(answers.get("period"), qs)
         if period is not None:
             answers["period"] = CUSTOM
             answers["period_dates"] = [period.start.isoformat(), period.end.isoformat()]
         # Raises a DomainError (no working days ...) before anything is written.
         _compute_plan(answers, ctx.today, ctx.deps.calendars, user.country, user.working_weekdays)
-        assert user.id is not None
-        team = _team_of(ctx)
-        kpis = [a.kpi_id for a in ctx.uow.assignments.for_user(user.id)] if team else []
+        kpis = ctx.my_kpis() if _team_of(ctx) else []
         ctx.save_profile_record(answers)
         _store_plan(ctx, answers, kpis or [_plan_kpi_id(answers)])
         return Message(_PLAN_SAVED)

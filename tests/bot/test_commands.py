@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from bot.telegram.menus import COMMANDS
-from kpi_core.services.onboarding import PROFILE_CHAT_ID
 from tests.bot.chat import Chat
 from tests.bot.harness import BotHarness
 from tests.fakes import ManualClock
@@ -168,7 +167,7 @@ async def test_delete_me_erases_everything_after_confirmation(onboarded: Chat) -
     assert "everything I knew about you is erased" in onboarded.text
     with harness.services.uow_factory() as uow:
         assert uow.users.by_telegram_id(42) is None
-        assert uow.conversations.get(PROFILE_CHAT_ID, 1) is None
+        assert uow.profiles.get(1) is None
         assert uow.plans.of_team(1) == []
 
 
@@ -189,7 +188,8 @@ async def test_commands_before_onboarding_point_to_start(harness: BotHarness) ->
 
 
 async def test_every_menu_command_has_a_handler_here_or_in_the_daily_loop(harness: BotHarness) -> None:
-    mine = {"start", "plan", "kpis", "settings", "language", "help", "privacy", "cancel"}
+    mine = {"start", "plan", "kpis", "team", "settings", "language", "help", "privacy", "restart",
+            "delete_me", "cancel"}
     daily = {"today", "log"}
     assert {name for name, _ in COMMANDS} <= mine | daily
 

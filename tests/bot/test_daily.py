@@ -18,6 +18,7 @@ from bot.scheduler.runtime import Scheduler
 from bot.telegram.context import Services
 from kpi_core.model import DeliveryKind, DeliveryStatus, TeamRole
 from tests.bot.harness import BotHarness
+from tests.fakes import ManualClock
 from tests.services.daily_world import log, person
 
 NOVEMBER = (date(2025, 11, 1), date(2025, 11, 30))
@@ -93,16 +94,20 @@ async def test_plain_chat_is_left_alone(harness: BotHarness, anna: int) -> None:
     assert harness.sent_texts(42) == []
 
 
-async def test_undo(harness: BotHarness, services: Services, anna: int) -> None:
+async def test_undo(
+    harness: BotHarness, services: Services, anna: int, clock: ManualClock
+) -> None:
     await harness.send(42, "calls 30")
-    harness.clock.advance(seconds=30)
+    clock.advance(seconds=30)
     await harness.send(42, "calls 32, meetings 3")
     assert "Calls: 32 (was 30)" in last_text(harness)
     saved = harness.last_message(42)
     undo_data = saved.buttons[0][0][1]
     assert undo_data is not None
     await harness.click(42, "↩️ Undo")
-    assert harness.request.message(42, saved.message_id).buttons == []  # taken off
+    edited = harness.request.message(42, saved.message_id)
+    assert edited is not None
+    assert edited.buttons == []  # taken off
     assert "↩️ Undone for 24 November:\n• Calls: 32 → 30\n• Meetings: 3 → removed" in last_text(harness)
     assert values(services, anna, MONDAY) == {"cold_calls": Decimal(30)}
     with services.uow_factory() as uow:
@@ -137,7 +142,8 @@ async def test_yesterday_and_the_date_picker(
 
 
 async def test_outlier_asks_before_saving(
-    harness: BotHarness, services: Services, anna: int
+    harness: BotHarness, services: Services, anna: int,
+    clock: ManualClock,
 ) -> None:
     log(services.uow_factory, anna,
         {date(2025, 11, d): {"cold_calls": 20} for d in (17, 18, 19, 20, 21)})
@@ -151,12 +157,12 @@ async def test_outlier_asks_before_saving(
     assert values(services, anna, MONDAY) == {"cold_calls": Decimal(20), "meetings": Decimal(2)}
     assert "✅ Saved for today" in last_text(harness)
     # "Yes" keeps the typed value.
-    harness.clock.advance(minutes=1)
+    clock.advance(minutes=1)
     await harness.send(42, "calls 300")
     await harness.click(42, "Yes, 300")
     assert values(services, anna, MONDAY)["cold_calls"] == Decimal(300)
     # "Type again" asks for the number again.
-    harness.clock.advance(minutes=1)
+    clock.advance(minutes=1)
     await harness.send(42, "calls 2")
     assert "ten times less than usual" in last_text(harness)
     await harness.click(42, "Type again")
@@ -165,13 +171,14 @@ async def test_outlier_asks_before_saving(
 
 
 async def test_reply_to_the_evening_reminder(
-    harness: BotHarness, services: Services, anna: int
+    harness: BotHarness, services: Services, anna: int,
+    clock: ManualClock,
 ) -> None:
-    harness.clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))  # 18:00 Moscow
+    clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))  # 18:00 Moscow
     await scheduler(harness).tick()
     reminder = harness.last_message(42)
     assert reminder.text.startswith("🕕 Time to log today's results: Calls, Meetings, and Revenue.")
-    harness.clock.advance(minutes=20)
+    clock.advance(minutes=20)
     message = harness._message(42, None, "ru", None, text="35, 4, 120 000",
                                reply_to_message=harness.request.message_json(reminder))
     await harness.process({"message": message})
@@ -186,21 +193,22 @@ async def test_reply_to_the_evening_reminder(
 
 
 async def test_reminder_buttons_and_snooze(
-    harness: BotHarness, services: Services, anna: int
+    harness: BotHarness, services: Services, anna: int,
+    clock: ManualClock,
 ) -> None:
     sched = scheduler(harness)
-    harness.clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))
+    clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))
     await sched.tick()
     reminder = harness.last_message(42)
-    harness.clock.advance(minutes=5)
+    clock.advance(minutes=5)
     harness.clear()
     await harness.click(42, "⏰ Remind me in an hour")
     [answer] = harness.calls_to("answerCallbackQuery")
     assert answer.params["text"] == "I will remind you again at 19:05."
-    harness.clock.advance(minutes=59)
+    clock.advance(minutes=59)
     await sched.tick()
     assert harness.last_message(42).message_id == reminder.message_id
-    harness.clock.advance(minutes=1)
+    clock.advance(minutes=1)
     await sched.tick()
     assert harness.last_message(42).message_id != reminder.message_id
     assert harness.last_message(42).text == reminder.text
@@ -265,14 +273,16 @@ async def test_429_from_telegram_is_retried_not_lost(
     assert last_text(harness).startswith("☀️ Good morning!")
 
 
-async def test_link_and_unlink(harness: BotHarness, services: Services, anna: int) -> None:
-    _, team = person(services.uow_factory, 43, team_id=1, role=TeamRole.MEMBER)
+async def test_link_and_unlink(
+    harness: BotHarness, services: Services, anna: int, clock: ManualClock
+) -> None:
+    person(services.uow_factory, 43, team_id=1, role=TeamRole.MEMBER)
     await harness.send_group(-500, 43, "/link", title="Sales")
     assert harness.last_message(-500).text.startswith("Only the owner or an admin")
     await harness.send_group(-500, 42, "/link", title="Sales")
     assert harness.last_message(-500).text.startswith(
         "Linked: the morning digest of the team “Team of Anna”")
-    harness.clock.set(datetime(2025, 11, 25, 6, 0, tzinfo=UTC))
+    clock.set(datetime(2025, 11, 25, 6, 0, tzinfo=UTC))
     await scheduler(harness).tick()
     assert harness.last_message(-500).text.startswith("📊 Team digest “Team of Anna”")
     await harness.send_group(-500, 43, "/unlink")
@@ -324,3 +334,16 @@ async def test_a_person_who_blocked_the_bot_comes_back(
         user = uow.users.get(anna)
     assert user is not None
     assert user.active
+
+
+async def test_words_instead_of_the_asked_number_are_a_quick_form(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    await harness.send(42, "/log")
+    await harness.click(42, "Calls")
+    await harness.send(42, "meetings 3")
+    assert values(services, anna, MONDAY) == {"meetings": Decimal(3)}
+    await harness.click(42, "📋 Today")
+    assert last_text(harness).startswith("📋 Today")
+    await harness.send(42, "1.5")  # the number state was dropped: this is not a reply to it
+    assert values(services, anna, MONDAY) == {"meetings": Decimal(3)}

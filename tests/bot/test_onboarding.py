@@ -11,7 +11,6 @@ from bot.i18n import translator
 from bot.telegram import callbacks
 from bot.telegram.render import people_text, working_days_text
 from bot.timezone_lookup import canonical_zone, zone_for_location
-from kpi_core.services.onboarding import PROFILE_CHAT_ID
 from tests.bot.chat import Chat
 from tests.bot.harness import BotHarness
 from tests.fakes import ManualClock
@@ -347,7 +346,7 @@ async def test_restart_after_onboarding_keeps_the_saved_plan(april: BotHarness) 
         assert user.id is not None
         assert user.onboarded
         assert uow.assignments.for_user(user.id)
-        assert uow.conversations.get(PROFILE_CHAT_ID, user.id) is not None
+        assert uow.profiles.get(user.id) is not None
 
 
 # -- pure rendering ---------------------------------------------------------------------------

@@ -213,10 +213,13 @@ async def test_the_command_menu_is_published_in_english_and_russian(harness: Bot
         "log",
         "plan",
         "kpis",
+        "team",
         "settings",
         "language",
         "help",
         "privacy",
+        "restart",
+        "delete_me",
         "cancel",
     ]
     english = harness.request.commands("")

@@ -28,8 +28,9 @@ def retry_after(seconds: int) -> RetryAfter:
         return RetryAfter(seconds)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+        ) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def rows(world: World, chat_id: int) -> list[tuple[DeliveryKind, date, DeliveryStatus]]:
@@ -239,7 +240,7 @@ async def test_403_deactivates_and_stops_sending(world: World) -> None:
 
 async def test_network_errors_back_off_then_give_up(world: World) -> None:
     person(world.new_uow, 1, digest_time=None)
-    world.dispatcher._max_attempts = 3  # noqa: SLF001 - a short test
+    world.dispatcher._max_attempts = 3  # a short test
     world.sender.fail(1, NetworkError("connection reset"), times=10)
     world.clock.set(utc(2025, 11, 24, 15, 0))
     await world.run_until(utc(2025, 11, 24, 16, 0), step_minutes=1)

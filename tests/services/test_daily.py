@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kpi_core.digest import KpiStanding
 from kpi_core.model import GroupChat, TeamRole
 from kpi_core.progress import Status
 from kpi_core.services import daily
@@ -44,7 +45,7 @@ def anna(uow: FakeUnitOfWork) -> int:
     return user_id
 
 
-def _by_kpi(standings: tuple[daily.KpiStanding, ...]) -> dict[str, daily.KpiStanding]:
+def _by_kpi(standings: tuple[KpiStanding, ...]) -> dict[str, KpiStanding]:
     return {s.kpi_id: s for s in standings}
 
 
@@ -126,7 +127,8 @@ def test_outliers_ask_before_saving(
     )
     assert isinstance(result, daily.NeedsConfirmation)
     [outlier] = result.outliers
-    assert (outlier.metric_id, outlier.value, outlier.usual) == ("cold_calls", typed, 20)
+    assert (outlier.metric_id, outlier.value, outlier.usual) == (
+        "cold_calls", Decimal(typed), Decimal(20))
     assert outlier.suggestion == Decimal(suggestion)
     with uow:  # nothing saved yet, not even the meetings
         assert uow.entries.logged_users_on([anna], date(2025, 4, 9)) == set()

@@ -151,9 +151,12 @@ def test_accepting_saves_team_plan_assignments_settings_and_closes() -> None:
         assert calls.target == Decimal(40 * 22 * 10)
         assert [a.kpi_id for a in uow.assignments.for_user(user.id)] == kpis
         assert uow.conversations.get(42, user.id) is None  # the conversation is closed
-        record = uow.conversations.get(use.PROFILE_CHAT_ID, user.id)
+        record = uow.profiles.get(user.id)
         assert record is not None
-        assert record.data["answers"]["period_dates"] == ["2025-04-01", "2025-04-30"]
+        assert record.answers["period_dates"] == ["2025-04-01", "2025-04-30"]
+        team = uow.teams.get(membership.team_id)
+        assert team is not None
+        assert team.planned_size == 10
 
 
 def test_an_unrealistic_plan_gets_a_warning() -> None:

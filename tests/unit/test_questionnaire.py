@@ -478,3 +478,49 @@ def test_money_finer_than_a_kopeck_is_refused() -> None:
     outcome = advance(_at_plan().state, Text("100.005"))
     assert outcome.error is not None
     assert "decimal places" in outcome.error.msgid
+
+
+# -- the member questionnaire (joining a team) -------------------------------------------------
+
+
+def test_the_member_questionnaire_asks_five_questions_and_offers_two_roles() -> None:
+    outcome = start(APRIL, "ru", {"country": "RU"}, mode=q.MEMBER)
+    shown = outcome.screen
+    assert shown is not None
+    assert (shown.question.id, shown.position, shown.total) == ("role", 1, 5)
+    assert [o.value for o in shown.options] == ["sales_manager", "marketer"]
+    refused = advance(outcome.state, Choose("owner"))
+    assert refused.error is not None
+    assert refused.state == outcome.state
+    state = advance(outcome.state, Choose("marketer")).state
+    seen = ["role"]
+    while not state.finished:
+        shown = screen(state)
+        assert shown is not None
+        seen.append(shown.question.id)
+        assert shown.total == 5
+        if shown.question.id == "timezone":
+            # The team's country (pre-filled, never asked) decides which zones are offered.
+            assert "Europe/Moscow" in [o.value for o in shown.options]
+            answer: Any = Choose("Europe/Moscow")
+        elif shown.can_done:
+            answer = Done()
+        else:
+            answer = Choose(shown.options[0].value)
+        state = advance(state, answer).state
+    assert seen == ["role", "weekdays", "timezone", "digest", "reminder"]
+    assert set(answers_on_path(state)) == set(seen)  # the pre-filled country is not an answer
+    assert state.mode == q.MEMBER
+
+
+def test_the_member_mode_survives_json_and_keeps_its_own_steps() -> None:
+    state = advance(start(APRIL, mode=q.MEMBER).state, Choose("sales_manager")).state
+    again = State.from_json(json.loads(json.dumps(state.to_json())))
+    assert again == state
+    stray = State.from_json({**state.to_json(), "step": "plan", "history": ["role", "plan"]})
+    assert (stray.step, stray.history) == ("role", ("role",))  # not a member question
+    old = {k: v for k, v in state.to_json().items() if k != "mode"}  # saved before modes
+    assert State.from_json(old).mode == q.FULL
+    member_ids = ("role", "weekdays", "timezone", "digest", "reminder")
+    assert [x.id for x in q.MEMBER_QUESTIONS] == list(member_ids)
+    assert all(x is q.question(x.id) for x in q.MEMBER_QUESTIONS)  # the same questions

@@ -20,6 +20,7 @@ from kpi_core.team import (
     seats,
     split_members,
     split_over_seats,
+    team_daily,
     vacancies,
 )
 
@@ -52,7 +53,7 @@ def test_one_of_ten_gets_a_tenth_not_the_whole_plan() -> None:
     assert len(me.schedule) == 22
     assert [p.total for p in joined_people(quota)] == [D("1000000.00")]
     assert sum(p.total for p in quota.people) == D(10_000_000)  # vacant seats hold the rest
-    assert quota.daily == D("454545.45")  # the whole team's day, as planned
+    assert quota.daily == team_daily(quota) == D("454545.45")  # the whole team's day
 
 
 def test_joining_mid_month_keeps_the_daily_quota_of_a_seat() -> None:
@@ -64,6 +65,7 @@ def test_joining_mid_month_keeps_the_daily_quota_of_a_seat() -> None:
     assert me.daily == D("45454.55")
     # 13 of the seat's 22 days: 13/22 of a tenth of the plan.
     assert me.total == D("590909.09")
+    assert team_daily(quota) == D("454545.45")  # ten seats, each counted once
 
 
 def test_the_first_to_join_keeps_their_quota_when_others_join() -> None:

@@ -1,0 +1,309 @@
+"""Teams through the real PTB application: invite link, joining, /team, removing someone."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.telegram import callbacks
+from kpi_core.catalog import get_kpi
+from kpi_core.model import TeamRole
+from kpi_core.profile import Controller
+from tests.bot.chat import Chat
+from tests.bot.harness import BOT_USERNAME, BotHarness
+from tests.fakes import ManualClock
+
+APRIL_10 = datetime(2025, 4, 10, 6, 0, tzinfo=UTC)  # a Thursday, 09:00 in Moscow
+LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=join_([A-Za-z0-9_-]+)")
+OWNER, BORIS, VERA = 42, 43, 44
+
+
+@pytest.fixture
+def april(harness: BotHarness, clock: ManualClock) -> BotHarness:
+    clock.set(APRIL_10)
+    return harness
+
+
+async def onboard_owner(harness: BotHarness, size: str = "3") -> str:
+    """An owner with a team of ``size`` and 300 000 ₽ for April; returns the invite code."""
+    chat = Chat(harness, OWNER)
+    await chat.say("/start")
+    await chat.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done",
+                   "Me and a team", size, "Skip", "Russia", "This month")
+    await chat.say("300000")
+    await chat.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
+    found = LINK.search(chat.text)
+    assert found is not None, chat.text
+    return found.group(1)
+
+
+async def join(harness: BotHarness, user_id: int, code: str, language: str, role: str) -> Chat:
+    chat = Chat(harness, user_id, language)
+    await chat.say(f"/start join_{code}")
+    await chat.tap(role)
+    done, zone = ("Готово", "Москва") if language == "ru" else ("Done", "Moscow")
+    await chat.tap(done, zone, "09:00", "18:00")
+    return chat
+
+
+def people(harness: BotHarness) -> dict[int, tuple[TeamRole, date | None, date | None, list[str]]]:
+    """Telegram id -> (role, joined, left, KPI ids) of everyone who was ever in the team."""
+    with harness.services.uow_factory() as uow:
+        owner = uow.users.by_telegram_id(OWNER)
+        assert owner is not None
+        assert owner.id is not None
+        (team_id,) = {m.team_id for m in uow.teams.memberships_of(owner.id)}
+        found = {}
+        for m in uow.teams.members(team_id):
+            user = uow.users.get(m.user_id)
+            assert user is not None
+            kpis = [a.kpi_id for a in uow.assignments.for_user(m.user_id) if a.team_id == team_id]
+            found[user.telegram_id] = (m.role, m.joined_on, m.left_on, kpis)
+        return found
+
+
+async def test_an_owner_invites_two_people_who_join_in_their_languages(april: BotHarness) -> None:
+    code = await onboard_owner(april)
+    owner = Chat(april, OWNER)
+    assert "The plan is for 3 people." in owner.text
+    assert "Forward this invite link to your colleagues" in owner.text
+    assert len(f"join_{code}") <= 64
+    assert "📤 Share the invite link" in april.button_labels(OWNER)
+    april.clear()
+
+    boris = Chat(april, BORIS, "ru")
+    await boris.say(f"/start join_{code}")
+    assert "User42 приглашает вас в свою команду." in boris.text
+    assert "Шаг 1 из 5" in boris.text
+    assert boris.labels() == ["Менеджер по продажам", "Маркетолог"]
+    await boris.tap("Менеджер по продажам", "Готово")
+    assert "Какой у вас часовой пояс?" in boris.text
+    await boris.tap("Москва", "09:00", "18:00")
+    assert "Добро пожаловать в команду «User42»!" in boris.text
+    assert "Руководитель: User42" in boris.text
+    assert "Выручка" in boris.text
+    # One seat of three: 100 000 ₽ over April's 22 working days, from the day he joined.
+    assert "Норма в день: 4\u00a0545,45\u00a0₽ на человека (13\u00a0636,36\u00a0₽ на команду)" in boris.text
+
+    notes = april.sent_texts(OWNER)
+    assert notes == [
+        "User43 is now in your team “User42”.\n"
+        "In the team: 2 of 3 people\n"
+        "/team shows everyone and the invite link."
+    ]
+
+    vera = await join(april, VERA, code, "en", "Marketer")
+    assert "Welcome to the team “User42”!" in vera.text
+    assert "In the team: 3 of 3 people" in april.sent_texts(OWNER)[-1]
+
+    team = people(april)
+    assert set(team) == {OWNER, BORIS, VERA}
+    role, joined, left, kpis = team[BORIS]
+    assert (role, joined, left) == (TeamRole.MEMBER, date(2025, 4, 10), None)
+    assert "revenue" in kpis
+    for telegram_id, controller in ((BORIS, Controller.SALES_MANAGER), (VERA, Controller.MARKETER)):
+        kpi_ids = team[telegram_id][3]
+        assert kpi_ids, f"{telegram_id} has nothing to log"
+        assert all(controller in get_kpi(k).controlled_by for k in kpi_ids)
+    with april.services.uow_factory() as uow:
+        member = uow.users.by_telegram_id(BORIS)
+        assert member is not None
+        assert member.id is not None
+        assert (member.language, member.onboarded, member.timezone) == ("ru", True, "Europe/Moscow")
+        (membership,) = uow.teams.memberships_of(member.id)
+        assert membership.weight == 1
+        profile = uow.profiles.get(member.id)
+        assert profile is not None
+        assert profile.answers["role"] == "sales_manager"
+
+
+async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarness) -> None:
+    code = await onboard_owner(april)
+    await join(april, BORIS, code, "ru", "Менеджер по продажам")
+    await join(april, VERA, code, "en", "Marketer")
+    owner = Chat(april, OWNER)
+    await owner.say("/team")
+    text = owner.text
+    assert "Team “User42”" in text
+    assert "In the team: 3 of 3 people" in text
+    assert "1. User42 — owner, since 10 April" in text
+    assert "2. User43 — sales manager, since 10 April" in text
+    assert "3. User44 — marketer, since 10 April" in text
+    assert f"https://t.me/{BOT_USERNAME}?start=join_{code}" in text
+    assert owner.labels() == ["📤 Share the invite link", "🔄 New link", "✖ User43", "✖ User44"]
+
+    # A member sees the team and its owner, and no buttons.
+    boris = Chat(april, BORIS, "ru")
+    await boris.say("/team")
+    assert "Команда «User42»" in boris.text
+    assert "Руководитель: User42" in boris.text
+    assert "В команде 3 из 3 человек" in boris.text
+    assert "join_" not in boris.text
+    assert april.last_buttons(BORIS) == []
+
+    # A forged remove button pressed by a member changes nothing.
+    vera_membership = next(
+        data for label, data in april.last_buttons(OWNER)[3] if label == "✖ User44"
+    )
+    assert vera_membership is not None
+    forged = vera_membership.replace("tm:rm:", "tm:rmy:")
+    april.clear()
+    await april.press(BORIS, forged, language_code="ru")
+    (answer,) = april.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "Это может сделать только руководитель команды."
+    assert people(april)[VERA][2] is None
+    assert "⚠️ Это может сделать только руководитель команды." in boris.text
+
+    # The owner asks first, then removes; the person is told.
+    await owner.tap("✖ User44")
+    assert "Remove User44 from the team “User42”?" in owner.text
+    await owner.tap("Yes, remove")
+    assert "User44 is no longer in the team." in owner.text
+    assert "In the team: 2 of 3 people" in owner.text
+    assert owner.labels() == ["📤 Share the invite link", "🔄 New link", "✖ User43"]
+    assert april.sent_texts(VERA)[-1].startswith("You are no longer in the team “User42”.")
+    assert people(april)[VERA][2] == date(2025, 4, 10)
+    # Pressing the old confirmation again: she is not in the team any more.
+    await april.press(OWNER, forged)
+    assert "This person is not in the team any more." in owner.text
+
+
+async def test_the_owner_cannot_be_removed_even_by_a_forged_button(april: BotHarness) -> None:
+    await onboard_owner(april)
+    with april.services.uow_factory() as uow:
+        owner = uow.users.by_telegram_id(OWNER)
+        assert owner is not None
+        assert owner.id is not None
+        (membership,) = uow.teams.memberships_of(owner.id)
+    await april.press(OWNER, callbacks.encode("tm", "rmy", membership.id or 0))
+    assert "The team's owner cannot be removed from it." in Chat(april, OWNER).text
+    await april.press(OWNER, callbacks.encode("tm", "rmy", "999"))  # nobody's membership
+    assert "This person is not in the team any more." in Chat(april, OWNER).text
+    assert people(april)[OWNER][2] is None
+
+
+async def test_invalid_and_replaced_codes_are_refused(april: BotHarness) -> None:
+    stranger = Chat(april, BORIS, "ru")
+    await stranger.say("/start join_nope")
+    assert stranger.text == (
+        "Эта ссылка-приглашение больше не действует. Попросите того, кто её прислал, "
+        "отправить новую."
+    )
+    await stranger.say("/start join_bad!code")
+    assert "больше не действует" in stranger.text
+
+    code = await onboard_owner(april)
+    owner = Chat(april, OWNER)
+    await owner.say("/team")
+    await owner.tap("🔄 New link")
+    assert "Here is the new invite link. The old one no longer works." in owner.text
+    found = LINK.search(owner.text)
+    assert found is not None
+    assert found.group(1) != code
+
+    english = Chat(april, VERA)
+    await english.say(f"/start join_{code}")
+    assert english.text == (
+        "This invite link does not work any more. Ask whoever sent it for a new one."
+    )
+    await join(april, VERA, found.group(1), "en", "Marketer")
+    assert VERA in people(april)
+
+
+async def test_a_link_replaced_while_answering_does_not_let_them_in(april: BotHarness) -> None:
+    code = await onboard_owner(april)
+    boris = Chat(april, BORIS)
+    await boris.say(f"/start join_{code}")
+    await boris.tap("Sales manager", "Done")
+    owner = Chat(april, OWNER)
+    await owner.say("/team")
+    await owner.tap("🔄 New link")
+    await boris.tap("Moscow", "09:00", "18:00")
+    assert "This invite link does not work any more" in boris.text
+    assert BORIS not in people(april)
+
+
+async def test_someone_set_up_alone_moves_in_and_keeps_their_entries(april: BotHarness) -> None:
+    code = await onboard_owner(april)
+    solo = Chat(april, BORIS)
+    await solo.say("/start")
+    await solo.tap("Sales manager", "B2B", "Phone", "More sales", "Done", "Done", "Skip",
+                   "Russia", "This month")
+    await solo.say("500000")
+    await solo.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
+    with april.services.uow_factory() as uow:
+        user = uow.users.by_telegram_id(BORIS)
+        assert user is not None
+        assert user.id is not None
+        uow.entries.record(user.id, "revenue", date(2025, 4, 9), 12_000, user.id, APRIL_10)
+        uow.commit()
+    await solo.say(f"/start join_{code}")
+    assert solo.selected() == ["Sales manager"]  # his earlier answers pre-select the buttons
+    await solo.tap("Sales manager", "Done", "Moscow", "09:00", "18:00")
+    assert "Welcome to the team “User42”!" in solo.text
+    with april.services.uow_factory() as uow:
+        memberships = uow.teams.memberships_of(user.id)
+        assert [(m.role, m.left_on) for m in memberships] == [
+            (TeamRole.OWNER, date(2025, 4, 9)),  # his own team, left yesterday
+            (TeamRole.MEMBER, None),
+        ]
+        entry = uow.entries.get(user.id, "revenue", date(2025, 4, 9))
+        assert entry is not None
+        assert entry.value == 12_000
+    await solo.say(f"/start join_{code}")
+    assert solo.text == "You are already in the team “User42”."
+
+
+async def test_an_owner_with_people_cannot_join_another_team(april: BotHarness) -> None:
+    code = await onboard_owner(april)
+    await join(april, BORIS, code, "en", "Sales manager")
+    other = Chat(april, VERA)
+    await other.say("/start")
+    await other.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done",
+                    "Me and a team", "2", "Skip", "Russia", "This month")
+    await other.say("100000")
+    await other.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
+    found = LINK.search(other.text)
+    assert found is not None
+    owner = Chat(april, OWNER)
+    await owner.say(f"/start join_{found.group(1)}")
+    assert owner.text == (
+        "You lead the team “User42” with other people in it, so you cannot join another team."
+    )
+
+
+async def test_a_member_sees_the_team_plan_but_cannot_change_it(april: BotHarness) -> None:
+    code = await onboard_owner(april)
+    boris = await join(april, BORIS, code, "en", "Sales manager")
+    await boris.say("/plan")
+    assert "Your team's plan" in boris.text
+    assert "Daily quota: ₽4,545.45 per person" in boris.text
+    assert boris.labels() == ["Close"]
+    # A forged "change the amount" button is refused by the use case, not by the keyboard.
+    token = callbacks.decode(april.last_buttons(BORIS)[0][0][1]).part(0)
+    await april.press(BORIS, callbacks.menu("m", token, "amount"))
+    assert "only its owner can change it" in boris.text
+    await boris.say("/restart")
+    assert "Step 1 of 5" in boris.text  # his short questionnaire, not the owner's
+    assert "User42 invites you to their team." in boris.text
+
+
+async def test_the_owner_changes_the_team_size_in_plan(april: BotHarness) -> None:
+    await onboard_owner(april, size="10")
+    owner = Chat(april, OWNER)
+    await owner.say("/plan")
+    assert "22 working days, 10 people" in owner.text
+    await owner.tap("Change the team size")
+    await owner.say("4")
+    assert "Plan saved, daily quotas recalculated." in owner.text
+    assert "22 working days, 4 people" in owner.text
+    with april.services.uow_factory() as uow:
+        user = uow.users.by_telegram_id(OWNER)
+        assert user is not None
+        assert user.id is not None
+        (membership,) = uow.teams.memberships_of(user.id)
+        team = uow.teams.get(membership.team_id)
+        assert team is not None
+        assert team.planned_size == 4
