@@ -24,14 +24,14 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
 def _lock_digest(lock: Path) -> str:
     h = hashlib.sha256()
-    for path in sorted((ROOT / "requirements").glob("*.txt")) + [ROOT / "pyproject.toml", lock]:
+    for path in [*sorted((ROOT / "requirements").glob("*.txt")), ROOT / "pyproject.toml", lock]:
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
 def ensure_env(dev: bool) -> None:
     """Create the virtual environment and install the locked dependencies when needed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit("KPI Coach needs Python 3.11 or newer; this is " + sys.version.split()[0])
     if not PY.exists():
         print("Creating the virtual environment in .venv ...", flush=True)

@@ -14,11 +14,11 @@ Usage::
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext as _gettext
 import io
 import logging
 from collections.abc import Mapping
-import datetime as dt
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache

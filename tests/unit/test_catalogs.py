@@ -37,7 +37,8 @@ def test_russian_catalog_has_three_plural_forms_for_every_plural_entry() -> None
     plurals = [m for m in catalog if m.id and isinstance(m.id, tuple | list)]
     assert plurals, "the bot speaks about counts, so the catalog must have plural entries"
     for msg in plurals:
-        assert len(msg.string) == 3 and all(msg.string), msg.id
+        assert len(msg.string) == 3, msg.id
+        assert all(msg.string), msg.id
 
 
 @pytest.mark.parametrize(
