@@ -126,6 +126,7 @@ async def run(messages: int, rate: float, url: str, api_url: str) -> tuple[Any, 
     await app.initialize()
     try:
         scheduler = Scheduler(services, BotSender(app.bot))
+        scheduler.listen_to(app.bot)
         planned = await scheduler.plan()
         print(f"planned {planned.inserted:,} deliveries")
         begin = time.perf_counter()

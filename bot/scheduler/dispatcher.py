@@ -53,7 +53,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.i18n import translator
 from bot.scheduler import outbox
-from bot.scheduler.ratelimit import RateLimiter
+from bot.scheduler.ratelimit import RateLimiter, retry_after_seconds
 from bot.telegram import daily_render, keyboards
 from bot.telegram.render import Menu
 from kpi_core.model import Delivery, DeliveryKind, DeliveryStatus, User
@@ -89,14 +89,6 @@ async def in_thread(fn: Callable[..., T], *args: object) -> tuple[T, bool]:
         return await asyncio.shield(future), False
     except asyncio.CancelledError:
         return await future, True
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """``retry_after`` in seconds, without PTB's int/timedelta deprecation warning."""
-    value = getattr(exc, "_retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value or 1)
 
 
 # -- sending -----------------------------------------------------------------------------------
@@ -460,7 +452,7 @@ class Dispatcher:
         try:
             message_id = await self._sender.send(row.chat_id, menu)
         except RetryAfter as exc:
-            wait = retry_seconds(exc)
+            wait = retry_after_seconds(exc)
             self._limiter.pause(wait)
             self.stats.rate_limited += 1
             return _Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,

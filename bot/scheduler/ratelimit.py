@@ -24,9 +24,16 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any
 
-__all__ = ["RateLimiter", "Slots"]
+from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter
+
+__all__ = ["RateLimiter", "Slots", "TelegramRateLimiter", "retry_after_seconds"]
+
+JSONDict = dict[str, Any]
 
 # One-second spacing per chat (Telegram: "avoid more than one message per second" in a chat).
 CHAT_INTERVAL = 1.0
@@ -163,3 +170,51 @@ class RateLimiter:
         self._last_sweep = now
         self._chats = {c: t for c, t in self._chats.items() if t > now - _FORGET_AFTER}
         self._groups = {c: g for c, g in self._groups.items() if g.last > now - _FORGET_AFTER}
+
+
+class TelegramRateLimiter(AIORateLimiter):
+    """PTB's ``AIORateLimiter`` that also tells listeners about every 429.
+
+    The application's bot uses it (``bot.telegram.app``). ``AIORateLimiter`` waits out a 429 and
+    retries on its own; the scheduler's :class:`RateLimiter` registers :meth:`RateLimiter.pause`
+    here, so scheduled sends also hold off for ``retry_after`` instead of piling up behind the
+    pause and leaving in a burst when it ends.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listeners: list[Callable[[float], None]] = []
+        self.hits = 0
+        """How many 429s the bot received."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Run the request like ``AIORateLimiter``, reporting each 429 first."""
+
+        async def watched(*a: Any, **kw: Any) -> bool | JSONDict | list[JSONDict]:
+            try:
+                return await callback(*a, **kw)
+            except RetryAfter as exc:
+                self.hits += 1
+                seconds = retry_after_seconds(exc)
+                for listener in list(self.listeners):
+                    listener(seconds)
+                raise
+
+        return await super().process_request(watched, args, kwargs, endpoint, data,
+                                             rate_limit_args)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds, without PTB 22's int/timedelta deprecation warning."""
+    value = getattr(exc, "_retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value or 1)

@@ -21,6 +21,7 @@ import contextlib
 import logging
 from typing import Any
 
+from telegram import Bot
 from telegram.ext import Application
 
 from bot.scheduler.dispatcher import (
@@ -32,7 +33,7 @@ from bot.scheduler.dispatcher import (
     in_thread,
 )
 from bot.scheduler.planner import Planner, PlanStats
-from bot.scheduler.ratelimit import RateLimiter
+from bot.scheduler.ratelimit import RateLimiter, TelegramRateLimiter
 from bot.telegram.context import SERVICES_KEY, Services
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,10 @@ SCHEDULER_KEY = "scheduler"
 PLANNER_EVERY = 3
 """The planner runs once per this many dispatcher intervals."""
 MIN_INTERVAL = 0.05
+PACING = 0.97
+"""Scheduled sends use 97 % of ``send_rate_per_second``: evenly spaced sends still arrive with
+network jitter, and a limit enforced to the message would answer 429 to a pace of exactly 100 %.
+"""
 
 
 class Scheduler:
@@ -53,8 +58,8 @@ class Scheduler:
         settings = services.settings
         self.services = services
         self.interval = max(float(settings.scheduler_interval_seconds), MIN_INTERVAL)
-        self.limiter = RateLimiter(settings.send_rate_per_second,
-                                   settings.group_messages_per_minute)
+        rate = settings.send_rate_per_second
+        self.limiter = RateLimiter(rate * PACING, settings.group_messages_per_minute)
         self.planner = Planner(services.uow_factory, services.calendars, services.clock)
         self.dispatcher = Dispatcher(
             services.uow_factory,
@@ -62,11 +67,19 @@ class Scheduler:
             sender,
             self.limiter,
             services.clock,
-            max_in_flight=max(8, min(256, int(settings.send_rate_per_second * 2))),
+            max_in_flight=max(4, min(64, int(rate / 4) + 2)),
         )
+        self._watched: TelegramRateLimiter | None = None
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
+
+    def listen_to(self, bot: Bot) -> None:
+        """Pause scheduled sends whenever the bot gets a 429 (its ``TelegramRateLimiter``)."""
+        limiter = getattr(bot, "rate_limiter", None)
+        if isinstance(limiter, TelegramRateLimiter):
+            limiter.listeners.append(self.limiter.pause)
+            self._watched = limiter
 
     async def plan(self) -> PlanStats:
         """One planner pass."""
@@ -115,6 +128,8 @@ class Scheduler:
 
     async def stop(self) -> None:
         """Cancel the loops and wait for them (the dispatcher records what it knows first)."""
+        if self._watched is not None and self.limiter.pause in self._watched.listeners:
+            self._watched.listeners.remove(self.limiter.pause)
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -130,6 +145,7 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("No services: the scheduler is not started")
         return
     scheduler = Scheduler(services, BotSender(app.bot))
+    scheduler.listen_to(app.bot)
     app.bot_data[SCHEDULER_KEY] = scheduler
     scheduler.start()
     log.info("Scheduler started: dispatch every %.1f s at up to %.0f messages/s",

@@ -18,7 +18,6 @@ from typing import Any, TypeAlias, cast
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -28,6 +27,7 @@ from telegram.ext import ContextTypes as _ContextTypes
 from telegram.request import BaseRequest
 
 from bot.scheduler import runtime
+from bot.scheduler.ratelimit import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram import handlers, menus
 from bot.telegram.context import SERVICES_KEY, BotContext, Services
@@ -136,7 +136,8 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .context_types(_ContextTypes(context=BotContext))
         .rate_limiter(
-            AIORateLimiter(
+            # AIORateLimiter that also reports each 429 to the scheduler's own limiter.
+            TelegramRateLimiter(
                 overall_max_rate=settings.send_rate_per_second,
                 overall_time_period=1,
                 group_max_rate=settings.group_messages_per_minute,
