@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import TextIO
 
@@ -34,7 +35,7 @@ from bot.clock import SystemClock
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
 from bot.settings import load_settings
 from bot.telegram import callbacks, render
-from bot.timezone_lookup import canonical_zone
+from bot.timezone_lookup import canonical_zone, country_code
 from kpi_core.ports import Clock, UnitOfWork
 from kpi_core.questionnaire import Kind, Validators
 from kpi_core.services import onboarding as use
@@ -85,7 +86,11 @@ class Console:
         self._deps = use.Deps(
             clock=clock,
             calendars=HolidaysCalendarProvider(),
-            validators=Validators(zone_name=canonical_zone, country_supported=HolidaysCalendarProvider().supports),
+            validators=Validators(
+                zone_name=canonical_zone,
+                country_supported=HolidaysCalendarProvider().supports,
+                country_code=country_code,
+            ),
         )
         self._reply: use.Reply | None = None
         self._buttons: list[render.Button] = []
@@ -170,7 +175,7 @@ class Console:
     def _set_language(self, code: str) -> None:
         self._who = use.Who(self._who.chat_id, self._who.telegram_id, code, self._who.name)
         reply = use.set_language(self._new_uow(), self._deps, self._who, code)
-        self._print(self.t._("Done — I will speak {language} from now on.").format(language=render.language_name(code)))
+        self._print(render.language_switched(self.t))
         if reply.view is not None:
             self._show(reply)
 
@@ -249,12 +254,21 @@ class Console:
     def _show_menu(self, menu: render.Menu) -> None:
         self._buttons = _pressable(menu)
         lines = [render.plain(menu.text)]
-        lines.extend(f"  {i}) {b.label}" for i, b in enumerate(self._buttons, start=1))
+        number = 0
+        # One line per row of buttons, as in Telegram: "✖" stays next to the KPI it removes.
+        for row in menu.rows:
+            cells = []
+            for button in row:
+                if button.url is None:
+                    number += 1
+                    cells.append(f"{number}) {button.label}")
+            if cells:
+                lines.append("  " + "   ".join(cells))
         self._print("\n".join(lines))
 
     def _redraw(self) -> None:
-        if self._reply is not None:
-            self._show(self._reply)
+        if self._reply is not None:  # the step again, without the last answer's error
+            self._show(replace(self._reply, error=None, notice=None, zone=None))
 
     def _print(self, text: str) -> None:
         self._out.write(text + "\n\n")

@@ -1,4 +1,5 @@
 """Time zones for the adapters: a shared location → an IANA zone, offline; names checked.
+Also a typed country (``Польша``, ``poland``, ``PL``) → its ISO code (:func:`country_code`).
 
 No network and no shapefiles: the zone of the nearest city in :data:`kpi_core.timezones.CITIES`
 (about 130 cities, every Russian zone among them). Far from any of them (at sea, in the
@@ -13,6 +14,9 @@ from functools import cache
 from math import asin, cos, radians, sin, sqrt
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel import Locale
+
+from bot.i18n import SUPPORTED_LANGUAGES
 from kpi_core.timezones import CITIES, City, zone_for_offset
 
 EARTH_RADIUS_KM = 6371.0
@@ -75,3 +79,37 @@ def utc_offset_label(name: str, at: datetime) -> str:
     sign = "+" if minutes > 0 else "−"
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+# Names people type that CLDR spells otherwise (CLDR: "United States", "Соединенные Штаты",
+# "Türkiye", "Киргизия" ...).
+_COUNTRY_ALIASES: dict[str, str] = {
+    "usa": "US", "us": "US", "america": "US", "сша": "US", "америка": "US",
+    "uk": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "англия": "GB",
+    "британия": "GB", "turkey": "TR", "uae": "AE", "emirates": "AE", "эмираты": "AE",
+    "рф": "RU", "russian federation": "RU", "белоруссия": "BY", "кыргызстан": "KG",
+    "соединённые штаты": "US", "молдова": "MD", "чехия": "CZ",
+}
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).strip(" .").casefold()
+
+
+@cache
+def _countries_by_name() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for language in SUPPORTED_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(_normal(name), code)
+    names.update({_normal(alias): code for alias, code in _COUNTRY_ALIASES.items()})
+    return names
+
+
+def country_code(text: str) -> str | None:
+    """The ISO code of a typed country: a two-letter code or its name in English or Russian."""
+    cleaned = text.strip()
+    if len(cleaned) == 2 and cleaned.isascii() and cleaned.isalpha():
+        return cleaned.upper()
+    return _countries_by_name().get(_normal(cleaned))

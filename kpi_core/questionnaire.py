@@ -40,7 +40,7 @@ from typing import Any
 from kpi_core.calendar import Period
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, NP_, Message
-from kpi_core.numbers import PercentNotAllowed, parse_amount, parse_number
+from kpi_core.numbers import AmbiguousNumber, PercentNotAllowed, parse_amount, parse_number
 from kpi_core.profile import (
     ASKABLE_DATA_SOURCES,
     BusinessType,
@@ -459,7 +459,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt=N_("Which country do you work in?"),
         hint=N_(
             "I use its calendar of public holidays to count working days. Not in the list? "
-            "Type the two-letter country code, like PL or IL."
+            "Type its name or two-letter code, like Poland or PL."
         ),
         options=tuple(Option(code, _button(pair)) for code, pair, _ in COUNTRIES),
         default=_default_country,
@@ -829,10 +829,18 @@ class Validators:
         zone_name: The exact IANA spelling of a zone name, or ``None`` when there is no such
             zone (``zoneinfo`` in ``bot/``).
         country_supported: True when a production calendar exists for an ISO country code.
+        country_code: The ISO code of a typed country: a code (``pl``) or a name in any
+            language the adapter knows (``Польша``, ``Poland``); ``None`` when it is neither.
     """
 
     zone_name: Callable[[str], str | None] = lambda zone: zone if "/" in zone else None
     country_supported: Callable[[str], bool] = lambda code: code in COUNTRY_CURRENCY
+    country_code: Callable[[str], str | None] = lambda text: _two_letter_code(text)
+
+
+def _two_letter_code(text: str) -> str | None:
+    code = text.strip().upper()
+    return code if len(code) == 2 and code.isascii() and code.isalpha() else None
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -847,7 +855,9 @@ _TOO_SMALL = N_("That is too little: send at least {minimum}.")
 _TOO_BIG = N_("That is too much: send at most {maximum}.")
 _NOT_WHOLE = N_("Send a whole number, like {example}.")
 _BAD_TIME = N_("Send the time as HH:MM, like 08:30, or tap a button.")
+_NO_SUCH_TIME = N_("There is no such time as {text}. Send a time from 00:00 to 23:59, like 08:30.")
 _BAD_DATES = N_("Send two dates, like 01.12.2025 – 15.12.2025.")
+_NO_SUCH_DATE = N_("There is no such date as {text}. Check the day and the month.")
 _PERIOD_TOO_LONG = N_("A plan period can be at most a year long.")
 _UNKNOWN_ZONE = N_(
     "I don't know “{text}”. Send a city (Moscow, Berlin), an offset like UTC+3, or share your "
@@ -857,7 +867,11 @@ _UNKNOWN_COUNTRY = N_(
     "I have no holiday calendar for “{text}”. Choose a country above or type a two-letter "
     "code, like PL."
 )
-_CURRENCY_FIRST = N_("The currency is set from the buttons above; type just the amount.")
+_NOT_A_COUNTRY = N_(
+    "I don't know a country called “{text}”. Choose one above or type its two-letter code, "
+    "like PL."
+)
+_CURRENCY_FIRST = N_("The plan is in {currency}, so type this amount in {currency} too.")
 
 
 class _Invalid(Exception):
@@ -1066,20 +1080,77 @@ def _amount(state: State, q: Question, answer: Answer) -> Outcome:
         return Outcome(new, screen(new))
     if not isinstance(answer, Text):
         raise _invalid(_TYPE_NUMBER)
-    parsed = parse_number(answer.text, state.language)
+    text, named = _split_currency(answer.text)
+    parsed = parse_number(text, state.language)
     if parsed.percent:
         raise PercentNotAllowed()
+    _check_unambiguous(text, parsed.value)
+    named = named or parsed.currency
     currency = _currency_of(q, state) if q.options else None
-    if parsed.currency is not None and q.options:
-        currency = parsed.currency  # "10 000 000 ₽" names its currency
-    elif parsed.currency is not None and parsed.currency != _plan_currency(state):
-        raise _invalid(_CURRENCY_FIRST)
+    if named is not None and q.options:
+        currency = named  # "10 000 000 ₽" names its currency
+    elif named is not None and named != _plan_currency(state):
+        raise _invalid(_CURRENCY_FIRST, currency=_plan_currency(state))
     value = _checked(q, parsed.value)
     if value != value.quantize(CENT):
         raise OffQuantum(value, CENT)  # "100.005": money is split to the kopeck
     if q.options:
         return _record(state, q, {"amount": str(value), "currency": currency})
     return _record(state, q, str(value))
+
+
+# Thousands typed with the language's decimal mark: "1,000" is 1 in Russian and "1.000" is 1
+# in English, but nobody plans 1 ruble or one call that way. In an amount or a count the
+# reading is asked for instead of taken silently (the parser already asks for "1.000" in
+# Russian).
+_THOUSANDS_LIKE = re.compile(r"^\D*?([1-9]\d{0,2})[.,](\d{3})\D*$")
+
+
+def _check_unambiguous(text: str, value: Decimal) -> None:
+    match = _THOUSANDS_LIKE.match(text.strip())
+    if match is None:
+        return
+    as_decimal = Decimal(f"{match[1]}.{match[2]}")
+    if abs(value) == as_decimal:  # the decimal reading was taken
+        body = text.strip()[match.start(1):match.end(2)]
+        raise AmbiguousNumber(body, Decimal(match[1] + match[2]), as_decimal)
+
+
+# Currencies of the offered countries that the number parser does not know (it reads ₽, $, €
+# and their words): typed before or after an amount, they name its currency.
+_CURRENCY_WORDS: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        {
+            "₸": "KZT", "тг": "KZT", "тенге": "KZT", "сум": "UZS", "сумов": "UZS",
+            "сом": "KGS", "сомов": "KGS", "֏": "AMD", "драм": "AMD", "драмов": "AMD",
+            "₾": "GEL", "лари": "GEL", "₼": "AZN", "манат": "AZN", "манатов": "AZN",
+            "₺": "TRY", "лир": "TRY", "лира": "TRY", "лиры": "TRY", "£": "GBP",
+            "фунтов": "GBP", "фунта": "GBP", "фунт": "GBP", "дирхам": "AED", "дирхамов": "AED",
+            "динар": "RSD", "динаров": "RSD", "₴": "UAH", "zł": "PLN", "злотых": "PLN",
+            "₪": "ILS", "шекелей": "ILS", "¥": "CNY", "₹": "INR",
+            **{code.lower(): code for code in set(COUNTRY_CURRENCY.values())},
+        }.items(),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+
+
+def _split_currency(text: str) -> tuple[str, str | None]:
+    """``"20 000 000 ₸"`` → (``"20 000 000"``, ``"KZT"``); other text is returned as is."""
+    stripped = text.strip()
+    lowered = stripped.lower()
+    for word, code in _CURRENCY_WORDS:
+        if code in ("RUB", "USD", "EUR"):
+            continue  # the number parser reads these itself
+        if lowered.endswith(word) and lowered[: -len(word)].strip():
+            before = stripped[: -len(word)]
+            if not (word.isalpha() and before[-1:].isalpha()):  # not the end of a longer word
+                return before.rstrip(), code
+        if lowered.startswith(word) and lowered[len(word):].strip():
+            after = stripped[len(word):]
+            if not (word.isalpha() and after[:1].isalpha()):
+                return after.lstrip(), code
+    return text, None
 
 
 def _plan_currency(state: State) -> str:
@@ -1115,12 +1186,14 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
     if q.kind is Kind.NUMBER:
         if not text:
             raise _invalid(_TYPE_NUMBER)
-        value = _checked(q, parse_amount(text, state.language))
+        amount = parse_amount(text, state.language)
+        _check_unambiguous(text, amount)
+        value = _checked(q, amount)
         return int(value) if q.whole else str(value)
     if q.kind is Kind.TIME:
         parsed = parse_time(text)
         if parsed is None:
-            raise _invalid(_BAD_TIME)
+            raise _invalid(_NO_SUCH_TIME if _looks_like_time(text) else _BAD_TIME, text=text[:20])
         return parsed.strftime("%H:%M")
     if q.kind is Kind.ZONE:
         candidate = resolve_zone_text(text)
@@ -1132,10 +1205,12 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
         start_day, end_day = _parse_dates(text, state.today_date)
         return [start_day.isoformat(), end_day.isoformat()]
     if q.id == "country":
-        code = text.upper()
-        if len(code) == 2 and code.isascii() and code.isalpha() and checks.country_supported(code):
-            return code
-        raise _invalid(_UNKNOWN_COUNTRY, text=text[:40])
+        code = checks.country_code(text)
+        if code is None:
+            raise _invalid(_NOT_A_COUNTRY, text=text[:40])
+        if not checks.country_supported(code):
+            raise _invalid(_UNKNOWN_COUNTRY, text=text[:40])
+        return code
     raise _invalid(_CHOOSE_BUTTON)
 
 
@@ -1143,11 +1218,18 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
 # Typed times and dates, periods
 # ---------------------------------------------------------------------------------------------
 
-_TIME_RE = re.compile(r"^\s*(\d{1,2})(?:\s*[:.\-hч]\s*(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+_TIME_RE = re.compile(
+    r"^\s*(?:в\s+|at\s+)?(\d{1,2})(?:\s*[:.\-hч]\s*(\d{2}))?\s*"
+    r"(am|pm|a\.m\.|p\.m\.|утра|ночи|дня|вечера)?\s*$",
+    re.IGNORECASE,
+)
+_MORNING = frozenset({"am", "a.m.", "утра", "ночи"})
+_AFTERNOON = frozenset({"pm", "p.m.", "дня", "вечера"})
 
 
 def parse_time(text: str) -> time | None:
-    """Parse a time of day: ``9``, ``09:30``, ``9.30``, ``18-00``, ``7pm``, ``7:30 am``.
+    """Parse a time of day: ``9``, ``09:30``, ``9.30``, ``18-00``, ``7pm``, ``7:30 am``,
+    ``7 вечера``, ``в 9 утра``.
 
     Returns:
         The time, or ``None`` when the text is not a valid time.
@@ -1160,10 +1242,19 @@ def parse_time(text: str) -> time | None:
     if suffix:
         if not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
+        if suffix in _AFTERNOON:
+            # "12 дня" is noon, "5 дня" 17:00; "12 ночи" is midnight, "3 ночи" 03:00.
+            hour = hour if hour == 12 else hour + 12
+        elif hour == 12:
+            hour = 0
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def _looks_like_time(text: str) -> bool:
+    """Shaped like a time (``25:00``, ``9:75``) even if it is not one."""
+    return _TIME_RE.match(text) is not None
 
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?")
@@ -1188,7 +1279,7 @@ def _date_of(match: re.Match[str], today: date) -> date:
         year = today.year if not year_text else int(year_text) + (2000 if len(year_text) == 2 else 0)
         return date(year, int(match[5]), int(match[4]))
     except ValueError:
-        raise _invalid(_BAD_DATES) from None
+        raise _invalid(_NO_SUCH_DATE, text=match[0]) from None
 
 
 def period_for(choice: str | None, state: State) -> Period | None:

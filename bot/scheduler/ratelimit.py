@@ -106,6 +106,7 @@ class RateLimiter:
         self._chats: dict[int, float] = {}
         self._chat_interval = chat_interval
         self._paused_until = float("-inf")
+        self._released = float("-inf")
         self._clock = clock
         self._sleep = sleep
         self._last_sweep = clock()
@@ -148,14 +149,24 @@ class RateLimiter:
         return at - now
 
     async def acquire(self, chat_id: int) -> None:
-        """Wait for the next slot for ``chat_id`` (again if a 429 paused sending meanwhile)."""
+        """Wait for the next slot for ``chat_id`` (again if a 429 paused sending meanwhile).
+
+        Reserved slots are evenly spaced, but a busy event loop may wake several callers late
+        at once. Releases are therefore also kept one overall interval apart in real time:
+        after a stall the pace resumes, it does not catch up in a burst.
+        """
         while True:
             delay = self.reserve(chat_id)
             if delay > 0:
                 self.waited += delay
                 await self._sleep(delay)
-            if self._clock() >= self._paused_until:
-                return
+            if self._clock() < self._paused_until:
+                continue
+            if self._overall is not None:
+                while (gap := self._released + self._overall.interval - self._clock()) > 0:
+                    await self._sleep(gap)
+                self._released = self._clock()
+            return
 
     def pause(self, seconds: float) -> None:
         """Stop every send for ``seconds`` (Telegram said ``retry_after``)."""

@@ -71,7 +71,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
         await present(update, context, reply, edit=True)
         return
     t = translator(code)
-    await query.edit_message_text(t._("Done — I will speak {language} from now on.").format(language=render.language_name(code)))
+    await query.edit_message_text(render.language_switched(t))
     if reply.view is not None:
         await present(update, context, reply)
 

@@ -17,6 +17,7 @@ let it through, so **the daily loop's free-text handlers belong in group 1 or la
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -37,7 +38,7 @@ from telegram.ext import (
 from bot.i18n import translator
 from bot.telegram import callbacks, keyboards, render
 from bot.telegram.context import BotContext
-from bot.timezone_lookup import canonical_zone, zone_for_location
+from bot.timezone_lookup import canonical_zone, country_code, zone_for_location
 from kpi_core.messages import Message
 from kpi_core.questionnaire import Validators
 from kpi_core.services import onboarding as use
@@ -61,6 +62,7 @@ def deps(context: BotContext) -> use.Deps:
     validators = Validators(
         zone_name=canonical_zone,
         country_supported=supports if callable(supports) else Validators().country_supported,
+        country_code=country_code,
     )
     return use.Deps(clock=services.clock, calendars=services.calendars, validators=validators)
 
@@ -98,12 +100,19 @@ async def _show(update: Update, context: BotContext, reply: use.Reply, *, edit: 
     if chat is None:
         return
     t = translator(reply.language)
-    menu = render.render(t, reply, context.services.clock.now(), context.bot.username)
+    now = context.services.clock.now()
     remove_keyboard = reply.left_location_step
+    if remove_keyboard and reply.zone is not None:
+        # The message that takes the location keyboard away says which zone was understood.
+        removal = render.zone_confirmation(t, reply.zone, now) + "."
+        reply = replace(reply, zone=None)
+    else:
+        removal = t._("Got it.")
+    menu = render.render(t, reply, now, context.bot.username)
     if remove_keyboard:
         edit = False  # a reply keyboard goes away only with a new message
         if menu is None or menu.rows:  # inline buttons and a removal cannot share a message
-            await context.bot.send_message(chat.id, t._("Got it."), reply_markup=keyboards.remove())
+            await context.bot.send_message(chat.id, removal, reply_markup=keyboards.remove())
             remove_keyboard = False
     if menu is None:
         return
@@ -197,6 +206,8 @@ async def press_button(update: Update, context: BotContext) -> None:
     """A button of a conversation menu: apply it, or say the menu has expired."""
     query = update.callback_query
     assert query is not None
+    if await _without_chat(update):
+        return
     try:
         cb = callbacks.decode(query.data)
         pressed = use.Press(cb.prefix, cb.part(0), cb.part(1), cb.parts[2:])
@@ -204,7 +215,30 @@ async def press_button(update: Update, context: BotContext) -> None:
     except callbacks.InvalidCallback:
         reply = _stale(await run(context, use.current, update))
     await answer_query(update, reply)
+    if reply.stale and reply.view is not None and _on_current_menu(update, reply):
+        # A second tap on a menu that has already moved on (a double tap, a slow network):
+        # the message shows the current step, so redraw it in place instead of sending a copy.
+        await present(update, context, replace(reply, notice=None), edit=True)
+        return
     await present(update, context, reply, edit=not reply.stale)
+
+
+def _on_current_menu(update: Update, reply: use.Reply) -> bool:
+    query = update.callback_query
+    message = query.message if query else None
+    return message is not None and reply.message_id is not None and message.message_id == reply.message_id
+
+
+async def _without_chat(update: Update) -> bool:
+    """A press on a message the bot did not send to a chat (inline mode, a game): there is no
+    conversation to apply it to. Answer it so that the client stops waiting."""
+    if update.effective_chat is not None and update.effective_user is not None:
+        return False
+    query = update.callback_query
+    if query is not None:
+        with suppress(TelegramError):
+            await query.answer()
+    return True
 
 
 def _stale(reply: use.Reply) -> use.Reply:
@@ -226,6 +260,8 @@ async def answer_query(update: Update, reply: use.Reply) -> None:
 
 async def expire_button(update: Update, context: BotContext) -> None:
     """Callback data nobody registered (forged, or from an old version): it has expired."""
+    if await _without_chat(update):
+        return
     reply = _stale(await run(context, use.current, update))
     await answer_query(update, reply)
     if reply.view is not None:
@@ -266,6 +302,49 @@ async def nudge_other(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
+async def ignore_edit(update: Update, context: BotContext) -> None:
+    """An earlier message edited during a conversation: edits are not answers; say so."""
+    reply = await run(context, use.current, update)
+    if not isinstance(reply.view, use.QuestionView):
+        return  # no question open: whoever else handles edits may have it
+    t = translator(reply.language)
+    await context.bot.send_message(
+        who(update, context).chat_id,
+        t._("I don't pick up edits of sent messages. Send the corrected answer as a new message, or press Back."),
+    )
+    raise ApplicationHandlerStop
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have: say so, and show the open step again, if any."""
+    message = update.effective_message
+    assert message is not None
+    reply = await run(context, use.current, update)
+    t = translator(reply.language if reply.handled else context.language)
+    await context.bot.send_message(who(update, context).chat_id, t._("Unknown command. /help lists the commands."))
+    if reply.handled and reply.view is not None:
+        await present(update, context, reply)
+    raise ApplicationHandlerStop
+
+
+async def private_only(update: Update, context: BotContext) -> None:
+    """/start and the setup commands in a group: they work in a private chat."""
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, context.t._("Send this command to me in a private chat."))
+
+
+def _known_commands() -> frozenset[str]:
+    from bot.telegram.menus import COMMANDS
+
+    return frozenset({name for name, _ in COMMANDS} | set(OTHER_COMMANDS))
+
+
+OTHER_COMMANDS = ("link", "unlink")
+"""Commands that work but are not in the "/" menu (the daily loop's group commands)."""
+SETUP_COMMANDS = ("start", "restart", "plan", "kpis", "settings", "language", "delete_me", "cancel")
+"""Commands that only make sense in a private chat (answered with a hint in a group)."""
+
 def _unknown_data(data: object) -> bool:
     if not isinstance(data, str):
         return True
@@ -277,14 +356,26 @@ def _unknown_data(data: object) -> bool:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add the onboarding handlers (group 0; see the module docs)."""
+    """Add the onboarding handlers (group 0; see the module docs).
+
+    Only new messages are answers (``filters.UpdateType.MESSAGE``): an edited message is not
+    (PTB hands edits to message handlers by default), it gets a hint instead.
+    """
     group = CONVERSATION_GROUP
-    app.add_handler(CommandHandler("start", start_onboarding, filters=PRIVATE), group)
-    app.add_handler(CommandHandler("restart", restart_onboarding, filters=PRIVATE), group)
-    app.add_handler(CommandHandler("cancel", cancel_conversation, filters=PRIVATE), group)
+    new = PRIVATE & filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("start", start_onboarding, filters=new), group)
+    app.add_handler(CommandHandler("restart", restart_onboarding, filters=new), group)
+    app.add_handler(CommandHandler("cancel", cancel_conversation, filters=new), group)
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler(list(SETUP_COMMANDS), private_only, filters=groups), group)
     app.add_handler(CallbackQueryHandler(press_button, pattern=callbacks.pattern(*MENU_PREFIXES)), group)
     app.add_handler(CallbackQueryHandler(expire_button, pattern=_unknown_data), group)
-    app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, answer_text), group)
-    app.add_handler(MessageHandler(PRIVATE & filters.LOCATION, receive_location), group)
-    others = PRIVATE & ~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, answer_text), group)
+    app.add_handler(MessageHandler(new & filters.LOCATION, receive_location), group)
+    others = new & ~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     app.add_handler(MessageHandler(others, nudge_other), group)
+    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, ignore_edit), group)
+    known = "|".join(sorted(_known_commands()))
+    known_re = re.compile(rf"^/(?:{known})(?:@\w+)?(?:\s|$)", re.IGNORECASE)
+    unknown = new & filters.COMMAND & ~filters.Regex(known_re)
+    app.add_handler(MessageHandler(unknown, unknown_command), group)

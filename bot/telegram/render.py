@@ -28,7 +28,7 @@ from bot.telegram import callbacks
 from bot.timezone_lookup import utc_offset_label
 from kpi_core.calendar import Period
 from kpi_core.catalog import Aggregation, Kpi, aggregation_label
-from kpi_core.messages import Message
+from kpi_core.messages import NP_, Message
 from kpi_core.model import TeamRole
 from kpi_core.profile import Role, label
 from kpi_core.questionnaire import WEEKDAYS, Kind
@@ -168,15 +168,15 @@ def quota_line(t: Translator, quota: Quota | None, kpi: Kpi) -> str:
 
 
 def list_text(t: Translator, names: Sequence[str]) -> str:
-    """"Sales manager, head of department and owner": a list inside a sentence.
+    """"sales manager, head of department and owner": a list inside a sentence.
 
-    Labels are capitalised like buttons; in a sentence only the first one keeps its capital
-    (acronyms such as "ROI" or "CRM" are left alone).
+    Labels are capitalised like buttons; inside a sentence (after "Who controls it:") they
+    are not (acronyms such as "ROI" or "CRM" are left alone).
     """
     def lower(name: str) -> str:
         return name[:1].lower() + name[1:] if name[1:2].islower() else name
 
-    words = [*names[:1], *(lower(n) for n in names[1:])]
+    words = [lower(n) for n in names]
     return str(format_list(words, locale=t.locale)) if words else ""
 
 
@@ -202,17 +202,17 @@ def kpi_card(t: Translator, card: KpiCard, index: int | None = None) -> str:
 def plan_text(t: Translator, plan: PlanSummary) -> str:
     """The plan in three lines: what and when, days and people, the daily quota (HTML)."""
     quota = plan.quota
+    days = working_days_text(t, quota.working_days)
     lines = [
         t._("Plan for {kpi}: <b>{amount}</b>, {period}").format(
             kpi=esc(kpi_name(t, plan.kpi)),
             amount=esc(amount(t, quota.target, quota.currency)),
             period=esc(period_text(t, plan.period)),
         ),
-        esc(
-            t._("{days}, {people}").format(
-                days=working_days_text(t, quota.working_days), people=people_text(t, quota.people)
-            )
-        ),
+        # "22 working days, 1 person" says nothing to someone working on their own.
+        esc(t._("{days}, {people}").format(days=days, people=people_text(t, quota.people)))
+        if quota.people > 1
+        else esc(days[:1].upper() + days[1:]),
     ]
     if plan.baseline is not None:
         lines.append(
@@ -226,8 +226,15 @@ def plan_text(t: Translator, plan: PlanSummary) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _head(t: Translator, reply: Reply) -> list[str]:
+def zone_confirmation(t: Translator, zone: str, now: datetime) -> str:
+    """"Time zone: Moscow (UTC+3)." after a zone was set (plain text)."""
+    return t._("Time zone: {value}").format(value=zone_label(t, zone, now))
+
+
+def _head(t: Translator, reply: Reply, now: datetime) -> list[str]:
     lines = []
+    if reply.zone is not None:
+        lines.append("🕒 " + esc(zone_confirmation(t, reply.zone, now)))
     if reply.notice is not None:
         lines.append(esc(t.render(reply.notice)))
     if reply.error is not None:
@@ -245,9 +252,9 @@ def render(t: Translator, reply: Reply, now: datetime, bot_username: str | None 
     if view is None:
         if reply.notice is None and reply.error is None:
             return None
-        return Menu("\n\n".join(_head(t, reply)))
+        return Menu("\n\n".join(_head(t, reply, now)))
     body = _body(t, view, reply.token, now, bot_username)
-    head = _head(t, reply)
+    head = _head(t, reply, now)
     text = "\n\n".join([*head, body.text]) if head else body.text
     return Menu(text, body.rows, body.location)
 
@@ -322,10 +329,16 @@ def review_menu(t: Translator, view: ReviewView, token: str) -> Menu:
     parts.extend(kpi_card(t, card, i) for i, card in enumerate(view.cards, start=1))
     parts.extend("⚠️ " + esc(t.render(w)) for w in view.warnings)
     parts.extend(f"<i>{esc(t.render(n))}</i>" for n in view.notes)
-    if view.can_add or view.can_remove:
+    editable = [c for c in view.cards if c.kpi.id != view.plan_kpi]
+    if view.plan_kpi is not None and editable:
+        locked = next(c.kpi for c in view.cards if c.kpi.id == view.plan_kpi)
+        parts.append(esc(t._("Your plan is set on “{kpi}”, so it stays in the set; /plan changes the plan.").format(kpi=kpi_name(t, locked))))
+    if editable and (view.can_add or view.can_remove):
         parts.append(esc(t._("🔄 swaps a KPI for another one, ✖ removes it, ➕ adds one from the catalog.")))
+    elif view.can_add:
+        parts.append(esc(t._("➕ adds a KPI from the catalog.")))
     rows: list[tuple[Button, ...]] = []
-    for card in view.cards:
+    for card in editable:
         row = [Button("🔄 " + kpi_short(t, card.kpi), callbacks.menu(PREFIX_REVIEW, token, "sw", card.kpi.id))]
         if view.can_remove:
             row.append(Button("✖", callbacks.menu(PREFIX_REVIEW, token, "rm", card.kpi.id)))
@@ -349,7 +362,7 @@ def swap_menu(t: Translator, view: SwapView, token: str) -> Menu:
         + "</b>"
     ]
     for option in view.options:
-        parts.append(f"<b>{esc(kpi_name(t, option.kpi))}</b> — {esc(t.render(option.reason))}")
+        parts.append(f"<b>{esc(kpi_name(t, option.kpi))}</b>\n{esc(t.render(option.reason))}")
     rows = [
         (Button(kpi_short(t, o.kpi), callbacks.menu(PREFIX_REVIEW, token, "pick", o.kpi.id)),)
         for o in view.options
@@ -365,7 +378,7 @@ def catalog_menu(t: Translator, view: CatalogView, token: str) -> Menu:
     )
     parts = [f"<b>{esc(header)}</b>"]
     parts.extend(
-        f"<b>{esc(kpi_name(t, k))}</b> — {esc(t.render(k.description_message))}" for k in view.kpis
+        f"<b>{esc(kpi_name(t, k))}</b>\n{esc(t.render(k.description_message))}" for k in view.kpis
     )
     buttons = [Button(kpi_short(t, k), callbacks.menu(PREFIX_REVIEW, token, "pick", k.id)) for k in view.kpis]
     rows = _rows(buttons, 2)
@@ -556,6 +569,21 @@ def language_name(code: str) -> str:
     """The language's own name: "English", "Русский"."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+SPEAKING: dict[str, tuple[str, str]] = {
+    # Translators: how to say "I speak ..." of each language: "по-русски", "по-английски".
+    "en": NP_("speak in", "English"),
+    "ru": NP_("speak in", "Russian"),
+}
+"""How "I will speak …" names each language (Russian says "говорю по-русски")."""
+
+
+def language_switched(t: Translator) -> str:
+    """"Done — I will speak English from now on.", in the new language ``t``."""
+    pair = SPEAKING.get(t.language)
+    name = t.pgettext(*pair) if pair else language_name(t.language)
+    return t._("Done — I will speak {language} from now on.").format(language=name)
 
 
 def weekdays_text(t: Translator, weekdays: frozenset[int]) -> str:

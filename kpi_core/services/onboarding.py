@@ -94,6 +94,7 @@ __all__ = [
     "FLOW_KPIS",
     "FLOW_MENU",
     "FLOW_ONBOARDING",
+    "FLOW_PAUSED",
     "PAGE_SIZE",
     "CatalogView",
     "DeleteView",
@@ -135,6 +136,9 @@ FLOW_KPIS = "kpis"
 FLOW_MENU = "menu"
 FLOW_EDIT = "edit"
 FLOW_DELETE = "delete"
+FLOW_PAUSED = "onboarding_paused"
+"""An unfinished setup left with /cancel: kept so that /start carries on from the same step
+(it is not an open conversation: typed text and buttons do not reach it)."""
 
 MY_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_KPIS, FLOW_MENU, FLOW_EDIT, FLOW_DELETE})
 QUESTION_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_EDIT})
@@ -218,6 +222,7 @@ _INVITED_OWN = N_(
 _JOIN_CANCELLED = N_("Cancelled. To join the team later, open the invite link again.")
 _JOINED_YOUR_TEAM = N_("{name} is now in your team “{team}”.")
 _SEND_TEAM = N_("/team shows everyone and the invite link.")
+_PLAN_KPI_STAYS = N_("Your plan is set on “{kpi}”, so it stays in the set; /plan changes the plan.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,6 +350,9 @@ class ReviewView:
     can_back: bool
     can_add: bool
     can_remove: bool
+    plan_kpi: str | None = None
+    """The KPI the person's own plan is set on: it can be neither swapped nor removed (the
+    plan would be left without anyone tracking it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +459,9 @@ class Reply:
         message_id: The message that showed the menu before this reply, if known (the adapter
             removes its buttons when it sends the new screen as a new message).
         notify: Messages for other people's chats (the owner: someone joined the team).
+        zone: The time zone just set (from a button, a typed city or a shared location), for
+            the adapter to confirm it: a city typed or a location shared does not show which
+            zone it gave.
     """
 
     view: View | None
@@ -465,6 +476,7 @@ class Reply:
     handled: bool = True
     message_id: int | None = None
     notify: tuple[Notification, ...] = ()
+    zone: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -665,6 +677,12 @@ class _Ctx:
         assert self.user.id is not None
         self.uow.conversations.clear(self.who.chat_id, self.user.id)
 
+    def paused(self) -> ConversationState | None:
+        """The setup this person left with /cancel, if any (see :data:`FLOW_PAUSED`)."""
+        assert self.user.id is not None
+        conv = self.uow.conversations.get(self.who.chat_id, self.user.id)
+        return conv if conv is not None and conv.flow == FLOW_PAUSED else None
+
     def profile_record(self) -> dict[str, Any]:
         """The person's saved answers (empty before onboarding)."""
         assert self.user.id is not None
@@ -777,7 +795,10 @@ def _review_view(ctx: _Ctx, conv: ConversationState) -> ReviewView:
     notes: list[Message] = []
     if profile is not None and conv.flow == FLOW_ONBOARDING:
         advice = recommend(profile)
-        notes.extend(advice.notes)
+        if kpi_ids == list(advice.kpi_ids):
+            # "We keep it to 3 KPIs", "none of these is a daily lever": they describe the
+            # advice, and say something false once the set is different.
+            notes.extend(advice.notes)
         notes.extend(s.message for s in advice.start_collecting)
     return ReviewView(
         cards=_cards(kpi_ids, profile, plan),
@@ -788,7 +809,16 @@ def _review_view(ctx: _Ctx, conv: ConversationState) -> ReviewView:
         can_back=conv.flow == FLOW_ONBOARDING,
         can_add=len(kpi_ids) < MAX_KPIS,
         can_remove=len(kpi_ids) > 1,
+        plan_kpi=_locked_kpi(ctx, conv, plan, kpi_ids),
     )
+
+
+def _locked_kpi(ctx: _Ctx, conv: ConversationState, plan: _Plan | None, kpi_ids: Sequence[str]) -> str | None:
+    """The KPI of the person's own plan, when it is in the set (a team's plan is its owner's)."""
+    if plan is None or (conv.flow != FLOW_ONBOARDING and _others_team(ctx) is not None):
+        return None
+    kpi_id = plan.summary.kpi.id
+    return kpi_id if kpi_id in kpi_ids else None
 
 
 def _swap_options(ctx: _Ctx, conv: ConversationState) -> tuple[Recommendation, ...]:
@@ -923,7 +953,7 @@ def begin(uow: UnitOfWork, deps: Deps, who: Who, *, restart: bool = False) -> Re
     with uow:
         ctx = _open(uow, deps, who, create=True)
         assert ctx is not None
-        conv = ctx.conversation()
+        conv = ctx.conversation() or (_resume_paused(ctx) if not restart else None)
         if conv is not None and not restart:
             reply = _reply(ctx, _view(ctx, conv), conv, notice=Message(_WELCOME_BACK))
             uow.commit()
@@ -937,6 +967,9 @@ def begin(uow: UnitOfWork, deps: Deps, who: Who, *, restart: bool = False) -> Re
             uow.commit()
             return reply
         previous = ctx.profile_record() if restart else {}
+        paused = ctx.paused()
+        if restart and not previous and paused is not None:
+            previous = dict(_qstate(paused).answers)  # /cancel, then /restart: pre-select them
         outcome = start_questionnaire(ctx.today, ctx.language, _prefill(previous))
         conv = _save_question(ctx, None, outcome.state, flow=FLOW_ONBOARDING, new_token=True)
         uow.commit()
@@ -962,6 +995,16 @@ def join(uow: UnitOfWork, deps: Deps, who: Who, code: str) -> Reply:
             reply = refusal if refusal is not None else _start_join(ctx, team, code)
         uow.commit()  # the person's row, so that their language is remembered
         return reply
+
+
+def _resume_paused(ctx: _Ctx) -> ConversationState | None:
+    """The setup left with /cancel, open again (with a new menu token)."""
+    paused = ctx.paused()
+    if paused is None:
+        return None
+    conv = ctx.save_state(replace(paused, flow=FLOW_ONBOARDING), new_token=True)
+    ctx.menu_message_id = None
+    return conv
 
 
 def _join_refusal(ctx: _Ctx, team: Team) -> Reply | None:
@@ -1112,7 +1155,11 @@ def cancel(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
         conv = ctx.conversation() if ctx else None
         if ctx is None or conv is None:
             return Reply(NoticeView(Message(_NO_CONVERSATION)), closed=True, language=who.language)
-        ctx.clear()
+        if conv.flow == FLOW_ONBOARDING and not ctx.user.onboarded:
+            # Kept, not deleted: "/start to continue" must find the answers given so far.
+            ctx.save_state(replace(conv, flow=FLOW_PAUSED, message_id=None), new_token=True)
+        else:
+            ctx.clear()
         uow.commit()
         message = {FLOW_ONBOARDING: _CANCELLED, FLOW_JOIN: _JOIN_CANCELLED}.get(
             conv.flow, _CANCELLED_DONE
@@ -1151,6 +1198,12 @@ def _answer(ctx: _Ctx, conv: ConversationState, answer: Answer) -> Reply:
     if outcome.error is not None:
         return _reply(ctx, QuestionView(before, conv.flow == FLOW_EDIT) if before else None, conv,
                       error=outcome.error, moved=False)
+    reply = _after_answer(ctx, conv, outcome, left_location)
+    chosen = _zone_chosen(before, answer, outcome)
+    return replace(reply, zone=chosen) if chosen and reply.error is None else reply
+
+
+def _after_answer(ctx: _Ctx, conv: ConversationState, outcome: Outcome, left_location: bool) -> Reply:
     if conv.flow == FLOW_EDIT:
         return _after_edit_answer(ctx, conv, outcome, left_location)
     if outcome.finished and conv.flow == FLOW_JOIN:
@@ -1161,6 +1214,14 @@ def _answer(ctx: _Ctx, conv: ConversationState, answer: Answer) -> Reply:
     assert outcome.screen is not None
     return _reply(ctx, QuestionView(outcome.screen), new, moved=outcome.moved,
                   left_location_step=left_location)
+
+
+def _zone_chosen(before: Screen | None, answer: Answer, outcome: Outcome) -> str | None:
+    """The zone an answer to the time zone question set (not Back)."""
+    if before is None or not before.wants_location or not outcome.moved or isinstance(answer, Back):
+        return None
+    zone_answer = outcome.state.answers.get(before.question.id)
+    return str(zone_answer) if zone_answer else None
 
 
 def _to_review(ctx: _Ctx, conv: ConversationState, qs: State, left_location: bool) -> Reply:
@@ -1324,6 +1385,9 @@ def _review_press(ctx: _Ctx, conv: ConversationState, pressed: Press) -> Reply |
             new = _save_question(ctx, conv, outcome.state, flow=FLOW_ONBOARDING, new_token=True)
             assert outcome.screen is not None
             return _reply(ctx, QuestionView(outcome.screen), new)
+        if action in ("sw", "rm") and arg in kpis and arg == _review_view(ctx, conv).plan_kpi:
+            refusal = Message(_PLAN_KPI_STAYS, {"kpi": get_kpi(arg).name_message})
+            return _reply(ctx, _view(ctx, conv), conv, error=refusal, moved=False)
         if action == "sw" and arg in kpis:
             new = _save_review(ctx, conv, STEP_SWAP, swap=arg)
             notice = None if _swap_options(ctx, new) else Message(_NO_ALTERNATIVES)

@@ -37,7 +37,7 @@ async def test_language_switch_mid_questionnaire_follows_everywhere(harness: Bot
     assert chat.labels() == ["English", "Русский"]
     await chat.tap("Русский")
     texts = harness.sent_texts(42)
-    assert "Готово — теперь говорю на языке: Русский." in [m.text for m in harness.messages(42)]
+    assert "Готово — теперь я говорю по-русски." in [m.text for m in harness.messages(42)]
     assert "Шаг 3 из" in texts[-1]
     assert "Где в основном происходят продажи?" in texts[-1]
     assert "‹ Назад" in chat.labels()
@@ -60,7 +60,7 @@ async def test_language_after_onboarding_formats_numbers_and_dates(onboarded: Ch
     assert "Ваш план" in text
     assert f"1{NBSP}000{NBSP}000{NBSP}₽" in text
     assert "1–30 апр. 2025\u202fг." in text
-    assert "22 рабочих дня, 1 человек" in text
+    assert "22 рабочих дня\n" in text  # no "1 человек" for someone on their own
     assert f"Норма в день: 45{NBSP}454,55{NBSP}₽" in text
     await onboarded.say("/language")
     await onboarded.tap("English")
@@ -101,7 +101,10 @@ async def test_kpis_can_be_swapped_removed_added_and_saved(onboarded: Chat) -> N
     await onboarded.say("/kpis")
     assert "Your KPIs" in onboarded.text
     labels = onboarded.labels()
-    assert sum(label.startswith("🔄") for label in labels) == len(before)
+    # The plan's KPI (revenue) stays: no 🔄 or ✖ for it.
+    assert "Your plan is set on “Revenue”, so it stays in the set" in onboarded.text
+    assert "🔄 Revenue" not in labels
+    assert sum(label.startswith("🔄") for label in labels) == len(before) - 1
     first_swap = next(label for label in labels if label.startswith("🔄"))
     await onboarded.tap(first_swap)
     assert "What should replace" in onboarded.text
@@ -119,7 +122,8 @@ async def test_kpis_can_be_swapped_removed_added_and_saved(onboarded: Chat) -> N
     assert "Your KPI set is saved." in onboarded.text
     after = assigned()
     assert len(after) == len(before)  # one swapped, one removed, one added
-    assert after[0] != before[0]  # the first one was swapped
+    assert after[0] == before[0] == "revenue"  # the plan's KPI stays
+    assert after[1] != before[1]  # the first other one was swapped
     assert after != before
 
 

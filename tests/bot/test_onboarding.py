@@ -52,7 +52,7 @@ async def test_full_onboarding_in_russian(april: BotHarness) -> None:
     await chat.tap("B2B", "Телефон", "Больше продаж")
     assert chat.selected() == ["Больше продаж"]
     await chat.tap("Готово", "CRM", "Готово")
-    assert "Кто работает на план продаж?" in chat.text
+    assert "Кто выполняет план продаж?" in chat.text
     await chat.tap("Я и команда")
     assert "Сколько человек делят план?" in chat.text
     await chat.say("10")
@@ -232,10 +232,13 @@ async def test_text_instead_of_a_button_gets_a_hint(april: BotHarness) -> None:
 async def test_an_expired_button_is_answered_and_the_current_step_shown(april: BotHarness) -> None:
     chat = Chat(april, language="ru")
     await chat.say("/start")
+    old_message = chat.menu.message_id
     old = chat.data("Маркетолог")
     await chat.tap("Собственник бизнеса")
+    await chat.say("не знаю")  # the step is shown again in a new message
+    assert chat.menu.message_id != old_message
     april.clear()
-    await april.press(42, old, chat.menu.message_id, language_code="ru")
+    await april.press(42, old, old_message, language_code="ru")
     (answer,) = april.calls_to("answerCallbackQuery")
     assert answer.params["text"] == "Это меню устарело."
     assert "Это меню устарело. Вот где мы сейчас:" in chat.text
@@ -243,6 +246,25 @@ async def test_an_expired_button_is_answered_and_the_current_step_shown(april: B
     state = conversation(april)
     assert state is not None
     assert state.data["q"]["answers"]["role"] == "owner"
+
+
+async def test_a_double_tap_leaves_one_menu_on_the_current_step(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    menu = chat.menu.message_id
+    first = chat.data("Собственник бизнеса")
+    await april.press(42, first, menu, language_code="ru")
+    april.clear()
+    await april.press(42, first, menu, language_code="ru")  # the same button again, same message
+    (answer,) = april.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "Это меню устарело."
+    assert april.calls_to("sendMessage") == []  # no second copy of the menu
+    assert chat.menu.message_id == menu
+    assert "Какой у вас бизнес?" in chat.text
+    assert "‹ Назад" in chat.labels()  # the buttons stay on the message
+    state = conversation(april)
+    assert state is not None
+    assert state.data["q"]["history"] == ["role"]
 
 
 @pytest.mark.parametrize(
@@ -321,12 +343,21 @@ async def test_cancel_and_start_again(april: BotHarness) -> None:
     await chat.say("/start")
     await chat.tap("Marketer")
     await chat.say("/cancel")
-    assert "Cancelled." in chat.text
-    assert conversation(april) is None
+    assert "Cancelled. Everything saved before is kept; send /start to continue" in chat.text
     await chat.say("/cancel")
     assert "Nothing to cancel" in chat.text
-    await chat.say("/start")
+    await chat.say("hello")
+    assert "send /start" in chat.text
+    await chat.say("/start")  # carries on where /cancel left it, as promised
+    assert "Welcome back! Let's continue where we stopped." in chat.text
+    assert "Step 2 of" in chat.text
+    assert "What kind of business is it?" in chat.text
+    await chat.tap("‹ Back")
+    assert chat.selected() == ["Marketer"]
+    await chat.say("/cancel")
+    await chat.say("/restart")  # begins again, the earlier answers pre-selected
     assert "Step 1 of" in chat.text
+    assert chat.selected() == ["Marketer"]
 
 
 async def test_restart_after_onboarding_keeps_the_saved_plan(april: BotHarness) -> None:

@@ -86,7 +86,8 @@ def test_multi_select_one_at_a_time_and_commands(engine: Engine) -> None:
     assert "✓ Bigger deals" in output
     assert "Where can you take numbers from?" in output
     assert "Cancelled." in output
-    assert output.count("Step 1 of") == 2  # /start after /cancel begins again
+    assert output.count("Step 1 of") == 1  # /start after /cancel carries on
+    assert "Welcome back! Let's continue where we stopped." in output
 
 
 def test_unknown_numbers_and_commands_are_explained(engine: Engine) -> None:

@@ -475,7 +475,7 @@ def test_kinds_cover_every_question() -> None:
 
 
 def test_money_finer_than_a_kopeck_is_refused() -> None:
-    outcome = advance(_at_plan().state, Text("100.005"))
+    outcome = advance(_at_plan().state, Text("100.0051"))
     assert outcome.error is not None
     assert "decimal places" in outcome.error.msgid
 
