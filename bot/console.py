@@ -9,13 +9,14 @@ answers from standard input line by line, so it can be scripted::
 What can be typed:
 
 * a number — press that option (``3``); at a question that takes a number or an amount the
-  number is the answer, and ``#3`` presses option 3;
+  number is the answer, and ``#3`` presses option 3; where text is taken (a time), a number
+  with no option of its own is typed (``7`` at the evening reminder);
 * several numbers at a multiple choice — exactly those options, then Done (``1,3,4``);
 * ``done`` / ``готово``, ``back`` / ``назад``, ``skip`` / ``пропустить``, ``save`` / ``сохранить``
   — the buttons of that name;
 * ``/start``, ``/start join_<code>`` (join a team), ``/restart``, ``/cancel``, ``/plan``,
-  ``/kpis``, ``/team``, ``/settings``, ``/language [en|ru]``, ``/help``, ``/privacy``,
-  ``/delete_me``, ``/quit``;
+  ``/kpis``, ``/team``, ``/today``, ``/settings``, ``/language [en|ru]``, ``/help``,
+  ``/privacy``, ``/delete_me``, ``/quit`` (results are logged in Telegram);
 * anything else — a typed answer (an amount, a city, a time).
 
 It exits with code 0 at the end of input.
@@ -132,9 +133,13 @@ class Console:
 
     def _is_choice(self, numbers: list[str]) -> bool:
         view = self._reply.view if self._reply else None
-        # A number typed at a step that takes numbers is an answer, unless it names a button.
+        # A number typed at a step that takes numbers is an answer, unless it names a button
+        # ("#2"); at a step that takes other text (a time, a country), a number with no option
+        # of its own is typed text too: "7" at the evening reminder is 19:00.
         if isinstance(view, use.QuestionView) and view.screen.accepts_text and len(numbers) == 1:
-            return view.screen.question.kind not in (Kind.NUMBER, Kind.AMOUNT)
+            if view.screen.question.kind in (Kind.NUMBER, Kind.AMOUNT):
+                return False
+            return 1 <= int(numbers[0]) <= len(self._buttons)
         return True
 
     # -- commands -------------------------------------------------------------------------
@@ -143,6 +148,8 @@ class Console:
         commands: dict[str, Callable[[], None]] = {
             "start": lambda: self._start(rest.strip()),
             "team": lambda: self._call(use_team.open_team),
+            "today": self._today,
+            "log": lambda: self._print(self.t._("Results are logged in Telegram (/log there); here /today shows today's quotas.")),
             "restart": lambda: self._call(use.begin, restart=True),
             "cancel": lambda: self._call(use.cancel),
             "plan": lambda: self._call(use.open_plan),
@@ -150,7 +157,7 @@ class Console:
             "settings": lambda: self._call(use.open_settings),
             "delete_me": lambda: self._call(use.open_delete),
             "language": lambda: self._language(rest.strip()),
-            "help": lambda: self._print(self.t._("Options are numbered: type a number to choose. At a multiple choice type several numbers, like 1,3,4. Commands: /start /restart /cancel /plan /kpis /settings /language /privacy /delete_me /quit")),
+            "help": lambda: self._print(self.t._("Options are numbered: type a number to choose. At a multiple choice type several numbers, like 1,3,4. Commands: /start /restart /cancel /today /plan /kpis /team /settings /language /privacy /delete_me /quit")),
             "privacy": lambda: self._print(self.t._("Everything is stored in the bot's database: your settings, answers, plan, KPIs and results. /delete_me erases it.")),
         }
         action = commands.get(name.lower())
@@ -158,6 +165,22 @@ class Console:
             self._print(self.t._("Unknown command. /help lists the commands."))
             return
         action()
+
+    def _today(self) -> None:
+        """Today's quotas and progress: the bot's /today, as text (its buttons are Telegram's)."""
+        from bot.telegram import daily_render
+        from kpi_core.errors import DomainError
+        from kpi_core.services import daily
+
+        try:
+            report = daily.today_report(
+                self._new_uow(), self._clock, self._deps.calendars, self._who.telegram_id
+            )
+        except DomainError as exc:
+            self._print(self.t.render(exc.message))
+            return
+        self._print(render.plain(daily_render.today_screen(self.t, report).text))
+        self._buttons = []
 
     def _start(self, payload: str) -> None:
         code = invite_code_from_payload(payload)

@@ -214,6 +214,8 @@ class Question:
         likely: Count this question in the "Step 3 of N" estimate while the answers its
             ``when`` depends on are not known yet (the usual branch); once they are known, the
             count follows the branch actually taken.
+        evening: For ``TIME``: a bare hour from 1 to 11 (``7``, ``в 9``) is in the evening
+            (19:00, 21:00), as anyone asked "when in the evening?" means it.
     """
 
     id: str
@@ -231,6 +233,7 @@ class Question:
     maximum: Decimal | None = None
     whole: bool = False
     likely: bool = True
+    evening: bool = False
 
     def options_for(self, state: State) -> tuple[Option, ...]:
         """The options to show in ``state``."""
@@ -411,10 +414,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="data",
         kind=Kind.MULTI,
-        prompt=N_("Where can you take numbers from?"),
+        prompt=N_("Where can you get the numbers from?"),
         hint=N_(
             "Tick everything you have — I will only suggest KPIs you can actually measure. "
-            "Nothing of this? Just press Done: calls and meetings can be counted by hand."
+            "None of these? Just press Done: calls and meetings can be counted by hand."
         ),
         options=_enum_options(ASKABLE_DATA_SOURCES),
     ),
@@ -484,7 +487,8 @@ QUESTIONS: tuple[Question, ...] = (
         id="period_dates",
         kind=Kind.DATES,
         prompt=N_("Send the first and the last day of the period."),
-        hint=N_("For example: 01.12.2025 – 15.12.2025"),
+        hint=N_("For example: {first} – {last}"),
+        params=lambda state: _dates_example(state.today_date),
         when=_all(_is("period", CUSTOM)),
         likely=False,
     ),
@@ -493,7 +497,7 @@ QUESTIONS: tuple[Question, ...] = (
         kind=Kind.AMOUNT,
         prompt=N_("What is the sales plan for {start} – {end}?"),
         hint=N_(
-            "The whole team's plan, if you share it. Type the amount, like 10 000 000 or 10 mln; "
+            "The whole team's plan, if you share it. Type the amount, like 10,000,000 or 10 million; "
             "the buttons change the currency."
         ),
         params=_plan_params,
@@ -545,8 +549,8 @@ QUESTIONS: tuple[Question, ...] = (
         kind=Kind.MULTI,
         prompt=N_("Which days of the week do you work?"),
         hint=N_(
-            "Public holidays are taken into account automatically. Tap a day to switch it, "
-            "then press Done."
+            "Public holidays are taken into account automatically. Tap a day to switch it on or "
+            "off, then press Done."
         ),
         options=_weekday_options,
         default=lambda state: ["0", "1", "2", "3", "4"],
@@ -592,6 +596,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         default=lambda state: "18:00",
         columns=3,
+        evening=True,
     ),
 )
 """Every question, in the order asked."""
@@ -856,7 +861,7 @@ _TOO_BIG = N_("That is too much: send at most {maximum}.")
 _NOT_WHOLE = N_("Send a whole number, like {example}.")
 _BAD_TIME = N_("Send the time as HH:MM, like 08:30, or tap a button.")
 _NO_SUCH_TIME = N_("There is no such time as {text}. Send a time from 00:00 to 23:59, like 08:30.")
-_BAD_DATES = N_("Send two dates, like 01.12.2025 – 15.12.2025.")
+_BAD_DATES = N_("Send two dates, like {first} – {last}.")
 _NO_SUCH_DATE = N_("There is no such date as {text}. Check the day and the month.")
 _PERIOD_TOO_LONG = N_("A plan period can be at most a year long.")
 _UNKNOWN_ZONE = N_(
@@ -1194,6 +1199,8 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
         parsed = parse_time(text)
         if parsed is None:
             raise _invalid(_NO_SUCH_TIME if _looks_like_time(text) else _BAD_TIME, text=text[:20])
+        if q.evening and _BARE_HOUR.match(text) and 1 <= parsed.hour <= 11:
+            parsed = parsed.replace(hour=parsed.hour + 12)
         return parsed.strftime("%H:%M")
     if q.kind is Kind.ZONE:
         candidate = resolve_zone_text(text)
@@ -1223,7 +1230,7 @@ _TIME_RE = re.compile(
     r"(am|pm|a\.m\.|p\.m\.|утра|ночи|дня|вечера)?\s*$",
     re.IGNORECASE,
 )
-_MORNING = frozenset({"am", "a.m.", "утра", "ночи"})
+_BARE_HOUR = re.compile(r"^\s*(?:в\s+|at\s+)?\d{1,2}\s*$", re.IGNORECASE)
 _AFTERNOON = frozenset({"pm", "p.m.", "дня", "вечера"})
 
 
@@ -1263,12 +1270,18 @@ _DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[./](\d{1,2})(?:[./
 def _parse_dates(text: str, today: date) -> tuple[date, date]:
     found = list(_DATE_RE.finditer(text))
     if len(found) != 2:
-        raise _invalid(_BAD_DATES)
+        raise _invalid(_BAD_DATES, **_dates_example(today))
     days = [_date_of(m, today) for m in found]
     period = Period(days[0], days[1])  # InvalidPeriod explains a reversed range
     if len(period) > 366:
         raise _invalid(_PERIOD_TOO_LONG)
     return period.start, period.end
+
+
+def _dates_example(today: date) -> dict[str, str]:
+    """The 1st and the 15th of next month, written the way the parser reads dates."""
+    first = _month(today, 1).start
+    return {"first": first.strftime("%d.%m.%Y"), "last": first.replace(day=15).strftime("%d.%m.%Y")}
 
 
 def _date_of(match: re.Match[str], today: date) -> date:

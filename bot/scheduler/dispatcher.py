@@ -11,14 +11,18 @@ One pass (:meth:`Dispatcher.run_once`) repeats until nothing is due:
    reminder when the person has logged already, and build digests in batches with the latest
    numbers, in the person's current language.
 3. **Send** through the :class:`~bot.scheduler.ratelimit.RateLimiter` (overall rate, per
-   group, per chat), several at once so the configured rate is reached despite latency.
+   group, per chat), several at once so the configured rate is reached despite latency; the
+   next batch is claimed and composed meanwhile.
 4. **Record** every outcome right after its send (group commit: outcomes that finish while a
    write is in progress go in the next one). Sent rows get their Telegram message id.
 
 Errors from ``bot.send_message``:
 
-* ``RetryAfter`` (429) — the limiter pauses for ``retry_after`` and the row goes back to
-  PENDING for ``now + retry_after``: nothing is dropped and the attempt does not count;
+* 429 — the application's ``AIORateLimiter`` (:class:`~bot.scheduler.ratelimit.TelegramRateLimiter`)
+  waits ``retry_after`` and retries by itself, up to ``MAX_SEND_RETRIES`` times, and reports
+  the 429 so this limiter pauses too (no burst when the pause ends). If it still fails, the
+  ``RetryAfter`` reaches the dispatcher: the row goes back to PENDING for
+  ``now + retry_after``. A 429 never makes a row FAILED (it does count as a claim);
 * ``Forbidden`` (403: blocked by the user, kicked from the group) and "chat not found" — the
   person (or group) is marked inactive and the row FAILED; nothing more is sent there;
 * ``NetworkError``/``TimedOut`` and anything unexpected — retried with exponential backoff

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
@@ -106,7 +107,7 @@ class RateLimiter:
         self._chats: dict[int, float] = {}
         self._chat_interval = chat_interval
         self._paused_until = float("-inf")
-        self._released = float("-inf")
+        self._released: collections.deque[float] = collections.deque()
         self._clock = clock
         self._sleep = sleep
         self._last_sweep = clock()
@@ -152,8 +153,9 @@ class RateLimiter:
         """Wait for the next slot for ``chat_id`` (again if a 429 paused sending meanwhile).
 
         Reserved slots are evenly spaced, but a busy event loop may wake several callers late
-        at once. Releases are therefore also kept one overall interval apart in real time:
-        after a stall the pace resumes, it does not catch up in a burst.
+        at once. Releases are therefore also checked in real time: at most ``rate`` of them
+        in any one second, and never two closer than half an interval — after a stall the
+        pace catches up gently instead of in a burst.
         """
         while True:
             delay = self.reserve(chat_id)
@@ -163,10 +165,25 @@ class RateLimiter:
             if self._clock() < self._paused_until:
                 continue
             if self._overall is not None:
-                while (gap := self._released + self._overall.interval - self._clock()) > 0:
-                    await self._sleep(gap)
-                self._released = self._clock()
+                await self._release_gently(self._overall.interval)
             return
+
+    async def _release_gently(self, interval: float) -> None:
+        recent = self._released
+        cap = max(1, int(1.0 / interval))  # whole messages per second
+        while True:
+            now = self._clock()
+            while recent and recent[0] <= now - 1.0:
+                recent.popleft()
+            wait = 0.0
+            if recent:
+                wait = recent[-1] + interval / 2 - now
+            if len(recent) >= cap:
+                wait = max(wait, recent[0] + 1.0 - now)
+            if wait <= 0:
+                recent.append(now)
+                return
+            await self._sleep(wait)
 
     def pause(self, seconds: float) -> None:
         """Stop every send for ``seconds`` (Telegram said ``retry_after``)."""

@@ -7,7 +7,10 @@ PostgreSQL database (SQLite: one process) and none sends a message twice.
 
 * The planner runs every ``PLANNER_EVERY × scheduler_interval_seconds`` (its passes after the
   first only touch people whose date or settings changed).
-* The dispatcher runs every ``scheduler_interval_seconds`` and drains everything due.
+* The dispatcher runs every ``scheduler_interval_seconds`` and drains everything due, at
+  :data:`PACING` × ``send_rate_per_second`` overall and ``group_messages_per_minute`` per
+  group; it listens to the bot's :class:`~bot.scheduler.ratelimit.TelegramRateLimiter`, so a
+  429 anywhere in the process pauses scheduled sends as well.
 
 Both are stoppable: :meth:`Scheduler.stop` cancels them, lets the dispatcher record what it
 knows, and waits. Tests drive a scheduler step by step with :meth:`Scheduler.tick` (the

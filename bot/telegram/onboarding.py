@@ -12,6 +12,11 @@ not finished the setup) and then stop later groups (``ApplicationHandlerStop``);
 let it through, so **the daily loop's free-text handlers belong in group 1 or later**
 (:data:`DAILY_GROUP`). Callback data of every feature is parsed by
 :mod:`bot.telegram.callbacks`; :func:`expire_button` answers data that nobody registered.
+
+Also here, for every private chat: a command that is not in :data:`bot.telegram.menus.COMMANDS`
+(nor in :data:`OTHER_COMMANDS`) gets "Unknown command" and the open step again; an edited message
+during a question gets a hint (edits are never answers); the setup commands sent in a group get
+"send this to me in a private chat". Presses without a chat (inline mode) are only answered.
 """
 
 from __future__ import annotations
@@ -310,7 +315,7 @@ async def ignore_edit(update: Update, context: BotContext) -> None:
     t = translator(reply.language)
     await context.bot.send_message(
         who(update, context).chat_id,
-        t._("I don't pick up edits of sent messages. Send the corrected answer as a new message, or press Back."),
+        t._("I don't pick up edits of sent messages. To change an answer, press Back or send it again as a new message."),
     )
     raise ApplicationHandlerStop
 

@@ -90,9 +90,24 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+ROW_CHARS = 36
+"""About what fits across a phone screen: a row of several buttons with longer labels in all
+gets cut ("Петропавловск-Кам…"), so a label that does not fit goes onto a row of its own."""
+
+
 def _rows(buttons: Sequence[Button], columns: int) -> list[tuple[Button, ...]]:
     columns = max(1, columns)
-    return [tuple(buttons[i:i + columns]) for i in range(0, len(buttons), columns)]
+    rows: list[tuple[Button, ...]] = []
+    row: list[Button] = []
+    for button in buttons:
+        width = sum(len(b.label) for b in row) + len(button.label)
+        if row and (len(row) == columns or width > ROW_CHARS):
+            rows.append(tuple(row))
+            row = []
+        row.append(button)
+    if row:
+        rows.append(tuple(row))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

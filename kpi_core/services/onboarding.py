@@ -18,6 +18,8 @@ Flows (``ConversationState.flow``) and their steps:
 * ``edit`` — one or two questions of the questionnaire asked again to change a setting or the
   plan (step = question id), then back to the menu.
 * ``delete`` — the "erase everything" confirmation.
+* ``onboarding_paused`` — an unfinished setup left with /cancel, kept (not open) so that
+  ``/start`` carries on from the same step.
 
 The adapters (Telegram, console) turn a :class:`Reply` into words and buttons; nothing here
 formats text. The answers that KPI advice and the plan depend on are kept after onboarding in

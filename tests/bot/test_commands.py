@@ -204,3 +204,21 @@ async def test_a_plan_target_is_stored_exactly(onboarded: Chat) -> None:
         target = plan.target_for("revenue")
         assert target is not None
         assert target.target == Decimal(1_000_000)
+
+
+async def test_language_at_the_time_zone_step_relocalises_the_location_keyboard(harness: BotHarness) -> None:
+    chat = Chat(harness)
+    await chat.say("/start")
+    await chat.tap("Marketer", "B2C", "Website", "More leads", "Done", "Done", "Germany", "Next month")
+    await chat.say("300")
+    await chat.tap("Skip", "Done")
+    assert "What is your time zone?" in chat.text
+    harness.clear()
+    await chat.say("/language")
+    await chat.tap("Русский")
+    keyboards = [c.params["reply_markup"]["keyboard"] for c in harness.calls_to("sendMessage")
+                 if "keyboard" in (c.params.get("reply_markup") or {})]
+    assert keyboards == [[[{"text": "📍 Отправить геопозицию", "request_location": True}]]]
+    assert "Какой у вас часовой пояс?" in chat.text
+    assert "✓ Берлин (UTC+1)" in chat.labels()
+    assert "‹ Назад" in chat.labels()

@@ -420,3 +420,203 @@ def test_callback_data_api() -> None:
     with pytest.raises(callbacks.InvalidCallback):
         callbacks.decode("q:a b")
     assert json.dumps(callbacks.PREFIXES)
+
+
+# -- what a person sees when they do unexpected things ----------------------------------------
+
+
+def _raw_message(harness: BotHarness, user: dict[str, object], text: str, message_id: int = 1) -> dict[str, object]:
+    message: dict[str, object] = {
+        "message_id": message_id, "date": 1, "chat": {"id": user["id"], "type": "private", "first_name": "x"},
+        "from": user, "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return message
+
+
+async def test_an_edited_message_is_not_taken_as_an_answer(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово", "Я и команда")
+    await chat.say("10")
+    april.clear()
+    edited = {**_raw_message(april, april.user_json(42, "ru"), "12", message_id=999), "edit_date": 2}
+    await april.process({"edited_message": edited})
+    (hint,) = april.sent_texts(42)
+    assert hint.startswith("Исправления в уже отправленных сообщениях я не вижу.")
+    state = conversation(april)
+    assert state is not None
+    assert state.data["q"]["answers"]["team_size"] == 10  # the edit changed nothing
+    assert state.step == "calls"
+
+
+async def test_updates_without_a_chat_or_a_message_are_ignored_quietly(april: BotHarness) -> None:
+    chat = Chat(april)
+    await chat.say("/start")
+    april.clear()
+    april.raise_errors = True  # any handler error fails the test
+    bot = april.request.bot_user()
+    user = april.user_json(42)
+    for update in (
+        {"edited_message": {**_raw_message(april, user, "x", 5), "edit_date": 2}},
+        {"channel_post": {"message_id": 5, "date": 1, "chat": {"id": -1001, "type": "channel", "title": "C"}, "text": "/start"}},
+        {"inline_query": {"id": "1", "from": user, "query": "kpi", "offset": ""}},
+        {"my_chat_member": {"chat": {"id": 42, "type": "private", "first_name": "A"}, "from": user, "date": 1,
+                            "old_chat_member": {"status": "member", "user": bot},
+                            "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0}}},
+        {"callback_query": {"id": "9", "from": user, "chat_instance": "x", "inline_message_id": "abc", "data": "q:zz:c:0"}},
+        {"callback_query": {"id": "8", "from": user, "chat_instance": "x", "inline_message_id": "abc", "data": "nope"}},
+        {"callback_query": {"id": "7", "from": user, "chat_instance": "x", "inline_message_id": "abc", "game_short_name": "g"}},
+    ):
+        await april.process(update)
+    assert april.errors == []
+    texts = [c.params.get("text") for c in april.calls_to("sendMessage")]
+    assert all(isinstance(t, str) and t.strip() for t in texts)  # never an empty message
+    answered = {c.params["callback_query_id"] for c in april.calls_to("answerCallbackQuery")}
+    assert {"9", "8"} <= answered  # the client stops spinning
+
+
+async def test_an_unknown_command_gets_a_hint_and_the_step_again(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    await chat.tap("Маркетолог")
+    april.clear()
+    await chat.say("/frobnicate")
+    hint, step = april.sent_texts(42)
+    assert hint == "Такой команды нет. Список команд — /help."
+    assert "Какой у вас бизнес?" in step
+    april.clear()
+    await chat.say("/help")  # a real command is not "unknown"
+    assert "Такой команды нет" not in "\n".join(april.sent_texts(42))
+
+
+async def test_setup_commands_in_a_group_point_to_the_private_chat(april: BotHarness) -> None:
+    await april.send_group(-100777, 42, "/start")
+    assert april.sent_texts(-100777) == ["Send this command to me in a private chat."]
+
+
+async def test_a_shared_location_and_a_typed_city_say_which_zone_they_gave(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    await chat.tap("Менеджер по продажам", "B2B", "Сайт", "Больше продаж", "Готово", "Готово", "Россия", "Этот месяц")
+    await chat.say("1 млн")
+    await chat.tap("Пропустить", "Готово")
+    april.clear()
+    await april.share_location(42, 0.0, -140.0, language_code="ru")  # the Pacific
+    confirmation = april.sent_texts(42)[0]
+    assert confirmation == "Часовой пояс: UTC−9."
+    assert "Во сколько присылать утреннюю сводку" in chat.text
+    await chat.tap("‹ Назад")
+    april.clear()
+    await chat.say("Казань")
+    assert april.sent_texts(42)[0] == "Часовой пояс: Москва (UTC+3)."
+
+
+async def test_a_country_can_be_typed_by_name(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    await chat.tap("Менеджер по продажам", "B2B", "Сайт", "Больше продаж", "Готово", "Готово")
+    await chat.say("Нарния")
+    assert "Не знаю страну «Нарния»" in chat.text
+    await chat.say("Польша")
+    assert "На какой период план?" in chat.text
+    await chat.tap("Этот месяц")
+    assert chat.selected() == ["PLN"]  # the currency follows the country
+
+
+async def test_a_bad_answer_at_every_kind_of_step_is_explained_in_russian(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово", "Я и команда")
+    await chat.say("десять")
+    assert "Это не похоже на число" in chat.text
+    await chat.say("1,000")
+    assert f"«1,000» можно понять двояко: 1{NBSP}000 или 1 с дробной частью" in chat.text
+    await chat.say("10")
+    await chat.tap("Пропустить", "Россия", "Другие даты")
+    await chat.say("31.02.2025 – 10.03.2025")
+    assert "Даты 31.02.2025 не существует. Проверьте день и месяц." in chat.text
+    assert "Например: 01.05.2025 – 15.05.2025" in chat.text  # next month, not a date long past
+    await chat.say("01.04.2025 – 30.04.2025")
+    await chat.say("-100000")
+    assert "Отрицательное число" in chat.text
+    await chat.say("10 млн")
+    await chat.say("$5000")
+    assert "План задан в RUB, поэтому и эту сумму напишите в RUB." in chat.text
+    await chat.tap("Пропустить", "Готово", "Москва")
+    await chat.say("25:00")
+    assert "Времени 25:00 не бывает" in chat.text
+    await chat.say("9 утра")
+    await chat.say("7")  # "in the evening at 7"
+    assert "Вот что я предлагаю отслеживать" in chat.text
+    await chat.tap("✅")
+    assert "а в 19:00 напомню внести результаты" in chat.text
+
+
+async def test_the_plan_kpi_stays_and_notes_follow_the_set(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    await chat.tap("Менеджер по продажам", "B2C", "Телефон", "Больше продаж", "Готово", "Готово")
+    await chat.say("40")
+    await chat.tap("Россия", "Этот месяц")
+    await chat.say("5 000 000")
+    await chat.tap("Пропустить", "Готово", "Москва", "09:00", "18:00")
+    text = chat.text
+    assert "Ваш план задан по показателю «Выручка», поэтому он остаётся в наборе" in text
+    assert "🔄 Выручка" not in chat.labels()
+    assert "22 рабочих дня\n" in text  # on their own: no "1 человек"
+    assert "Кто влияет: менеджер по продажам, руководитель отдела и собственник" in text
+    # The advice was 3 KPIs; with the plan's revenue there are 4: no "we keep it to 3".
+    assert "Оставляем 3 показателя" not in text
+    forged = chat.data("🔄").replace(":sw:cold_calls", ":rm:revenue")
+    await april.press(42, forged, chat.menu.message_id, language_code="ru")
+    assert "Ваш план задан по показателю «Выручка»" in chat.text
+    await chat.tap("🔄 Звонки")
+    assert "Чем заменить показатель «Холодные звонки»?" in chat.text
+    assert " — " not in chat.text.split("\n\n")[1]  # name, then the reason on its own line
+    await chat.tap("‹ Назад", "✅")
+    assert "Ваши показатели: выручка, холодные звонки, встречи с клиентами и закрытые сделки." in chat.text
+
+
+async def test_names_with_html_characters_are_shown_as_typed(april: BotHarness) -> None:
+    owner = {"id": 50, "is_bot": False, "first_name": "<b>Ann & Co</b>", "language_code": "en"}
+    await april.process({"message": _raw_message(april, owner, "/start")})
+    chat = Chat(april, user_id=50)
+    await chat.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done", "Me and a team")
+    await chat.say("3")
+    await chat.tap("Skip", "Russia", "This month")
+    await chat.say("3 mln")
+    await chat.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
+    code = chat.text.split("join_")[-1].split()[0]
+    member = {"id": 51, "is_bot": False, "first_name": "Bob <i>&amp;", "language_code": "ru"}
+    april.clear()
+    await april.process({"message": _raw_message(april, member, f"/start join_{code}", 2)})
+    assert "<b>Ann & Co</b> приглашает вас в свою команду." in april.sent_texts(51)[0]
+    joined = Chat(april, user_id=51, language="ru")
+    await joined.tap("Менеджер по продажам", "Готово", "Москва", "09:00", "18:00")
+    assert "Добро пожаловать в команду «<b>Ann & Co</b>»!" in joined.text
+    assert "Bob <i>&amp; is now in your team “<b>Ann & Co</b>”." in april.sent_texts(50)[-1]
+    await chat.say("/team")
+    assert "Bob <i>&amp; — sales manager, since 10 April" in chat.text
+    for call in april.calls:
+        if call.params.get("parse_mode") == "HTML":
+            assert "<b>Ann" not in call.params["text"]  # escaped as &lt;b&gt;Ann
+
+
+async def test_buttons_fit_a_phone_and_their_data_fits_telegram(april: BotHarness) -> None:
+    chat = Chat(april, language="ru")
+    await chat.say("/start")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово", "Только я")
+    await chat.tap("Пропустить", "Россия", "Этот месяц")
+    await chat.say("1 млн")
+    await chat.tap("Пропустить", "Готово")
+    rows = chat.menu.buttons
+    assert [("Петропавловск-Камчатский (UTC+12)", rows[-2][0][1])] in rows  # alone: it is long
+    for call in april.calls:
+        markup = call.params.get("reply_markup") or {}
+        for row in markup.get("inline_keyboard", []):
+            if len(row) > 1:
+                assert sum(len(b["text"]) for b in row) <= 36, row
+            for button in row:
+                assert len(button.get("callback_data", "").encode()) <= 64

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -237,7 +238,7 @@ async def test_someone_set_up_alone_moves_in_and_keeps_their_entries(april: BotH
         user = uow.users.by_telegram_id(BORIS)
         assert user is not None
         assert user.id is not None
-        uow.entries.record(user.id, "revenue", date(2025, 4, 9), 12_000, user.id, APRIL_10)
+        uow.entries.record(user.id, "revenue", date(2025, 4, 9), Decimal(12_000), user.id, APRIL_10)
         uow.commit()
     await solo.say(f"/start join_{code}")
     assert solo.selected() == ["Sales manager"]  # his earlier answers pre-select the buttons

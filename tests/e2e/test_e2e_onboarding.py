@@ -63,7 +63,7 @@ def test_from_start_to_accepted_kpis_over_http(
     person.tap("B2B", then="Where do most of your sales happen?")
     person.tap("Phone", then="What do you want to improve")
     person.tap("More sales", then="✓ More sales")
-    person.tap("Done", then="Where can you take numbers from?")
+    person.tap("Done", then="Where can you get the numbers from?")
     person.tap("Done", then="Who works on the sales plan?")
     person.tap("Just me", then="how many calls")
     person.tap("Skip", then="Which country")

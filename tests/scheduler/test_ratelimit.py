@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -62,16 +63,44 @@ async def test_pause_after_retry_after() -> None:
 
 
 async def test_concurrent_acquirers_get_fifo_slots() -> None:
-    t = FakeTime()
     order: list[int] = []
-    limiter = RateLimiter(5, clock=t.clock, sleep=asyncio.sleep)
+    limiter = RateLimiter(100)  # the real clock: five sends take 40 ms
 
     async def send(chat: int) -> None:
         await limiter.acquire(chat)
         order.append(chat)
 
+    start = time.monotonic()
     await asyncio.gather(*(send(c) for c in range(1, 6)))
     assert order == [1, 2, 3, 4, 5]
+    assert time.monotonic() - start >= 0.04
+
+
+async def test_a_stalled_event_loop_does_not_release_a_burst() -> None:
+    """Callers whose slots passed while the loop was busy leave one interval apart."""
+    t = FakeTime()
+    stalled = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        if not stalled.is_set():
+            await stalled.wait()  # the loop was busy: everyone wakes late, together
+            return
+        t.now += seconds
+        await asyncio.sleep(0)
+
+    limiter = RateLimiter(10, clock=t.clock, sleep=sleep)
+    released: dict[int, float] = {}
+
+    async def send(chat: int) -> None:
+        await limiter.acquire(chat)
+        released[chat] = round(t.now - 1000, 3)
+
+    tasks = [asyncio.ensure_future(send(c)) for c in (1, 2, 3)]
+    await asyncio.sleep(0)
+    t.now += 1.0
+    stalled.set()
+    await asyncio.gather(*tasks)
+    assert sorted(released.values()) == [0.0, 1.0, 1.05]  # half an interval apart, not together
 
 
 def test_unlimited() -> None:

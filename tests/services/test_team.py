@@ -10,6 +10,7 @@ from kpi_core.model import TeamRole
 from kpi_core.profile import Controller
 from kpi_core.services import onboarding as use
 from kpi_core.services import team as use_team
+from kpi_core.services.membership import TeamView
 from tests.services.test_onboarding import Session, onboard_owner
 
 APRIL_10 = date(2025, 4, 10)
@@ -129,7 +130,7 @@ def test_removed_and_invited_again_comes_back_in_the_same_row() -> None:
     join(boris, code)
     anna.clock.advance(days=5)
     reply = anna.call(use_team.open_team)
-    assert isinstance(reply.view, use_team.TeamView)
+    assert isinstance(reply.view, TeamView)
     line = next(m for m in reply.view.members if m.user_id == 2)
     anna.call(use_team.press, "rmy", str(line.membership_id))
     (note,) = anna.reply.notify if anna.reply else ()
@@ -172,7 +173,7 @@ def test_a_member_cannot_change_the_plan_or_the_team() -> None:
     reply = boris.call(use_team.press, "new")
     assert reply.error is not None
     assert reply.error.msgid == "Only the team's owner can do this."
-    assert isinstance(reply.view, use_team.TeamView)
+    assert isinstance(reply.view, TeamView)
     assert reply.view.invite_code is None  # a member never sees the link
     with anna.new_uow() as uow:
         team = uow.teams.get(1)

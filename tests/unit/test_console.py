@@ -84,10 +84,33 @@ def test_multi_select_one_at_a_time_and_commands(engine: Engine) -> None:
     output = run(engine, "1\n1\n2\n2\n3\ndone\nback\n/cancel\n/start\n", language="en")
     assert "✓ More sales" in output
     assert "✓ Bigger deals" in output
-    assert "Where can you take numbers from?" in output
+    assert "Where can you get the numbers from?" in output
     assert "Cancelled." in output
     assert output.count("Step 1 of") == 1  # /start after /cancel carries on
     assert "Welcome back! Let's continue where we stopped." in output
+
+
+def test_buttons_of_one_row_share_a_line_and_a_redraw_drops_an_old_error(engine: Engine) -> None:
+    output = run(engine, "1\n1\n2\nне знаю\n99\n", language="ru")
+    assert "  1) Сайт и мессенджеры   2) Телефон" in output  # two columns, as in Telegram
+    last = output.rsplit("Варианта с таким номером нет.", 1)[1]
+    assert "⚠️" not in last  # the step again, without the error of "не знаю"
+    assert "Что хотите улучшить" in last
+
+
+def test_the_review_keeps_remove_next_to_its_kpi_and_lists_in_lower_case(engine: Engine) -> None:
+    output = run(engine, RUSSIAN_SCRIPT + "/today\n/log\n", language="ru")
+    assert "1) 🔄 Новые клиенты   2) ✖" in output
+    assert "Ваши показатели: выручка, " in output
+    assert "📋 Сегодня, четверг, 10 апреля" in output  # /today, as in Telegram
+    assert "Результаты вносятся в Telegram (командой /log)" in output
+
+
+def test_a_number_with_no_option_at_a_time_question_is_the_time(engine: Engine) -> None:
+    script = "3\n1\n1\n1,2\ndone\n1\n1\n300000\nskip\ndone\n2\n2\n7\nсохранить\n"
+    output = run(engine, script, language="ru")
+    assert "Варианта с таким номером нет." not in output
+    assert "а в 19:00 напомню внести результаты" in output  # "7" in the evening
 
 
 def test_unknown_numbers_and_commands_are_explained(engine: Engine) -> None:

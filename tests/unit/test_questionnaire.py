@@ -368,10 +368,86 @@ def test_the_zone_buttons_follow_the_country() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("9", time(9)), ("09:30", time(9, 30)), ("18.00", time(18)), ("7pm", time(19)), ("7:15 am", time(7, 15)),
-     ("24:00", None), ("9:75", None), ("13pm", None), ("soon", None)],
+     ("7 утра", time(7)), ("7 вечера", time(19)), ("в 9 вечера", time(21)), ("12 дня", time(12)),
+     ("3 дня", time(15)), ("12 ночи", time(0)), ("at 7 p.m.", time(19)),
+     ("24:00", None), ("9:75", None), ("13pm", None), ("13 вечера", None), ("soon", None)],
 )
 def test_parse_time(text: str, expected: time | None) -> None:
     assert parse_time(text) == expected
+
+
+def _at_digest() -> Outcome:
+    return advance(_at_zone().state, Choose("Europe/Moscow"))
+
+
+@pytest.mark.parametrize(("text", "fragment"), [("25:00", "no such time"), ("9:75", "no such time"), ("+3", "HH:MM")])
+def test_an_impossible_time_is_named(text: str, fragment: str) -> None:
+    outcome = advance(_at_digest().state, Text(text))
+    assert outcome.error is not None
+    assert fragment in outcome.error.msgid
+    assert outcome.state.step == "digest"
+
+
+def test_a_bare_hour_for_the_evening_reminder_is_in_the_evening() -> None:
+    at_digest = _at_digest()
+    assert advance(at_digest.state, Text("8")).state.answers["digest"] == "08:00"  # morning stays
+    at_reminder = advance(at_digest.state, Text("8"))
+    assert advance(at_reminder.state, Text("7")).state.answers["reminder"] == "19:00"
+    assert advance(at_reminder.state, Text("в 9")).state.answers["reminder"] == "21:00"
+    assert advance(at_reminder.state, Text("18:30")).state.answers["reminder"] == "18:30"
+    assert advance(at_reminder.state, Text("07:00")).state.answers["reminder"] == "07:00"  # as typed
+
+
+@pytest.mark.parametrize(("language", "text"), [("ru", "1,000"), ("en", "1.000"), ("ru", "45,455")])
+def test_thousands_typed_with_the_decimal_mark_are_asked_about_not_taken_as_1(language: str, text: str) -> None:
+    at_plan = _at_plan(language)
+    outcome = advance(at_plan.state, Text(text))
+    assert outcome.error is not None
+    assert "ambiguous" in outcome.error.msgid
+    assert outcome.state == at_plan.state
+    team_size = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(), Choose("team"), language=language)
+    refused = advance(team_size.state, Text(text))
+    assert refused.error is not None
+    assert "ambiguous" in refused.error.msgid
+
+
+def test_unambiguous_thousands_and_decimals_still_work() -> None:
+    assert advance(_at_plan("en").state, Text("1,000")).state.answers["plan"]["amount"] == "1000"
+    assert advance(_at_plan("ru").state, Text("1 000")).state.answers["plan"]["amount"] == "1000"
+    assert advance(_at_plan("ru").state, Text("1,5 млн")).state.answers["plan"]["amount"] == "1500000"
+
+
+@pytest.mark.parametrize(("text", "amount"), [("20 000 000 ₸", "20000000"), ("5 млн тенге", "5000000"), ("₸ 300000", "300000")])
+def test_the_currency_of_kazakhstan_can_be_typed(text: str, amount: str) -> None:
+    outcome = advance(_at_plan("ru").state, Text(text))
+    assert outcome.error is None, outcome.error
+    assert outcome.state.answers["plan"] == {"amount": amount, "currency": "KZT"}
+
+
+def test_the_previous_period_in_another_currency_names_the_plan_currency() -> None:
+    at_actual = advance(_at_plan("ru").state, Text("5 000 000"))
+    assert at_actual.state.step == "actual"
+    outcome = advance(at_actual.state, Text("$5000"))
+    assert outcome.error is not None
+    assert outcome.error.params == {"currency": "KZT"}
+    assert advance(at_actual.state, Text("4 000 000 ₸")).state.answers["actual"] == "4000000"
+
+
+def test_an_impossible_date_is_named_and_the_example_is_next_month() -> None:
+    outcome = walk(
+        Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(),
+        Choose("solo"), Skip(), Choose("RU"), Choose("custom"),
+    )
+    assert outcome.screen is not None
+    assert outcome.screen.hint is not None
+    assert outcome.screen.hint.params == {"first": "01.05.2025", "last": "15.05.2025"}
+    bad = advance(outcome.state, Text("31.02.2025 - 10.03.2025"))
+    assert bad.error is not None
+    assert "no such date" in bad.error.msgid
+    assert bad.error.params == {"text": "31.02.2025"}
+    one = advance(outcome.state, Text("10.04.2025"))
+    assert one.error is not None
+    assert one.error.params == {"first": "01.05.2025", "last": "15.05.2025"}
 
 
 def test_a_typed_country_code_needs_a_calendar() -> None:
@@ -380,6 +456,18 @@ def test_a_typed_country_code_needs_a_calendar() -> None:
     assert advance(outcome.state, Text("ZZ")).error is not None
     strict = Validators(country_supported=lambda code: False)
     assert advance(outcome.state, Text("PL"), strict).error is not None
+
+
+def test_a_typed_country_name_or_something_else() -> None:
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(), Choose("solo"), Skip())
+    names = Validators(country_code=lambda text: {"польша": "PL"}.get(text.strip().lower()))
+    assert advance(outcome.state, Text("Польша"), names).state.answers["country"] == "PL"
+    not_a_country = advance(outcome.state, Text("-5"))
+    assert not_a_country.error is not None
+    assert "don't know a country" in not_a_country.error.msgid
+    no_calendar = advance(outcome.state, Text("ZZ"))
+    assert no_calendar.error is not None
+    assert "no holiday calendar" in no_calendar.error.msgid
 
 
 # -- state --------------------------------------------------------------------------------------
