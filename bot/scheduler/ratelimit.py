@@ -86,7 +86,9 @@ class RateLimiter:
         per_second: Overall messages per second (0 or less: unlimited).
         group_per_minute: Messages per minute in one group chat (negative chat ids).
         chat_interval: Minimum seconds between two messages to the same chat.
-        burst: Overall burst size (1 = strictly even spacing).
+        cap_per_second: At most this many releases in any one second of real time (default:
+            ``per_second`` rounded down); set it to the hard limit when ``per_second`` is a
+            pace below it.
         clock: Monotonic seconds (tests pass a fake).
         sleep: Awaitable sleep (tests pass a fake).
     """
@@ -97,11 +99,12 @@ class RateLimiter:
         group_per_minute: float = 20,
         *,
         chat_interval: float = CHAT_INTERVAL,
-        burst: int = 1,
+        cap_per_second: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._overall = Slots(1.0 / per_second) if per_second > 0 else None
+        self._cap = cap_per_second or max(1, int(per_second))
         self._group_interval = 60.0 / group_per_minute if group_per_minute > 0 else 0.0
         self._groups: dict[int, Slots] = {}
         self._chats: dict[int, float] = {}
@@ -170,7 +173,7 @@ class RateLimiter:
 
     async def _release_gently(self, interval: float) -> None:
         recent = self._released
-        cap = max(1, int(1.0 / interval))  # whole messages per second
+        cap = self._cap
         while True:
             now = self._clock()
             while recent and recent[0] <= now - 1.0:

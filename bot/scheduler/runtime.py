@@ -62,7 +62,8 @@ class Scheduler:
         self.services = services
         self.interval = max(float(settings.scheduler_interval_seconds), MIN_INTERVAL)
         rate = settings.send_rate_per_second
-        self.limiter = RateLimiter(rate * PACING, settings.group_messages_per_minute)
+        self.limiter = RateLimiter(rate * PACING, settings.group_messages_per_minute,
+                                   cap_per_second=max(1, int(rate)))
         self.planner = Planner(services.uow_factory, services.calendars, services.clock)
         self.dispatcher = Dispatcher(
             services.uow_factory,
