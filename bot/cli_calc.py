@@ -354,8 +354,7 @@ def _pairs(pairs: Sequence[tuple[str, str]]) -> list[str]:
 def _period_text(t: Translator, days: _Days) -> str:
     if days.period is None:
         return t._("no dates")
-    start, end = days.period.start, days.period.end
-    return "{start} – {end}".format(start=t.date(start, "d MMM y"), end=t.date(end, "d MMM y"))
+    return t.period(days.period.start, days.period.end)
 
 
 def _days_source(t: Translator, days: _Days) -> str:

@@ -18,6 +18,7 @@ import datetime as dt
 import gettext as _gettext
 import io
 import logging
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,11 +26,12 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_interval, format_time, parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_currency_symbol
 
+from kpi_core.calendar import Period
 from kpi_core.messages import Message, Money, Percent
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,10 @@ def _translations(language: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buf)
 
 
+_FULL_MONTH = re.compile(r"(?<![ML])([ML])\1\1(?![ML])")
+"""An abbreviated month field (``MMM``/``LLL``) in a CLDR pattern."""
+
+
 def _quantize(value: Decimal, digits: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
@@ -86,6 +92,9 @@ class Translator:
     def __init__(self, language: str) -> None:
         self.language = resolve_language(language)
         self.locale = Locale.parse(self.language)
+        # Date ranges follow the day-first order of single dates ("1 April"): CLDR's "en" is
+        # month-first ("Apr 1 – 30"), so English ranges take their patterns from en_GB.
+        self._range_locale = Locale.parse("en_GB") if self.language == "en" else self.locale
         self._t = _translations(self.language)
 
     # gettext family -------------------------------------------------------------------
@@ -150,6 +159,26 @@ class Translator:
         """Format an aware datetime in its own zone."""
         return format_datetime(moment, format=fmt, locale=self.locale, tzinfo=moment.tzinfo)
 
+    def period(self, start: dt.date, end: dt.date) -> str:
+        """Format a date range as CLDR writes it: ``1–30 April 2025`` / ``1–30 апреля 2025 г.``.
+
+        Across months the names are short: ``28 Nov – 5 Dec 2025`` / ``28 нояб. – 5 дек. 2025 г.``
+        (CLDR puts thin or narrow no-break spaces around the dash and before ``г.``).
+        """
+        locale = self._range_locale
+        if (start.year, start.month) != (end.year, end.month):
+            return str(format_interval(start, end, "yMMMd", locale=locale))
+        # Within a month the name is written once, so it can be in full. Babel does not widen
+        # an interval pattern's "MMM" to "MMMM" the way ICU does: widen CLDR's pattern here.
+        same_month = locale.interval_formats["yMMMd"]["d"]
+        parts = [_FULL_MONTH.sub(r"\1\1\1\1", part) for part in same_month]
+        if start == end:
+            return str(parse_pattern(parts[-1]).apply(end, locale))
+        return "".join(
+            str(parse_pattern(part).apply(day, locale))
+            for part, day in zip(parts, (start, end), strict=True)
+        )
+
     def time(self, moment: dt.datetime | dt.time, fmt: str = "HH:mm") -> str:
         """Format a time of day."""
         return format_time(moment, format=fmt, locale=self.locale)
@@ -166,6 +195,8 @@ class Translator:
             return str(param)
         if isinstance(param, int | Decimal):
             return self.number(param)
+        if isinstance(param, Period):
+            return self.period(param.start, param.end)
         if isinstance(param, datetime):
             return self.datetime(param)
         if isinstance(param, date):

@@ -312,7 +312,7 @@ _AGGREGATION_LABELS: dict[Aggregation, tuple[str, str]] = {
     Aggregation.SUM: NP_("aggregation", "sum of the days"),
     Aggregation.AVERAGE: NP_("aggregation", "average of the days"),
     Aggregation.LAST: NP_("aggregation", "latest value"),
-    Aggregation.RATIO_OF_SUMS: NP_("aggregation", "formula over the period's totals"),
+    Aggregation.RATIO_OF_SUMS: NP_("aggregation", "calculated on the period's totals"),
 }
 _AREA_LABELS: dict[Area, tuple[str, str]] = {
     Area.MARKETING: NP_("area", "Marketing"),

@@ -52,8 +52,9 @@ class Message:
     """A translatable message: msgid (English source text), optional plural and context.
 
     Parameters are substituted with ``str.format`` after translation. Values may be
-    ``Decimal``, ``int``, ``Money``, ``Percent``, ``datetime.date``, ``str`` or another
-    ``Message``; the renderer formats each one for the user's locale.
+    ``Decimal``, ``int``, ``Money``, ``Percent``, ``datetime.date``,
+    ``kpi_core.calendar.Period`` (a date range), ``str`` or another ``Message``; the renderer
+    formats each one for the user's locale.
 
     Attributes:
         msgid: English source text, used as the gettext key.

@@ -131,7 +131,7 @@ _LABEL_LIST: tuple[tuple[StrEnum, tuple[str, str]], ...] = (
     (Goal.PROFITABILITY, NP_("goal", "Higher profit")),
     (Goal.TEAM_DISCIPLINE, NP_("goal", "A disciplined sales team")),
     (DataSource.CRM, NP_("data source", "CRM or order system")),
-    (DataSource.WEB_ANALYTICS, NP_("data source", "Web analytics (Yandex Metrica, Google Analytics)")),
+    (DataSource.WEB_ANALYTICS, NP_("data source", "Web analytics")),
     (DataSource.AD_ACCOUNTS, NP_("data source", "Ad accounts")),
     (DataSource.EMAIL_PLATFORM, NP_("data source", "Email newsletter service")),
     (DataSource.SOCIAL_NETWORKS, NP_("data source", "Social network statistics")),
@@ -147,6 +147,37 @@ _LABEL_LIST: tuple[tuple[StrEnum, tuple[str, str]], ...] = (
 _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (type(member), member.value): pair for member, pair in _LABEL_LIST
 }
+
+
+# Translators: context "data source in a sentence" is the same data source inside running
+# text ("To track Leads, start collecting data from ad accounts or accounting."),
+# so it is not capitalised and may give examples that do not fit on a button.
+_IN_TEXT: dict[DataSource, tuple[str, str]] = {
+    DataSource.CRM: NP_("data source in a sentence", "your CRM or order system"),
+    DataSource.WEB_ANALYTICS: NP_(
+        "data source in a sentence", "web analytics (Yandex Metrica, Google Analytics)"
+    ),
+    DataSource.AD_ACCOUNTS: NP_("data source in a sentence", "ad accounts"),
+    DataSource.EMAIL_PLATFORM: NP_("data source in a sentence", "an email newsletter service"),
+    DataSource.SOCIAL_NETWORKS: NP_("data source in a sentence", "social network statistics"),
+    DataSource.SURVEYS: NP_("data source in a sentence", "customer surveys"),
+    DataSource.ACCOUNTING: NP_("data source in a sentence", "accounting"),
+    DataSource.MARKET_RESEARCH: NP_("data source in a sentence", "market research"),
+    DataSource.MANUAL: NP_("data source in a sentence", "counting by hand"),
+}
+
+
+def source_in_text(source: DataSource) -> Message:
+    """Return how a data source is named inside a sentence (not capitalised, unlike :func:`label`).
+
+    Args:
+        source: A data source.
+
+    Returns:
+        A message with the context ``data source in a sentence``.
+    """
+    context, msgid = _IN_TEXT[source]
+    return Message(msgid, context=context)
 
 
 def label(member: Role | BusinessType | SalesChannel | Goal | DataSource | Controller) -> Message:

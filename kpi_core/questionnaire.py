@@ -368,14 +368,13 @@ def _default_country(state: State) -> str | None:
 
 
 def _period_params(state: State) -> Mapping[str, object]:
-    this = _month(state.today_date, 0)
-    nxt = _month(state.today_date, 1)
-    return {"this_start": this.start, "this_end": this.end, "next_start": nxt.start, "next_end": nxt.end}
+    return {"this_month": _month(state.today_date, 0), "next_month": _month(state.today_date, 1)}
 
 
 def _plan_params(state: State) -> Mapping[str, object]:
+    # A Period parameter: the adapters write it as a range ("1–30 April 2025").
     period = period_for(state.answers.get("period"), state)
-    return {"start": period.start, "end": period.end} if period else {"start": "", "end": ""}
+    return {"period": period if period else ""}
 
 
 def _weekday_options(state: State) -> list[Option]:
@@ -417,6 +416,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt=N_("Where can you get the numbers from?"),
         hint=N_(
             "Tick everything you have — I will only suggest KPIs you can actually measure. "
+            "Web analytics means Yandex Metrica, Google Analytics and the like. "
             "None of these? Just press Done: calls and meetings can be counted by hand."
         ),
         options=_enum_options(ASKABLE_DATA_SOURCES),
@@ -472,9 +472,7 @@ QUESTIONS: tuple[Question, ...] = (
         id="period",
         kind=Kind.SINGLE,
         prompt=N_("Which period is the plan for?"),
-        hint=N_(
-            "This month is {this_start} – {this_end}, next month is {next_start} – {next_end}."
-        ),
+        hint=N_("This month is {this_month}, next month is {next_month}."),
         params=_period_params,
         options=(
             Option(THIS_MONTH, _button(NP_("period", "This month"))),
@@ -495,7 +493,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="plan",
         kind=Kind.AMOUNT,
-        prompt=N_("What is the sales plan for {start} – {end}?"),
+        prompt=N_("What is the sales plan for {period}?"),
         hint=N_(
             "The whole team's plan, if you share it. Type the amount, like 10,000,000 or 10 million; "
             "the buttons change the currency."
@@ -523,7 +521,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="plan_leads",
         kind=Kind.NUMBER,
-        prompt=N_("How many leads should marketing bring in {start} – {end}?"),
+        prompt=N_("How many leads should marketing bring in {period}?"),
         hint=N_("Type a number, like 300."),
         params=_plan_params,
         when=_all(_is("role", *MARKETING_ROLES)),

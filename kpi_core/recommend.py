@@ -34,7 +34,7 @@ from kpi_core.profile import (
     Profile,
     Role,
     SalesChannel,
-    label,
+    source_in_text,
 )
 
 MIN_KPIS = 3
@@ -330,7 +330,7 @@ class StartCollecting:
         kpi: The KPI.
         missing: Requirement groups not covered; any one source of a group would do.
         reason: Why the KPI would suit the role.
-        message: "To track {kpi}, start collecting: {sources}." ready to render.
+        message: "To track {kpi}, start collecting data from {sources}." ready to render.
     """
 
     kpi: Kpi
@@ -467,10 +467,10 @@ def _recommendation(c: _Candidate, rank: int, role: Role) -> Recommendation:
 _LIST = N_("{left}, {right}")
 # Translators: see "{left}, {right}": the last of several alternatives.
 _OR = N_("{left} or {right}")
-# Translators: joins groups of data sources that are all needed: "Ad accounts or Accounting,
-# and also CRM, Web analytics or Ad accounts".
+# Translators: joins groups of data sources that are all needed: "ad accounts or accounting,
+# and also your CRM or order system, web analytics or ad accounts".
 _AND = N_("{left}, and also {right}")
-_START = N_("To track {kpi}, start collecting: {sources}.")
+_START = N_("To track {kpi}, start collecting data from {sources}.")
 _NOTE_FEW_DATA = NN_(
     "Only {count} KPI fits the data you have; for more, start collecting the data below.",
     "Only {count} KPIs fit the data you have; for more, start collecting the data below.",
@@ -496,14 +496,16 @@ def _join(template: str, parts: Sequence[Message]) -> Message:
 
 
 def sources_message(groups: Sequence[frozenset[DataSource]]) -> Message:
-    """Data needs in words: "Ad accounts or Accounting, and also CRM, Web analytics or Ad accounts".
+    """Data needs in words, for running text: "ad accounts or accounting, and also your CRM or
+    order system, web analytics (…) or ad accounts".
 
-    Sources within a group are alternatives; every group is needed.
+    Sources within a group are alternatives; every group is needed. The names are the
+    in-sentence ones (:func:`~kpi_core.profile.source_in_text`), not the button labels.
     """
     ordered = list(DataSource)
     return _join(
         _AND,
-        [_alternatives([label(s) for s in sorted(g, key=ordered.index)]) for g in groups],
+        [_alternatives([source_in_text(s) for s in sorted(g, key=ordered.index)]) for g in groups],
     )
 
 

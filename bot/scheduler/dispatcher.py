@@ -18,11 +18,11 @@ One pass (:meth:`Dispatcher.run_once`) repeats until nothing is due:
 
 Errors from ``bot.send_message``:
 
-* 429 — the application's ``AIORateLimiter`` (:class:`~bot.scheduler.ratelimit.TelegramRateLimiter`)
-  waits ``retry_after`` and retries by itself, up to ``MAX_SEND_RETRIES`` times, and reports
-  the 429 so this limiter pauses too (no burst when the pause ends). If it still fails, the
-  ``RetryAfter`` reaches the dispatcher: the row goes back to PENDING for
-  ``now + retry_after``. A 429 never makes a row FAILED (it does count as a claim);
+* 429 (``RetryAfter``) — the limiter pauses for ``retry_after`` (the bot's
+  :class:`~bot.scheduler.ratelimit.TelegramRateLimiter` reports every 429 in the process, and
+  tries scheduled sends once instead of waiting them out) and the row goes back to PENDING for
+  ``now + retry_after``: nothing is dropped, and a 429 never makes a row FAILED (it does
+  count as a claim);
 * ``Forbidden`` (403: blocked by the user, kicked from the group) and "chat not found" — the
   person (or group) is marked inactive and the row FAILED; nothing more is sent there;
 * ``NetworkError``/``TimedOut`` and anything unexpected — retried with exponential backoff
@@ -49,7 +49,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -57,7 +57,12 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.i18n import translator
 from bot.scheduler import outbox
-from bot.scheduler.ratelimit import RateLimiter, retry_after_seconds
+from bot.scheduler.ratelimit import (
+    SCHEDULED,
+    RateLimiter,
+    TelegramRateLimiter,
+    retry_after_seconds,
+)
 from bot.telegram import daily_render, keyboards
 from bot.telegram.render import Menu
 from kpi_core.model import Delivery, DeliveryKind, DeliveryStatus, User
@@ -103,15 +108,21 @@ class Sender(Protocol):
 
 
 class BotSender:
-    """Sends through the application's bot (and so through its AIORateLimiter)."""
+    """Sends through the application's bot (and so through its rate limiter)."""
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
+        # Scheduled sends are paced here and rescheduled on a 429 (see TelegramRateLimiter).
+        self._extra: dict[str, Any] = (
+            {"rate_limit_args": SCHEDULED}
+            if isinstance(getattr(bot, "rate_limiter", None), TelegramRateLimiter) else {}
+        )
 
     async def send(self, chat_id: int, menu: Menu) -> int:
         """Send HTML text with the menu's inline buttons."""
         message = await self._bot.send_message(
-            chat_id, menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu)
+            chat_id, menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu),
+            **self._extra,
         )
         return message.message_id
 

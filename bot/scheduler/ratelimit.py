@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import collections
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
@@ -32,7 +33,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
-__all__ = ["RateLimiter", "Slots", "TelegramRateLimiter", "retry_after_seconds"]
+__all__ = ["SCHEDULED", "RateLimiter", "Slots", "TelegramRateLimiter", "retry_after_seconds"]
 
 JSONDict = dict[str, Any]
 
@@ -190,10 +191,10 @@ class RateLimiter:
 
     def pause(self, seconds: float) -> None:
         """Stop every send for ``seconds`` (Telegram said ``retry_after``)."""
-        until = self._clock() + max(seconds, 0.0)
-        if until > self._paused_until:
-            self._paused_until = until
-            self.pauses += 1
+        now = self._clock()
+        if now >= self._paused_until:
+            self.pauses += 1  # a new pause, not the same 429 reported twice
+        self._paused_until = max(self._paused_until, now + max(seconds, 0.0))
 
     def _sweep(self, now: float) -> None:
         if now - self._last_sweep < _FORGET_AFTER:
@@ -203,13 +204,22 @@ class RateLimiter:
         self._groups = {c: g for c, g in self._groups.items() if g.last > now - _FORGET_AFTER}
 
 
-class TelegramRateLimiter(AIORateLimiter):
-    """PTB's ``AIORateLimiter`` that also tells listeners about every 429.
+SCHEDULED = -1
+"""``rate_limit_args`` of a scheduled send: paced by the scheduler, one attempt, no retry."""
 
-    The application's bot uses it (``bot.telegram.app``). ``AIORateLimiter`` waits out a 429 and
-    retries on its own; the scheduler's :class:`RateLimiter` registers :meth:`RateLimiter.pause`
-    here, so scheduled sends also hold off for ``retry_after`` instead of piling up behind the
-    pause and leaving in a burst when it ends.
+
+class TelegramRateLimiter(AIORateLimiter):
+    """PTB's ``AIORateLimiter``, aware of the scheduler.
+
+    The application's bot uses it (``bot.telegram.app``).
+
+    * Every 429 is reported to :attr:`listeners`: the scheduler's :class:`RateLimiter`
+      registers :meth:`RateLimiter.pause`, so scheduled sends hold off for ``retry_after``.
+    * Interactive replies are handled as by ``AIORateLimiter`` (paced, a 429 waited out and
+      retried). Scheduled sends (``rate_limit_args=SCHEDULED``) take their share of the overall
+      budget but are tried once: a 429 goes back to the dispatcher, which reschedules the
+      delivery. Waiting them out here would hold every in-flight send behind the pause and
+      release them together when it ends — a burst that earns the next 429.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -227,7 +237,7 @@ class TelegramRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        """Run the request like ``AIORateLimiter``, reporting each 429 first."""
+        """Run the request like ``AIORateLimiter`` (scheduled sends: once), reporting 429s."""
 
         async def watched(*a: Any, **kw: Any) -> bool | JSONDict | list[JSONDict]:
             try:
@@ -239,6 +249,10 @@ class TelegramRateLimiter(AIORateLimiter):
                     listener(seconds)
                 raise
 
+        if rate_limit_args == SCHEDULED:
+            budget = getattr(self, "_base_limiter", None)  # the overall rate shared with replies
+            async with budget if budget is not None else contextlib.nullcontext():
+                return await watched(*args, **kwargs)
         return await super().process_request(watched, args, kwargs, endpoint, data,
                                              rate_limit_args)
 

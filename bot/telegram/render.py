@@ -19,7 +19,6 @@ from datetime import datetime, time
 from urllib.parse import quote
 
 from babel import Locale
-from babel.dates import format_interval
 from babel.lists import format_list
 
 from bot.calendars import country_name
@@ -146,8 +145,8 @@ def working_days_text(t: Translator, count: int) -> str:
 
 
 def period_text(t: Translator, period: Period) -> str:
-    """A date range: "Apr 1 – 30, 2025" / "1–30 апр. 2025 г."."""
-    return str(format_interval(period.start, period.end, "yMMMd", locale=t.locale))
+    """A date range: "1–30 April 2025" / "1–30 апреля 2025 г." (see :meth:`Translator.period`)."""
+    return t.period(period.start, period.end)
 
 
 def zone_label(t: Translator, zone: str, now: datetime) -> str:

@@ -59,7 +59,7 @@ async def test_language_after_onboarding_formats_numbers_and_dates(onboarded: Ch
     text = onboarded.text
     assert "Ваш план" in text
     assert f"1{NBSP}000{NBSP}000{NBSP}₽" in text
-    assert "1–30 апр. 2025\u202fг." in text
+    assert "1–30 апреля 2025\u202fг." in text
     assert "22 рабочих дня\n" in text  # no "1 человек" for someone on their own
     assert f"Норма в день: 45{NBSP}454,55{NBSP}₽" in text
     await onboarded.say("/language")
@@ -73,7 +73,7 @@ async def test_plan_amount_change_reruns_the_quotas(onboarded: Chat) -> None:
     await onboarded.say("/plan")
     assert "Daily quota: ₽45,454.55" in onboarded.text
     await onboarded.tap("Change the amount")
-    assert "What is the sales plan for 1 April – 30 April?" in onboarded.text
+    assert "What is the sales plan for 1–30 April 2025?" in onboarded.text
     assert "Step" not in onboarded.text  # an edit, not the questionnaire
     await onboarded.say("lots")
     assert "⚠️" in onboarded.text
@@ -83,8 +83,7 @@ async def test_plan_amount_change_reruns_the_quotas(onboarded: Chat) -> None:
     await onboarded.tap("Change the period")
     await onboarded.tap("Other dates")
     await onboarded.say("14.04.2025 - 30.04.2025")
-    assert "Apr 14" in onboarded.text
-    assert "30, 2025" in onboarded.text
+    assert "14–30 April 2025" in onboarded.text
     assert "13 working days" in onboarded.text
     await onboarded.tap("Close")
     assert "Closed." in onboarded.text

@@ -261,15 +261,24 @@ async def test_morning_digest_through_telegram(
 
 
 async def test_429_from_telegram_is_retried_not_lost(
-    harness: BotHarness, services: Services, anna: int
+    harness: BotHarness, services: Services, anna: int, clock: ManualClock
 ) -> None:
     harness.request.fail(429, "Too Many Requests: retry after 1", method="sendMessage",
                          retry_after=1, times=1)
+    sched = scheduler(harness)
+    sched.listen_to(harness.app.bot)
     with warnings.catch_warnings():  # PTB 22 warns when it builds RetryAfter from an int
         warnings.simplefilter("ignore")
-        await scheduler(harness).tick()
-    sends = harness.calls_to("sendMessage")
-    assert len(sends) == 2  # AIORateLimiter waited retry_after and sent again
+        await sched.tick()
+    assert len(harness.calls_to("sendMessage")) == 1  # refused
+    assert sched.limiter.pauses == 1
+    with services.uow_factory() as uow:
+        [row] = [d for d in uow.deliveries.for_chat(42)
+                 if d.kind is DeliveryKind.DIGEST and d.local_date == MONDAY]
+    assert (row.status, row.error) == (DeliveryStatus.PENDING, "retry_after")
+    clock.advance(seconds=1)
+    await sched.tick()
+    assert len(harness.calls_to("sendMessage")) == 2
     assert last_text(harness).startswith("☀️ Good morning!")
 
 

@@ -46,7 +46,7 @@ def test_lists_every_kpi_in_english(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"[{kpi.id}]" in out
     assert "Customer acquisition cost (CAC)  [customer_acquisition_cost]" in out
     assert "Formula: (marketing spend + sales costs) ÷ new customers" in out
-    assert "Unit: money; lower is better; over a period: formula over the period's totals" in out
+    assert "Unit: money; lower is better; over a period: calculated on the period's totals" in out
     assert "Benchmark: good 5:1, exceptional 10:1" in out
     assert "Benchmark: example norm 80%" in out
     assert "Benchmark: example norm 15 minutes" in out
@@ -63,7 +63,7 @@ def test_russian_output_for_a_role(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Конверсия из лида в квалифицированный лид  [lead_to_qualified]" in out
     assert "Формула: квалифицированные лиды ÷ лиды" in out
     assert "Ориентир: норма из примера 80\u00a0%" in out
-    assert "Нужные данные: CRM или система заказов или Ручной подсчёт" in out
+    assert "Нужные данные: CRM или система заказов или ручной подсчёт" in out
     assert "Вносится ежедневно: да" in out
     # a marketer's KPI is not a sales manager's
     assert "[leads]" not in out

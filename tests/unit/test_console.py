@@ -67,7 +67,7 @@ def test_the_whole_questionnaire_runs_from_piped_input(engine: Engine) -> None:
     assert "✓ CRM или система заказов" not in output  # "1,7" ticks and finishes in one go
     assert "Шаг 8 из " in output  # calls, then skipped
     assert "⚠️" in output  # "десять миллионов" is not a number ...
-    assert output.count("Какой план продаж на период с 1 апреля по 30 апреля?") == 2  # ... asked again
+    assert output.count("Какой план продаж на 1–30 апреля 2025\u202fг.?") == 2  # ... asked again
     assert "Вот что я предлагаю отслеживать" in output
     assert f"Норма в день: 45{NBSP}454,55{NBSP}₽ на человека" in output
     assert "Готово! Сохранил" in output

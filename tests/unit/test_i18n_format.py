@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from bot.i18n import translator
+from kpi_core.calendar import Period
 from kpi_core.messages import Message, Money, Percent
 
 NBSP = "\u00a0"
+THIN = "\u2009"  # CLDR's spaces around an interval's dash in English
+NNBSP = "\u202f"  # and before "г." in Russian
 
 
 def test_russian_money_uses_space_groups_comma_decimals_and_ruble_sign() -> None:
@@ -38,3 +43,30 @@ def test_render_formats_parameters_for_the_locale() -> None:
         {"plan": Money(Decimal(1500), "RUB"), "share": Percent(Decimal("0.5"))},
     )
     assert translator("en").render(msg) == "Plan: ₽1,500, done 50%"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "english", "russian"),
+    [
+        (date(2025, 11, 1), date(2025, 11, 30), "1–30 November 2025", f"1–30 ноября 2025{NNBSP}г."),
+        (
+            date(2025, 11, 28),
+            date(2025, 12, 5),
+            f"28 Nov{THIN}–{THIN}5 Dec 2025",
+            f"28 нояб. – 5 дек. 2025{NNBSP}г.",
+        ),
+        (
+            date(2025, 12, 29),
+            date(2026, 1, 9),
+            f"29 Dec 2025{THIN}–{THIN}9 Jan 2026",
+            f"29 дек. 2025{NNBSP}г. – 9 янв. 2026{NNBSP}г.",
+        ),
+        (date(2025, 4, 3), date(2025, 4, 3), "3 April 2025", f"3 апреля 2025{NNBSP}г."),
+    ],
+)
+def test_date_ranges_read_naturally(start: date, end: date, english: str, russian: str) -> None:
+    assert translator("en").period(start, end) == english
+    assert translator("ru").period(start, end) == russian
+    # A Period parameter of a domain message is written the same way.
+    message = Message("Plan for {period}", {"period": Period(start, end)})
+    assert translator("ru").render(message) == f"Plan for {russian}"

@@ -230,7 +230,8 @@ def test_sales_manager_with_no_data_counts_activities_by_hand() -> None:
     assert [s.kpi.id for s in result.start_collecting] == ["lead_to_qualified"]
     assert result.start_collecting[0].missing == (frozenset({CRM}),)
     assert EN.render(result.start_collecting[0].message) == (
-        "To track Lead-to-qualified-lead conversion, start collecting: CRM or order system."
+        "To track Lead-to-qualified-lead conversion, "
+        "start collecting data from your CRM or order system."
     )
 
 
@@ -454,7 +455,7 @@ def test_every_reason_and_note_has_a_russian_translation() -> None:
         assert cyrillic.search(RU.render(message))
     assert RU.render(result.start_collecting[0].message) == (
         "Чтобы отслеживать показатель «Лиды», начните собирать данные: CRM или система заказов, "
-        "Веб-аналитика (Яндекс Метрика, Google Analytics) или Рекламные кабинеты."
+        "веб-аналитика (Яндекс Метрика, Google Analytics) или рекламные кабинеты."
     )
 
 
