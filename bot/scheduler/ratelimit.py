@@ -39,6 +39,9 @@ JSONDict = dict[str, Any]
 
 # One-second spacing per chat (Telegram: "avoid more than one message per second" in a chat).
 CHAT_INTERVAL = 1.0
+# The cap counts releases over a little more than a second: the network may bring two sends
+# a few milliseconds closer together than they left.
+CAP_WINDOW = 1.0
 # Forget per-chat and per-group state this long after its last reservation.
 _FORGET_AFTER = 120.0
 
@@ -106,6 +109,7 @@ class RateLimiter:
     ) -> None:
         self._overall = Slots(1.0 / per_second) if per_second > 0 else None
         self._cap = cap_per_second or max(1, int(per_second))
+        self._window = CAP_WINDOW
         self._group_interval = 60.0 / group_per_minute if group_per_minute > 0 else 0.0
         self._groups: dict[int, Slots] = {}
         self._chats: dict[int, float] = {}
@@ -177,13 +181,13 @@ class RateLimiter:
         cap = self._cap
         while True:
             now = self._clock()
-            while recent and recent[0] <= now - 1.0:
+            while recent and recent[0] <= now - self._window:
                 recent.popleft()
             wait = 0.0
             if recent:
                 wait = recent[-1] + interval / 2 - now
             if len(recent) >= cap:
-                wait = max(wait, recent[0] + 1.0 - now)
+                wait = max(wait, recent[0] + self._window - now)
             if wait <= 0:
                 recent.append(now)
                 return
