@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
 
 from bot.calendars import HolidaysCalendarProvider  # noqa: E402
 from bot.scheduler.dispatcher import BotSender  # noqa: E402
-from bot.scheduler.runtime import Scheduler  # noqa: E402
+from bot.scheduler.runtime import Scheduler, prefer_low_latency  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.storage import make_engine, uow_factory, upgrade  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
@@ -134,6 +134,7 @@ async def run(messages: int, rate: float, url: str, api_url: str) -> tuple[Any, 
     app = build_application(settings, services, run_background=False)
     await app.initialize()
     try:
+        prefer_low_latency()  # as start_background does inside `kpi-coach run`
         scheduler = Scheduler(services, BotSender(app.bot))
         scheduler.listen_to(app.bot)
         planned = await scheduler.plan()

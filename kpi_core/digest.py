@@ -30,7 +30,7 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from kpi_core.calendar import WorkSchedule, working_days
+from kpi_core.calendar import Period, WorkSchedule, working_days
 from kpi_core.catalog import Aggregation, Direct, Kpi, Unit, aggregate, get_kpi
 from kpi_core.messages import Message
 from kpi_core.model import Entry, Plan
@@ -45,6 +45,7 @@ from kpi_core.quotas import (
     round_to_quantum,
     split_plan,
 )
+from kpi_core.team import split_over_seats
 
 __all__ = [
     "KpiStanding",
@@ -110,6 +111,8 @@ class TeamState:
     name: str
     plan: Plan | None
     members: tuple[TeamMember, ...]
+    planned_size: int | None = None
+    owner_schedule: WorkSchedule | None = None
     _quotas: dict[str, Split | None] = field(default_factory=dict, compare=False, repr=False)
 
     def member(self, user_id: int) -> TeamMember | None:
@@ -121,14 +124,24 @@ class TeamState:
         if self.plan is None:
             return None
         if kpi.id not in self._quotas:
-            self._quotas[kpi.id] = split_for(self.plan, kpi, self.members)
+            self._quotas[kpi.id] = split_for(
+                self.plan, kpi, self.members, self.planned_size, self.owner_schedule
+            )
         return self._quotas[kpi.id]
 
 
-def split_for(plan: Plan, kpi: Kpi, members: Sequence[TeamMember]) -> Split | None:
+def split_for(
+    plan: Plan,
+    kpi: Kpi,
+    members: Sequence[TeamMember],
+    planned_size: int | None = None,
+    owner_schedule: WorkSchedule | None = None,
+) -> Split | None:
     """Split the plan's target for a summed ``kpi`` over the members who track it.
 
-    The arithmetic depends only on the target and on each member's working days and weight,
+    While fewer people have joined than the plan was made for (``planned_size``), the missing
+    ones are vacant seats (:func:`kpi_core.team.split_over_seats`): the first person to join a
+    10-person plan carries a tenth of it, not all of it. The arithmetic depends only on the target and on each member's working days and weight,
     so it is shared (cached) between teams whose plans have the same shape — at scale most
     people in one country with one working week and one target size.
     """
@@ -139,6 +152,19 @@ def split_for(plan: Plan, kpi: Kpi, members: Sequence[TeamMember]) -> Split | No
     if not tracking:
         return None
     quantum = quantum_for(kpi)
+    if planned_size is not None and owner_schedule is not None and len(tracking) < planned_size:
+        try:
+            seated = split_over_seats(
+                round_to_quantum(target.target, quantum),
+                Period(plan.period_start, plan.period_end),
+                tracking,
+                planned_size,
+                owner_schedule,
+                quantum,
+            )
+        except QuotaError:
+            return None
+        return Split(seated, {m.user_id: m.user_id for m in tracking})
     shape = tuple(
         (_working_days(plan.period_start, plan.period_end, m.schedule), m.weight)
         for m in tracking

@@ -491,7 +491,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("link", link_command, filters=GROUPS), group)
     app.add_handler(CommandHandler("unlink", unlink_command, filters=GROUPS), group)
     app.add_handler(CallbackQueryHandler(press_button, pattern=callbacks.pattern("d")), group)
-    app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, receive_text),
-                    group)
+    # Only new messages log numbers: an edited message must not be logged a second time.
+    app.add_handler(MessageHandler(
+        PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, receive_text
+    ), group)
     app.add_handler(ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER), group)
     app.add_handler(TypeHandler(Update, reactivate_user), REACTIVATE_GROUP)

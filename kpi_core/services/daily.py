@@ -266,7 +266,13 @@ def _team_state(
         )
         kpis = tuple(k for _, k in sorted(by_user.get(m.user_id, [])))
         members.append(TeamMember(m.user_id, _display_name(user), m.weight, schedule, kpis))
-    return TeamState(team_id, team.name if team else "", plan, tuple(members))
+    owner = next((m for m in members if team and m.user_id == team.owner_user_id), None)
+    owner_schedule = (owner or members[0]).schedule if members else None
+    return TeamState(
+        team_id, team.name if team else "", plan, tuple(members),
+        planned_size=team.planned_size if team else None,
+        owner_schedule=owner_schedule,
+    )
 
 
 def _schedule(team: TeamState, user_id: int) -> WorkSchedule | None:

@@ -360,3 +360,24 @@ def test_todays_catch_up_share_matches_quotas_catch_up(
     need = catch_up(target, done, [Member(1, days)], today, today_logged=False, quantum=quantum)
     expected = need.quota.person(1).amount_on(today) if need.quota else Decimal(0)
     assert catch_up_today(target - done, days_left, quantum) == expected
+
+
+def test_the_first_of_ten_to_join_carries_a_tenth_of_the_plan(
+    uow: FakeUnitOfWork, clock: ManualClock
+) -> None:
+    """A 10-person plan with only its owner in the bot: vacant seats keep their share."""
+    _, team_id = person(uow.factory(), 7, kpis=("revenue",), targets={"revenue": 10_000_000})
+    with uow:
+        team = uow.teams.get(team_id)
+        assert team is not None
+        team.planned_size = 10
+        uow.teams.save(team)
+        uow.commit()
+    report = daily.today_report(uow, clock, CAL, 7)
+    revenue = _by_kpi(report.standings)["revenue"]
+    # 10,000,000 / 10 people / 22 working days; not the whole team's plan.
+    assert revenue.today_plan_quota == Decimal("45454.55")
+    # Nothing logged before 9 April: the owner's 1,000,000 over the 16 days left.
+    assert revenue.today_quota == Decimal("62500.00")
+    assert revenue.progress is not None
+    assert revenue.progress.remaining == Decimal("1000000.00")
