@@ -226,13 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--chunk", type=int, default=1000, help="people per batch")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace the heap")
     args = parser.parse_args(argv)
     _fixed_columns()
     print(f"Morning digests for {args.users:,} people, 5 KPIs, a month of entries")
-    print("SQLite (file):")
-    with sqlite_engine() as engine:
-        bench(engine, args.users, args.chunk, args.tracemalloc)
+    if not args.no_sqlite:
+        print("SQLite (file):")
+        with sqlite_engine() as engine:
+            bench(engine, args.users, args.chunk, args.tracemalloc)
     if not args.no_pg:
         with postgres_engine() as engine:
             if engine is not None:

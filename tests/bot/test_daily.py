@@ -221,10 +221,13 @@ async def test_reminder_buttons_and_snooze(
 async def test_repeated_update_logs_once(
     harness: BotHarness, services: Services, anna: int
 ) -> None:
-    update = {"update_id": 777, "message": harness._message(42, None, "en", None,
-                                                            text="calls 35")}
+    text = "/log calls 35"
+    update = {"update_id": 777, "message": harness._message(
+        42, None, "en", None, text=text,
+        entities=[{"type": "bot_command", "offset": 0, "length": len("/log")}])}
     await harness.process(update)
     await harness.process(update)
+    assert len(harness.sent_texts(42)) == 1
     with services.uow_factory() as uow:
         assert len(uow.entries.history(anna, "cold_calls", MONDAY)) == 1
 
