@@ -141,9 +141,10 @@ def split_for(
 
     While fewer people have joined than the plan was made for (``planned_size``), the missing
     ones are vacant seats (:func:`kpi_core.team.split_over_seats`): the first person to join a
-    10-person plan carries a tenth of it, not all of it. The arithmetic depends only on the target and on each member's working days and weight,
-    so it is shared (cached) between teams whose plans have the same shape — at scale most
-    people in one country with one working week and one target size.
+    10-person plan carries a tenth of it, not all of it. Otherwise the arithmetic depends only
+    on the target and on each member's working days and weight, so it is shared (cached)
+    between teams whose plans have the same shape — at scale most people in one country with
+    one working week and one target size.
     """
     target = plan.target_for(kpi.id)
     if target is None or kpi.aggregation is not Aggregation.SUM:
