@@ -22,7 +22,7 @@ the team already has its plan, KPIs and calendar.
 
 Adding a question: append a :class:`Question` to :data:`QUESTIONS` at the right place (give it a
 new, short, stable ``id``), add a ``when=`` if it depends on earlier answers, translate its
-prompt and labels in ``locales/ru/pending/onboarding.po``, and read its answer in
+prompt and labels in ``locales/ru/LC_MESSAGES/messages.po``, and read its answer in
 :mod:`kpi_core.services.onboarding` (``build_profile``, ``_plan_input``). ``tests/unit/test_questionnaire.py``
 walks every branch.
 """

@@ -6,7 +6,8 @@
 
 ``update`` keeps existing translations, fills the English catalog with the source text, and
 takes Russian translations from any fragment files ``locales/ru/pending/*.po`` (plain
-msgid/msgstr entries) for entries that have none yet.
+msgid/msgstr entries; a fragment wins over the catalog). Normally there are none: translate in
+``locales/ru/LC_MESSAGES/messages.po`` directly.
 """
 
 from __future__ import annotations
@@ -88,13 +89,6 @@ def update() -> None:
             elif (msg.context, msg.id) in pending:
                 # A fragment in locales/ru/pending/ is the newest word on a translation.
                 msg.string = pending[(msg.context, msg.id)]
-            elif msg.string == msg.id or (
-                isinstance(msg.id, tuple | list) and isinstance(msg.string, tuple | list)
-                and tuple(msg.string[:2]) == tuple(msg.id)
-            ):
-                # An English copy (see above): clear it so that `check` reports it as missing.
-                # A Russian text identical to the English one goes into a pending fragment.
-                msg.string = ("",) * len(msg.string) if isinstance(msg.string, tuple | list) else ""
             msg.flags.discard("fuzzy")
         _write(path, catalog)
 
