@@ -8,7 +8,7 @@ proposals, deals, revenue), an April 2025 plan and a month of entries (every wor
    reminder for today and tomorrow, inserted with insert-or-ignore;
 2. **build** — every digest built and rendered (English) the way the dispatcher does it, in
    batches of ``--chunk`` people per unit of work (one entries query per batch:
-   :func:`kpi_core.services.daily.build_digests`).
+   :func:`kpi_core.services.deliveries.build_digests`).
 
 It prints wall time, per-digest time and the peak memory of the process (``ru_maxrss``; with
 ``--tracemalloc`` also the Python heap peak of the build, which slows it down). SQLite (a
@@ -48,8 +48,7 @@ from bot.i18n import translator  # noqa: E402
 from bot.scheduler.planner import Planner  # noqa: E402
 from bot.storage import make_engine, uow_factory, upgrade  # noqa: E402
 from bot.storage import tables as t  # noqa: E402
-from bot.telegram import daily_render  # noqa: E402
-from kpi_core.services import daily  # noqa: E402
+from kpi_core.services import deliveries  # noqa: E402
 
 KPIS = ("cold_calls", "meetings", "proposals_sent", "closed_deals", "revenue")
 TARGETS = {"cold_calls": 420, "meetings": 63, "proposals_sent": 42, "closed_deals": 21,
@@ -171,9 +170,9 @@ def bench(engine: Engine, users: int, chunk: int, trace: bool) -> None:
             batch = [u for u in (uow.users.get(i) for i in range(first + 1,
                                                                   min(first + chunk, users) + 1))
                      if u is not None]
-            digests = daily.build_digests(uow, calendars, batch, TODAY)
+            digests = deliveries.build_digests(uow, calendars, batch, TODAY)
         for d in digests.values():
-            chars += len(daily_render.digest(t_en, d).text)
+            chars += len(digests.digest(t_en, d).text)
         built += len(digests)
     build_s = time.perf_counter() - begin
     heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None

@@ -11,10 +11,10 @@
 chosen language. In the schedule, ``person_1`` is the first person's amount and
 ``per_person_min``/``per_person_max`` the range over everyone: the leftover kopecks (or calls)
 of a plan that does not divide evenly fall on different days for different people, so that
-the team's daily totals stay even (see :mod:`kpi_core.quotas`); ``plan_per_person`` lists every
+the team's daily totals stay even (see :mod:`kpi_core.planning.quotas`); ``plan_per_person`` lists every
 person's total. In the funnel, totals are whole units rounded up, and per-day figures are
 averages rounded up to one decimal place (1.1 deals a day, not 2). Amounts go through
-:mod:`kpi_core.numbers`, so ``"10 млн"``, ``"45 455,50"`` and ``"1.5k"`` work. Bad input prints
+:mod:`kpi_core.parsing.numbers`, so ``"10 млн"``, ``"45 455,50"`` and ``"1.5k"`` work. Bad input prints
 a translated message on stderr and exits with 2.
 """
 
@@ -35,21 +35,10 @@ from typing import Any
 
 from bot.calendars import HolidaysCalendarProvider, country_name
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
-from kpi_core.achievability import Assessment, assess_target
-from kpi_core.calendar import InvalidWeekdays, Period, WorkSchedule, working_days
 from kpi_core.errors import DomainError
-from kpi_core.funnel import (
-    Conversion,
-    Funnel,
-    InvalidFunnelValue,
-    StageNeed,
-    revenue_funnel,
-    reverse_funnel,
-)
-from kpi_core.funnel import stage_label as funnel_stage_label
 from kpi_core.messages import N_, NN_, Message
 from kpi_core.model import DEFAULT_WORKING_WEEKDAYS
-from kpi_core.numbers import (
+from kpi_core.parsing.numbers import (
     ParsedNumber,
     PercentNotAllowed,
     exact_decimal,
@@ -57,8 +46,18 @@ from kpi_core.numbers import (
     parse_number,
     parse_rate,
 )
-from kpi_core.progress import Progress, progress
-from kpi_core.quotas import (
+from kpi_core.planning.achievability import Assessment, assess_target
+from kpi_core.planning.calendar import InvalidWeekdays, Period, WorkSchedule, working_days
+from kpi_core.planning.funnel import (
+    Conversion,
+    Funnel,
+    InvalidFunnelValue,
+    StageNeed,
+    revenue_funnel,
+    reverse_funnel,
+)
+from kpi_core.planning.funnel import stage_label as funnel_stage_label
+from kpi_core.planning.quotas import (
     COUNT_QUANTUM,
     MONEY_QUANTUM,
     CatchUp,
@@ -69,6 +68,7 @@ from kpi_core.quotas import (
     round_to_quantum,
     split_evenly,
 )
+from kpi_core.tracking.progress import Progress, progress
 
 __all__ = ["build_parser", "funnel_command", "main", "quota_command", "register"]
 

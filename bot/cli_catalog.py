@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
-from kpi_core.catalog import (
+from kpi_core.advice.catalog import (
     Area,
     Kpi,
     Unit,
@@ -29,8 +29,8 @@ from kpi_core.catalog import (
     direction_label,
     unit_label,
 )
-from kpi_core.profile import Controller, DataSource, Role, label
-from kpi_core.recommend import kpis_for_role, sources_message
+from kpi_core.advice.profile import Controller, DataSource, Role, label
+from kpi_core.advice.recommend import kpis_for_role, sources_message
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,7 +1,7 @@
 """``kpi-coach console``: the same conversation as in Telegram, in a terminal.
 
 The same use cases (:mod:`kpi_core.services.onboarding`), the same database and the same
-rendering (:mod:`bot.telegram.render`) as the bot; buttons become numbered options. It reads
+rendering (:mod:`bot.ui.render`) as the bot; buttons become numbered options. It reads
 answers from standard input line by line, so it can be scripted::
 
     printf '1\\n1\\n2\\n2\\ndone\\n' | kpi-coach console --lang en
@@ -35,10 +35,10 @@ from bot.calendars import HolidaysCalendarProvider
 from bot.clock import SystemClock
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
 from bot.settings import load_settings
-from bot.telegram import callbacks, render
 from bot.timezone_lookup import canonical_zone, country_code
+from bot.ui import callbacks, render
+from kpi_core.advice.questionnaire import Kind, Validators
 from kpi_core.ports import Clock, UnitOfWork
-from kpi_core.questionnaire import Kind, Validators
 from kpi_core.services import onboarding as use
 from kpi_core.services import team as use_team
 from kpi_core.services.membership import invite_code_from_payload
@@ -168,7 +168,7 @@ class Console:
 
     def _today(self) -> None:
         """Today's quotas and progress: the bot's /today, as text (its buttons are Telegram's)."""
-        from bot.telegram import daily_render
+        from bot.ui import daily_render
         from kpi_core.errors import DomainError
         from kpi_core.services import daily
 

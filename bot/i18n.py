@@ -31,8 +31,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_currency_symbol
 
-from kpi_core.calendar import Period
 from kpi_core.messages import Message, Money, Percent
+from kpi_core.planning.calendar import Period
 
 log = logging.getLogger(__name__)
 

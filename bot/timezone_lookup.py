@@ -1,7 +1,7 @@
 """Time zones for the adapters: a shared location → an IANA zone, offline; names checked.
 Also a typed country (``Польша``, ``poland``, ``PL``) → its ISO code (:func:`country_code`).
 
-No network and no shapefiles: the zone of the nearest city in :data:`kpi_core.timezones.CITIES`
+No network and no shapefiles: the zone of the nearest city in :data:`kpi_core.parsing.timezones.CITIES`
 (about 130 cities, every Russian zone among them). Far from any of them (at sea, in the
 Arctic), the zone falls back to the solar offset of the longitude (``Etc/GMT-3`` for 45° E).
 Near a border the nearest city may be across it; the person can change the zone in /settings.
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel import Locale
 
 from bot.i18n import SUPPORTED_LANGUAGES
-from kpi_core.timezones import CITIES, City, zone_for_offset
+from kpi_core.parsing.timezones import CITIES, City, zone_for_offset
 
 EARTH_RADIUS_KM = 6371.0
 MAX_CITY_DISTANCE_KM = 1200.0

@@ -53,7 +53,7 @@ class Message:
 
     Parameters are substituted with ``str.format`` after translation. Values may be
     ``Decimal``, ``int``, ``Money``, ``Percent``, ``datetime.date``,
-    ``kpi_core.calendar.Period`` (a date range), ``str`` or another ``Message``; the renderer
+    ``kpi_core.planning.calendar.Period`` (a date range), ``str`` or another ``Message``; the renderer
     formats each one for the user's locale.
 
     Attributes:

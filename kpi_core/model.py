@@ -76,7 +76,7 @@ class Team:
     Attributes:
         planned_size: How many people the plan is split over (the questionnaire's team size);
             ``None`` when unknown (split over the actual members). People who have not
-            joined yet are vacant seats (see :mod:`kpi_core.team`).
+            joined yet are vacant seats (see :mod:`kpi_core.planning.team`).
         invite_code: The secret of the team's invite link (``/start join_<code>``), URL-safe,
             at most 32 characters; ``None`` until the first link is made. A new code makes
             the old link invalid.

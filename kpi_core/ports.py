@@ -43,8 +43,8 @@ class WorkingCalendar(Protocol):
     """A country's production calendar: is this date a working day (before personal rules)?
 
     Implementations: ``bot.calendars.HolidaysCalendar`` (production), and
-    ``kpi_core.calendar.WeekdayCalendar`` / ``FixedCalendar`` for tests and fakes. Personal
-    rules (custom working weekdays, days off) are applied by :mod:`kpi_core.calendar`.
+    ``kpi_core.planning.calendar.WeekdayCalendar`` / ``FixedCalendar`` for tests and fakes. Personal
+    rules (custom working weekdays, days off) are applied by :mod:`kpi_core.planning.calendar`.
     """
 
     def is_working_day(self, day: date) -> bool:

@@ -63,12 +63,13 @@ from bot.scheduler.ratelimit import (
     TelegramRateLimiter,
     retry_after_seconds,
 )
-from bot.telegram import daily_render, keyboards
-from bot.telegram.render import Menu
+from bot.telegram import keyboards
+from bot.ui import digests
+from bot.ui.render import Menu
 from kpi_core.model import Delivery, DeliveryKind, DeliveryStatus, User
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
-from kpi_core.reminders import Verdict, Window, check_due, user_window
-from kpi_core.services import daily
+from kpi_core.services import daily, deliveries
+from kpi_core.tracking.reminders import Verdict, Window, check_due, user_window
 
 log = logging.getLogger(__name__)
 
@@ -196,13 +197,13 @@ class Composer:
             chat = uow.teams.chat(row.chat_id)
             if chat is None or not chat.active or row.team_id is None:
                 return None, Verdict.SKIP, None
-            person = daily.team_owner(uow, row.team_id)
+            person = deliveries.team_owner(uow, row.team_id)
             if person is None:
                 return None, Verdict.SKIP, None
         if row.error == outbox.SNOOZED:
             window: Window | None = Window(row.due_at, row.expires_at)
         else:
-            working = daily.working_checker(uow, self._calendars, person, row.local_date)
+            working = deliveries.working_checker(uow, self._calendars, person, row.local_date)
             window = user_window(person, row.kind, row.local_date, working,
                                  require_active=not group)
         verdict, _ = check_due(now, window)
@@ -225,16 +226,16 @@ class Composer:
                 for row, _owner in items:
                     result.append((row, self._team_digest(uow, row)))
             elif kind is DeliveryKind.DIGEST:
-                digests = daily.build_digests(uow, self._calendars, [p for _, p in items], local)
+                built = deliveries.build_digests(uow, self._calendars, [p for _, p in items], local)
                 for row, person in items:
-                    d = digests.get(person.id or 0)
-                    menu = daily_render.digest(translator(person.language), d) if d else None
+                    d = built.get(person.id or 0)
+                    menu = digests.digest(translator(person.language), d) if d else None
                     result.append((row, menu))
             else:
-                views = daily.reminder_views(uow, [p for _, p in items], local)
+                views = deliveries.reminder_views(uow, [p for _, p in items], local)
                 for row, person in items:
                     view = views.get(person.id or 0)
-                    menu = daily_render.reminder(translator(person.language), view) if view else None
+                    menu = digests.reminder(translator(person.language), view) if view else None
                     result.append((row, menu))
         return result
 
@@ -242,10 +243,10 @@ class Composer:
         chat = uow.teams.chat(row.chat_id)
         if chat is None or row.team_id is None:
             return None
-        digest = daily.build_team_digest(uow, self._calendars, row.team_id, row.local_date)
+        digest = deliveries.build_team_digest(uow, self._calendars, row.team_id, row.local_date)
         if digest is None:
             return None
-        return daily_render.team_digest(translator(chat.language), digest)
+        return digests.team_digest(translator(chat.language), digest)
 
 
 # -- dispatching -------------------------------------------------------------------------------

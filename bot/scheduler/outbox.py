@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select, update
 from bot.storage import tables as t
 from kpi_core.model import DeliveryKind, DeliveryStatus
 from kpi_core.ports import UnitOfWork
-from kpi_core.reminders import start_of_day, zone
+from kpi_core.tracking.reminders import start_of_day, zone
 
 __all__ = ["SNOOZED", "PendingRow", "pending_rows", "reschedule", "snooze", "snooze_reminder"]
 

@@ -2,7 +2,7 @@
 
 Each pass looks at every active person and linked group, works out their local "today" and
 "tomorrow" and plans the digest and the reminder of each of those days that is a working day
-(:mod:`kpi_core.reminders`), with ``DeliveryRepository.plan`` (insert-or-ignore on the unique
+(:mod:`kpi_core.tracking.reminders`), with ``DeliveryRepository.plan`` (insert-or-ignore on the unique
 (chat, kind, local date)). Any number of processes can run planners at once: they insert the
 same rows and all but the first insert are ignored.
 
@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.scheduler import outbox
-from kpi_core.calendar import WeekdayCalendar, WorkSchedule
 from kpi_core.model import Delivery, DeliveryStatus, GroupChat, User
+from kpi_core.planning.calendar import WeekdayCalendar, WorkSchedule
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork, WorkingCalendar
-from kpi_core.reminders import (
+from kpi_core.tracking.reminders import (
     dates_to_plan,
     plan_group_day,
     plan_user_day,

@@ -17,9 +17,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import SUPPORTED_LANGUAGES, translator
-from bot.telegram import callbacks, keyboards, menus, render
+from bot.telegram import keyboards, menus
 from bot.telegram.context import BotContext
 from bot.telegram.onboarding import CONVERSATION_GROUP, answer_query, expire_button, present, run
+from bot.ui import callbacks, render
 from kpi_core.services import onboarding as use
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The daily loop in Telegram: /log, /today, quick forms, replies to reminders, /link.
 
 Handlers are thin: parse the update, run one use case of :mod:`kpi_core.services.daily` in a
-worker thread, render it with :mod:`bot.telegram.daily_render`, reply. Domain errors become
+worker thread, render it with :mod:`bot.ui.daily_render`, reply. Domain errors become
 their message, in the person's language.
 
 Everything here is in :data:`DAILY_GROUP` (after onboarding, which consumes text only while its
@@ -38,14 +38,21 @@ from telegram.ext import (
 
 from bot.i18n import Translator
 from bot.scheduler import outbox
-from bot.telegram import callbacks, daily_render, keyboards
+from bot.telegram import keyboards
 from bot.telegram.context import BotContext
-from bot.telegram.render import Menu, esc
+from bot.ui import callbacks, daily_render
+from bot.ui.render import Menu, esc
 from kpi_core.errors import DomainError
-from kpi_core.numbers import NumberError, parse_amount
-from kpi_core.quickform import QuickForm, parse_day, parse_positional, parse_quick_form, resolve_day
-from kpi_core.reminders import zone
+from kpi_core.parsing.numbers import NumberError, parse_amount
+from kpi_core.parsing.quickform import (
+    QuickForm,
+    parse_day,
+    parse_positional,
+    parse_quick_form,
+    resolve_day,
+)
 from kpi_core.services import daily
+from kpi_core.tracking.reminders import zone
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Telegram keyboards from rendered menus.
 
-Inline keyboards come from :class:`bot.telegram.render.Menu` rows (callback data is built in
-:mod:`bot.telegram.callbacks`). The one reply keyboard of the bot offers location sharing at the
+Inline keyboards come from :class:`bot.ui.render.Menu` rows (callback data is built in
+:mod:`bot.ui.callbacks`). The one reply keyboard of the bot offers location sharing at the
 time zone step; it is removed with :func:`remove` when the person moves on.
 """
 
@@ -16,7 +16,7 @@ from telegram import (
 )
 
 from bot.i18n import Translator
-from bot.telegram.render import Menu
+from bot.ui.render import Menu
 
 
 def inline(menu: Menu) -> InlineKeyboardMarkup | None:

@@ -11,7 +11,7 @@ other-message handlers consume a message only when a conversation is open (or th
 not finished the setup) and then stop later groups (``ApplicationHandlerStop``); otherwise they
 let it through, so **the daily loop's free-text handlers belong in group 1 or later**
 (:data:`DAILY_GROUP`). Callback data of every feature is parsed by
-:mod:`bot.telegram.callbacks`; :func:`expire_button` answers data that nobody registered.
+:mod:`bot.ui.callbacks`; :func:`expire_button` answers data that nobody registered.
 
 Also here, for every private chat: a command that is not in :data:`bot.telegram.menus.COMMANDS`
 (nor in :data:`OTHER_COMMANDS`) gets "Unknown command" and the open step again; an edited message
@@ -41,11 +41,12 @@ from telegram.ext import (
 )
 
 from bot.i18n import translator
-from bot.telegram import callbacks, keyboards, render
+from bot.telegram import keyboards
 from bot.telegram.context import BotContext
 from bot.timezone_lookup import canonical_zone, country_code, zone_for_location
+from bot.ui import callbacks, render
+from kpi_core.advice.questionnaire import Validators
 from kpi_core.messages import Message
-from kpi_core.questionnaire import Validators
 from kpi_core.services import onboarding as use
 from kpi_core.services.membership import Notification, invite_code_from_payload
 

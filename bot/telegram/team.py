@@ -15,9 +15,9 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import translator
-from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.onboarding import CONVERSATION_GROUP, answer_query, expire_button, present, run
+from bot.ui import callbacks
 from kpi_core.services import team as use_team
 
 PREFIX = "tm"

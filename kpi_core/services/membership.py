@@ -18,15 +18,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from kpi_core.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WeekdayCalendar, WorkSchedule
-from kpi_core.catalog import Aggregation, Unit, get_kpi
+from kpi_core.advice.catalog import Aggregation, Unit, get_kpi
+from kpi_core.advice.profile import ROLE_CONTROLLER, Role
+from kpi_core.advice.recommend import MAX_KPIS
 from kpi_core.messages import NN_, Message
 from kpi_core.model import Membership, Plan, Team, TeamRole, User
+from kpi_core.planning.calendar import (
+    DEFAULT_WORKING_WEEKDAYS,
+    Period,
+    WeekdayCalendar,
+    WorkSchedule,
+)
+from kpi_core.planning.quotas import (
+    COUNT_QUANTUM,
+    MONEY_QUANTUM,
+    QuotaError,
+    TeamQuota,
+    round_to_quantum,
+)
+from kpi_core.planning.team import split_over_seats
 from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
-from kpi_core.profile import ROLE_CONTROLLER, Role
-from kpi_core.quotas import COUNT_QUANTUM, MONEY_QUANTUM, QuotaError, TeamQuota, round_to_quantum
-from kpi_core.recommend import MAX_KPIS
-from kpi_core.team import split_over_seats
 
 __all__ = [
     "INVITE_PREFIX",
@@ -324,7 +335,7 @@ def owner_kpis(uow: UnitOfWork, team: Team) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class MemberSchedule:
-    """A member with what the split needs (fits :class:`kpi_core.team.Joined`)."""
+    """A member with what the split needs (fits :class:`kpi_core.planning.team.Joined`)."""
 
     user_id: int
     weight: Decimal

@@ -10,7 +10,7 @@ Flows (``ConversationState.flow``) and their steps:
 
 * ``onboarding`` — the questionnaire (step = question id), then ``review`` (the advised KPIs,
   plan and quotas), ``swap`` (alternatives to one KPI), ``add`` (the catalog, by pages).
-* ``join`` — the short questionnaire (:data:`~kpi_core.questionnaire.MEMBER` mode) of someone
+* ``join`` — the short questionnaire (:data:`~kpi_core.advice.questionnaire.MEMBER` mode) of someone
   who opened a team's invite link (``/start join_<code>``); at the end they are a member of
   the team with its KPIs that fit their role, and the owner is told.
 * ``kpis`` — ``/kpis``: the same review/swap/add screens over the saved KPI set.
@@ -25,7 +25,7 @@ The adapters (Telegram, console) turn a :class:`Reply` into words and buttons; n
 formats text. The answers that KPI advice and the plan depend on are kept after onboarding in
 the person's :class:`~kpi_core.model.UserProfile` (``uow.profiles``), erased with them. The
 team's plan is split over :attr:`~kpi_core.model.Team.planned_size` people (the team size
-answer), people who have not joined yet being vacant seats (:mod:`kpi_core.team`).
+answer), people who have not joined yet being vacant seats (:mod:`kpi_core.planning.team`).
 """
 
 from __future__ import annotations
@@ -37,24 +37,9 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from kpi_core.achievability import assess_target
-from kpi_core.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WorkSchedule, working_days
-from kpi_core.catalog import Kpi, Unit, all_kpis, get_kpi
-from kpi_core.errors import DomainError
-from kpi_core.messages import N_, Message
-from kpi_core.model import (
-    ConversationState,
-    Membership,
-    Plan,
-    PlanTarget,
-    Team,
-    TeamRole,
-    User,
-    UserProfile,
-)
-from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
-from kpi_core.profile import Controller, InvalidProfile, Profile, Role, label
-from kpi_core.questionnaire import (
+from kpi_core.advice.catalog import Kpi, Unit, all_kpis, get_kpi
+from kpi_core.advice.profile import Controller, InvalidProfile, Profile, Role, label
+from kpi_core.advice.questionnaire import (
     CUSTOM,
     DONE,
     MARKETING_ROLES,
@@ -80,13 +65,28 @@ from kpi_core.questionnaire import (
     question,
     screen,
 )
-from kpi_core.questionnaire import start as start_questionnaire
-from kpi_core.quotas import COUNT_QUANTUM, MONEY_QUANTUM, split_evenly
-from kpi_core.recommend import MAX_KPIS, ROLE_FITS, Recommendation, alternatives, recommend
-from kpi_core.reminders import local_date, zone
+from kpi_core.advice.questionnaire import start as start_questionnaire
+from kpi_core.advice.recommend import MAX_KPIS, ROLE_FITS, Recommendation, alternatives, recommend
+from kpi_core.errors import DomainError
+from kpi_core.messages import N_, Message
+from kpi_core.model import (
+    ConversationState,
+    Membership,
+    Plan,
+    PlanTarget,
+    Team,
+    TeamRole,
+    User,
+    UserProfile,
+)
+from kpi_core.planning.achievability import assess_target
+from kpi_core.planning.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WorkSchedule, working_days
+from kpi_core.planning.quotas import COUNT_QUANTUM, MONEY_QUANTUM, split_evenly
+from kpi_core.planning.team import team_daily
+from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
 from kpi_core.services import membership as team_ops
 from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
-from kpi_core.team import team_daily
+from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = [
     "EXPIRED",

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from kpi_core.messages import N_, Message
 from kpi_core.model import Membership, Team, User
 from kpi_core.ports import UnitOfWork
-from kpi_core.reminders import local_date, zone
 from kpi_core.services import membership as team_ops
 from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
 from kpi_core.services.onboarding import EXPIRED, Deps, NoticeView, Reply, Who
+from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = ["ACTIONS", "open_team", "press"]
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.i18n import translator
-from bot.telegram import callbacks
-from bot.telegram.render import people_text, working_days_text
 from bot.timezone_lookup import canonical_zone, zone_for_location
+from bot.ui import callbacks
+from bot.ui.render import people_text, working_days_text
 from tests.bot.chat import Chat
 from tests.bot.harness import BotHarness
 from tests.fakes import ManualClock

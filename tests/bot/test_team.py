@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from bot.telegram import callbacks
-from kpi_core.catalog import get_kpi
+from bot.ui import callbacks
+from kpi_core.advice.catalog import get_kpi
+from kpi_core.advice.profile import Controller
 from kpi_core.model import TeamRole
-from kpi_core.profile import Controller
 from tests.bot.chat import Chat
 from tests.bot.harness import BOT_USERNAME, BotHarness
 from tests.fakes import ManualClock

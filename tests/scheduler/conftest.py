@@ -25,7 +25,7 @@ from bot.scheduler.dispatcher import Composer, Dispatcher
 from bot.scheduler.planner import Planner
 from bot.scheduler.ratelimit import RateLimiter
 from bot.storage import make_engine, uow_factory, upgrade
-from bot.telegram.render import Menu, plain
+from bot.ui.render import Menu, plain
 from kpi_core.ports import CalendarProvider, UnitOfWork
 from tests.fakes import ManualClock
 from tests.storage.conftest import PgDatabases, require_postgres

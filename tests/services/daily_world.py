@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time
 from decimal import Decimal
 
-from kpi_core.calendar import FixedCalendar
 from kpi_core.model import (
     Membership,
     Plan,
@@ -19,6 +18,7 @@ from kpi_core.model import (
     TeamRole,
     User,
 )
+from kpi_core.planning.calendar import FixedCalendar
 from kpi_core.ports import UnitOfWork, WorkingCalendar
 
 # Russia 2025, the days these tests touch (public holidays and transfers).

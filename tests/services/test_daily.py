@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_core.digest import KpiStanding
 from kpi_core.model import GroupChat, TeamRole
-from kpi_core.progress import Status
-from kpi_core.services import daily
+from kpi_core.services import daily, deliveries
+from kpi_core.tracking.digest import KpiStanding
+from kpi_core.tracking.progress import Status
 from tests.fakes import FakeUnitOfWork, ManualClock
 from tests.services.daily_world import FixedProvider, log, person
 
@@ -200,7 +200,7 @@ def test_morning_digest_worked_example(uow: FakeUnitOfWork, clock: ManualClock, 
     with uow:
         user = uow.users.get(anna)
         assert user is not None
-        digests = daily.build_digests(uow, CAL, [user], date(2025, 4, 10))
+        digests = deliveries.build_digests(uow, CAL, [user], date(2025, 4, 10))
     d = digests[anna]
     assert (d.today, d.report_day, d.reported, d.streak) == (
         date(2025, 4, 10),
@@ -238,7 +238,7 @@ def test_monday_digest_reports_friday_and_streaks_skip_weekends(
     with uow:
         user = uow.users.get(anna)
         assert user is not None
-        d = daily.build_digests(uow, CAL, [user], date(2025, 4, 14))[anna]
+        d = deliveries.build_digests(uow, CAL, [user], date(2025, 4, 14))[anna]
     assert d.report_day == date(2025, 4, 11)
     assert d.streak == 9
     # A missed Thursday breaks it.
@@ -246,7 +246,7 @@ def test_monday_digest_reports_friday_and_streaks_skip_weekends(
         uow.entries.record(anna, "cold_calls", date(2025, 4, 10), None, anna, clock.now())
         uow.commit()
     with uow:
-        d = daily.build_digests(uow, CAL, [user], date(2025, 4, 14))[anna]
+        d = deliveries.build_digests(uow, CAL, [user], date(2025, 4, 14))[anna]
     assert d.streak == 1
 
 
@@ -256,7 +256,7 @@ def test_digest_on_the_first_of_the_month_reports_the_previous_plan(
     with uow:
         user = uow.users.get(anna)
         assert user is not None
-        d = daily.build_digests(uow, CAL, [user], date(2025, 5, 5))[anna]
+        d = deliveries.build_digests(uow, CAL, [user], date(2025, 5, 5))[anna]
     # 1-4 May are holidays and a weekend; the last working day was Wednesday 30 April.
     assert d.report_day == date(2025, 4, 30)
     assert not d.has_plan
@@ -272,7 +272,7 @@ def test_team_digest_two_people(uow: FakeUnitOfWork, clock: ManualClock) -> None
     log(new, anna, {d: {"cold_calls": 25} for d in [*BEFORE_9_APRIL, date(2025, 4, 9)]})
     log(new, boris, {d: {"cold_calls": 10} for d in [*BEFORE_9_APRIL, date(2025, 4, 9)]})
     with uow:
-        digest = daily.build_team_digest(uow, CAL, team, date(2025, 4, 10))
+        digest = deliveries.build_team_digest(uow, CAL, team, date(2025, 4, 10))
     assert digest is not None
     [line] = digest.lines
     assert line.day_total == Decimal(35)
@@ -293,9 +293,9 @@ def test_reminders_skip_people_who_logged(
     person(uow.factory(), 43, kpis=["lead_to_qualified"], targets={})
     with uow:
         users = uow.users.list_active()
-        views = daily.reminder_views(uow, users, date(2025, 4, 8))
+        views = deliveries.reminder_views(uow, users, date(2025, 4, 8))
         assert views[anna] is None  # logged on the 8th
-        views = daily.reminder_views(uow, users, date(2025, 4, 9))
+        views = deliveries.reminder_views(uow, users, date(2025, 4, 9))
     view = views[anna]
     assert view is not None
     assert [x.metric_id for x in view.loggables] == ["cold_calls", "meetings", "revenue"]
@@ -351,8 +351,8 @@ def test_todays_catch_up_share_matches_quotas_catch_up(
     target_units: int, done_units: int, days_left: int, quantum: Decimal
 ) -> None:
     """The digest's O(1) share for today is exactly what ``quotas.catch_up`` gives today."""
-    from kpi_core.digest import catch_up_today
-    from kpi_core.quotas import Member, catch_up
+    from kpi_core.planning.quotas import Member, catch_up
+    from kpi_core.tracking.digest import catch_up_today
 
     days = tuple(date(2025, 4, 1) + timedelta(days=i) for i in range(30))
     today = days[30 - days_left]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from kpi_core.calendar import WeekdayCalendar
 from kpi_core.model import ConversationState, TeamRole
+from kpi_core.planning.calendar import WeekdayCalendar
 from kpi_core.ports import WorkingCalendar
 from kpi_core.services import onboarding as use
 from tests.fakes import FakeUnitOfWork, ManualClock

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from kpi_core.catalog import get_kpi
+from kpi_core.advice.catalog import get_kpi
+from kpi_core.advice.profile import Controller
 from kpi_core.model import TeamRole
-from kpi_core.profile import Controller
 from kpi_core.services import onboarding as use
 from kpi_core.services import team as use_team
 from kpi_core.services.membership import TeamView

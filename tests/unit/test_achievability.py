@@ -7,15 +7,15 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import translator
-from kpi_core.achievability import (
+from kpi_core.messages import Message, Money, Percent
+from kpi_core.planning.achievability import (
     DEFAULT_MAX_GROWTH,
     Capacity,
     Concern,
     assess_target,
 )
-from kpi_core.messages import Message, Money, Percent
-from kpi_core.progress import Direction
-from kpi_core.quotas import NegativePlan
+from kpi_core.planning.quotas import NegativePlan
+from kpi_core.tracking.progress import Direction
 
 D = Decimal
 TEAM = Capacity(

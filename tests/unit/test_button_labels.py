@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import SUPPORTED_LANGUAGES, translator
+from kpi_core.advice.profile import Role
+from kpi_core.advice.questionnaire import COUNTRY_CURRENCY, FULL, MEMBER, QUESTIONS, State
 from kpi_core.messages import Message
-from kpi_core.profile import Role
-from kpi_core.questionnaire import COUNTRY_CURRENCY, FULL, MEMBER, QUESTIONS, State
 
 MAX_LABEL = 30
 """Longer button labels are cut with "…" on a phone (two buttons a row even sooner)."""

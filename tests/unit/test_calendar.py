@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kpi_core.calendar import (
+from kpi_core.planning.calendar import (
     FixedCalendar,
     InvalidPeriod,
     InvalidWeekdays,

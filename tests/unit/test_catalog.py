@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from kpi_core.catalog import (
+from kpi_core.advice.catalog import (
     Aggregation,
     Benchmark,
     BenchmarkKind,
@@ -43,9 +43,7 @@ from kpi_core.catalog import (
     normalize_alias,
     render_formula,
 )
-from kpi_core.errors import DomainError
-from kpi_core.messages import Message
-from kpi_core.profile import (
+from kpi_core.advice.profile import (
     ASKABLE_DATA_SOURCES,
     BusinessType,
     Controller,
@@ -57,6 +55,8 @@ from kpi_core.profile import (
     SalesChannel,
     label,
 )
+from kpi_core.errors import DomainError
+from kpi_core.messages import Message
 
 D = Decimal
 KPIS = all_kpis()

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import pytest
 
 from bot import cli, cli_catalog
-from kpi_core.catalog import all_kpis
-from kpi_core.profile import Role
-from kpi_core.recommend import kpis_for_role
+from kpi_core.advice.catalog import all_kpis
+from kpi_core.advice.profile import Role
+from kpi_core.advice.recommend import kpis_for_role
 
 
 def _own_parser_main(argv: Sequence[str]) -> int:

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from kpi_core.funnel import (
+from kpi_core.messages import Message
+from kpi_core.planning.funnel import (
     STAGE_LABELS,
     BrokenFunnel,
     Conversion,
@@ -22,7 +23,6 @@ from kpi_core.funnel import (
     reverse_funnel,
     stage_label,
 )
-from kpi_core.messages import Message
 
 D = Decimal
 SALES = [

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import translator
-from kpi_core.calendar import Period
 from kpi_core.messages import Message, Money, Percent
+from kpi_core.planning.calendar import Period
 
 NBSP = "\u00a0"
 THIN = "\u2009"  # CLDR's spaces around an interval's dash in English

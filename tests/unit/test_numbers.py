@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from kpi_core.numbers import (
+from kpi_core.parsing.numbers import (
     MAX_LENGTH,
     AmbiguousNumber,
     EmptyNumber,

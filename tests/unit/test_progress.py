@@ -8,8 +8,9 @@ from fractions import Fraction
 
 import pytest
 
-from kpi_core.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
-from kpi_core.progress import (
+from kpi_core.planning.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
+from kpi_core.planning.quotas import NegativePlan
+from kpi_core.tracking.progress import (
     DEFAULT_THRESHOLDS,
     Direction,
     Status,
@@ -17,7 +18,6 @@ from kpi_core.progress import (
     progress,
     status_for,
 )
-from kpi_core.quotas import NegativePlan
 
 APRIL = Period.month(2025, 4)
 DAYS = tuple(working_days(APRIL.start, APRIL.end, WorkSchedule(WeekdayCalendar())))

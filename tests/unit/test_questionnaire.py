@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_core import questionnaire as q
-from kpi_core.questionnaire import (
+from kpi_core.advice import questionnaire as q
+from kpi_core.advice.questionnaire import (
     DONE,
     QUESTIONS,
     Back,
@@ -33,7 +33,7 @@ from kpi_core.questionnaire import (
     screen,
     start,
 )
-from kpi_core.timezones import (
+from kpi_core.parsing.timezones import (
     CITIES,
     COUNTRY_ZONES,
     WORLD_ZONES,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_core.quickform import (
+from kpi_core.parsing.quickform import (
     DayRef,
     loggables_for,
     match_name,

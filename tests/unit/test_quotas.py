@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_core.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
-from kpi_core.quotas import (
+from kpi_core.planning.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
+from kpi_core.planning.quotas import (
     COUNT_QUANTUM,
     MONEY_QUANTUM,
     InvalidWeight,

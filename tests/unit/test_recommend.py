@@ -9,10 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from kpi_core import recommend as rec
-from kpi_core.catalog import UnknownKpi, all_kpis, get_kpi, has_data
-from kpi_core.messages import Message
-from kpi_core.profile import (
+from kpi_core.advice import recommend as rec
+from kpi_core.advice.catalog import UnknownKpi, all_kpis, get_kpi, has_data
+from kpi_core.advice.profile import (
     ROLE_CONTROLLER,
     BusinessType,
     DataSource,
@@ -21,7 +20,7 @@ from kpi_core.profile import (
     Role,
     SalesChannel,
 )
-from kpi_core.recommend import (
+from kpi_core.advice.recommend import (
     BUSINESS_KPIS,
     CHANNEL_KPIS,
     GOAL_KPIS,
@@ -32,6 +31,7 @@ from kpi_core.recommend import (
     kpis_for_role,
     recommend,
 )
+from kpi_core.messages import Message
 
 CRM, WEB, ADS = DataSource.CRM, DataSource.WEB_ANALYTICS, DataSource.AD_ACCOUNTS
 EMAIL, SOCIAL, SURVEYS, ACC = (

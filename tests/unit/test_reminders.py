@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from kpi_core.calendar import FixedCalendar
 from kpi_core.model import DeliveryKind, GroupChat, User
-from kpi_core.reminders import (
+from kpi_core.planning.calendar import FixedCalendar
+from kpi_core.tracking.reminders import (
     Verdict,
     check_due,
     dates_to_plan,

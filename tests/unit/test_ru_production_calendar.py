@@ -12,7 +12,7 @@ from bot.calendars import (
     country_name,
     supported_countries,
 )
-from kpi_core.calendar import Period, WorkSchedule, count_working_days, working_days
+from kpi_core.planning.calendar import Period, WorkSchedule, count_working_days, working_days
 from kpi_core.ports import CalendarProvider, WorkingCalendar
 
 # Production calendar of the Russian Federation for 2025 (five-day week).

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.calendars import HolidaysCalendarProvider
-from kpi_core.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
-from kpi_core.quotas import COUNT_QUANTUM, NoWorkingDays
-from kpi_core.team import (
+from kpi_core.planning.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
+from kpi_core.planning.quotas import COUNT_QUANTUM, NoWorkingDays
+from kpi_core.planning.team import (
     Vacancy,
     is_vacant,
     joined_people,

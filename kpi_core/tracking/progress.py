@@ -35,8 +35,8 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from kpi_core.calendar import split_at
-from kpi_core.quotas import MONEY_QUANTUM, NegativePlan, round_to_quantum
+from kpi_core.planning.calendar import split_at
+from kpi_core.planning.quotas import MONEY_QUANTUM, NegativePlan, round_to_quantum
 
 __all__ = [
     "DEFAULT_THRESHOLDS",

@@ -26,8 +26,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from kpi_core.calendar import WorkSchedule
 from kpi_core.model import Delivery, DeliveryKind, GroupChat, User
+from kpi_core.planning.calendar import WorkSchedule
 from kpi_core.ports import WorkingCalendar
 
 REMINDER_WINDOW = timedelta(hours=2)
@@ -98,7 +98,7 @@ def window(kind: DeliveryKind, day: date, at: time, tz: ZoneInfo) -> Window:
 def schedule_for(
     user: User, calendar: WorkingCalendar, days_off: Collection[date] = ()
 ) -> WorkSchedule:
-    """The person's :class:`~kpi_core.calendar.WorkSchedule`: calendar, weekdays, days off."""
+    """The person's :class:`~kpi_core.planning.calendar.WorkSchedule`: calendar, weekdays, days off."""
     return WorkSchedule(calendar, frozenset(user.working_weekdays), frozenset(days_off))
 
 

@@ -24,7 +24,7 @@ from math import ceil
 
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, NP_, Message
-from kpi_core.numbers import exact_number
+from kpi_core.parsing.numbers import exact_number
 
 __all__ = [
     "STAGE_LABELS",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from kpi_core.catalog import (
+from kpi_core.advice.catalog import (
     Direct,
     Kpi,
     Metric,
@@ -42,7 +42,7 @@ from kpi_core.catalog import (
     normalize_alias,
 )
 from kpi_core.messages import N_, Message
-from kpi_core.numbers import NumberError, parse_number
+from kpi_core.parsing.numbers import NumberError, parse_number
 
 __all__ = [
     "MAX_DAYS_BACK",

@@ -39,7 +39,7 @@ PREFIXES: dict[str, str] = {
     "del": "erase-my-data confirmation: del:<token>:<yes|no>",
     # teams (/team; checked against the presser's membership on every press)
     "tm": "team menu: tm:<new|rm|rmy|back>[:<membership id>]",
-    # daily loop (/log, /today, reminders, digests; layouts in bot/telegram/daily_render.py)
+    # daily loop (/log, /today, reminders, digests; layouts in bot/ui/daily_render.py)
     "d": "daily loop: d:<action>[:<arg>...] (k, p, day, u, ok, fix, re, z, t)",
 }
 """Every prefix in use, with its layout. A prefix not listed here cannot be encoded or decoded."""

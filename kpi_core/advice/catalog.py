@@ -30,9 +30,9 @@ from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import TypeAlias
 
+from kpi_core.advice.profile import Controller, DataSource
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, NP_, Message
-from kpi_core.profile import Controller, DataSource
 
 # --------------------------------------------------------------------------------------------
 # Types

@@ -1,7 +1,7 @@
 """Words and buttons for the daily loop: log echoes, /today, reminders and digests.
 
 The use cases in :mod:`kpi_core.services.daily` return values; this module turns each into a
-:class:`~bot.telegram.render.Menu` (HTML text plus button rows) in the person's language. The
+:class:`~bot.ui.render.Menu` (HTML text plus button rows) in the person's language. The
 Telegram handlers (:mod:`bot.telegram.daily`) and the scheduler's dispatcher
 (:mod:`bot.scheduler.dispatcher`) share it, so a digest reads the same whether it was asked for
 or scheduled.
@@ -24,35 +24,34 @@ Callback data (prefix ``d``, parsed in :func:`parse`):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.lists import format_list
 
 from bot.i18n import Translator
-from bot.telegram import callbacks
-from bot.telegram.render import Button, Menu, esc
-from kpi_core.catalog import Unit, get_kpi
-from kpi_core.digest import KpiStanding, PersonDigest, TeamDigest, TeamKpiLine
+from bot.ui import callbacks
+from bot.ui.render import Button, Menu, esc
+from kpi_core.advice.catalog import Unit, get_kpi
 from kpi_core.messages import Message
-from kpi_core.progress import Status
-from kpi_core.quickform import Loggable, QuickForm, describe_metric
+from kpi_core.parsing.quickform import Loggable, QuickForm, describe_metric
 from kpi_core.services.daily import (
     DayReport,
     Logged,
     LogMenu,
     NeedsConfirmation,
     Outlier,
-    ReminderView,
     Undone,
     stamp_of,
 )
+from kpi_core.tracking.digest import KpiStanding
+from kpi_core.tracking.progress import Status
 
 PREFIX = "d"
 BAR_WIDTH = 10
 PICKER_DAYS = 7
 
-_STATUS_ICON = {
+STATUS_ICON = {
     Status.AHEAD: "🚀",
     Status.ON_TRACK: "✅",
     Status.BEHIND: "⚠️",
@@ -122,7 +121,7 @@ def status_text(t: Translator, status: Status) -> str:
         Status.BEHIND: t.pgettext("status", "behind"),
         Status.CRITICAL: t.pgettext("status", "critical"),
     }
-    return f"{_STATUS_ICON[status]} {words[status]}"
+    return f"{STATUS_ICON[status]} {words[status]}"
 
 
 def long_date(t: Translator, day: date) -> str:
@@ -141,7 +140,7 @@ def days_text(t: Translator, count: int) -> str:
         count=t.number(count))
 
 
-def _v(t: Translator, s: KpiStanding | Outlier, value: Decimal, currency: str) -> str:
+def standing_value(t: Translator, s: KpiStanding | Outlier, value: Decimal, currency: str) -> str:
     return value_text(t, s.unit, value, currency)
 
 
@@ -160,11 +159,11 @@ def standing_block(t: Translator, s: KpiStanding, *, day_word: str | None, show_
         if s.day_value is not None and s.day_quota is not None:
             icon = "✅" if s.day_value >= s.day_quota else "▫️"
             lines.append(_named(t._("{kpi}: {value} of {quota} {day}"), name,
-                                value=_v(t, s, s.day_value, cur),
-                                quota=_v(t, s, s.day_quota, cur), day=day_word) + f" {icon}")
+                                value=standing_value(t, s, s.day_value, cur),
+                                quota=standing_value(t, s, s.day_quota, cur), day=day_word) + f" {icon}")
         elif s.day_value is not None:
             lines.append(_named(t._("{kpi}: {value} {day}"), name,
-                                value=_v(t, s, s.day_value, cur), day=day_word))
+                                value=standing_value(t, s, s.day_value, cur), day=day_word))
         else:
             lines.append(_named(t._("{kpi}: nothing logged {day}"), name, day=day_word))
     else:
@@ -172,35 +171,35 @@ def standing_block(t: Translator, s: KpiStanding, *, day_word: str | None, show_
     p = s.progress
     if p is not None and s.cumulative:
         lines.append(esc(t._("{bar} · {actual} of {target}").format(
-            bar=bar(t, p.completion), actual=_v(t, s, p.actual, cur),
-            target=_v(t, s, p.target, cur))))
+            bar=bar(t, p.completion), actual=standing_value(t, s, p.actual, cur),
+            target=standing_value(t, s, p.target, cur))))
         facts = []
         if p.pace is not None:
             facts.append(t._("pace {pace}").format(pace=t.percent(p.pace)))
         if p.projected is not None:
-            facts.append(t._("forecast {value}").format(value=_v(t, s, p.projected, cur)))
+            facts.append(t._("forecast {value}").format(value=standing_value(t, s, p.projected, cur)))
         facts.append(status_text(t, p.status))
         lines.append(esc(" · ".join(facts)))
     elif p is not None:
         lines.append(esc(t._("This period: {value} (target {target}) · {status}").format(
-            value=_v(t, s, p.actual, cur), target=_v(t, s, p.target, cur),
+            value=standing_value(t, s, p.actual, cur), target=standing_value(t, s, p.target, cur),
             status=status_text(t, p.status))))
     elif s.period_value is not None:
         lines.append(esc(t._("This period: {value} (no target)").format(
-            value=_v(t, s, s.period_value, cur))))
+            value=standing_value(t, s, s.period_value, cur))))
     if show_today and s.today_quota is not None:
         if s.today_plan_quota is not None and s.today_plan_quota != s.today_quota:
             lines.append(esc(t._("Today: {quota} (plan {plan}, recalculated to catch up)").format(
-                quota=_v(t, s, s.today_quota, cur), plan=_v(t, s, s.today_plan_quota, cur))))
+                quota=standing_value(t, s, s.today_quota, cur), plan=standing_value(t, s, s.today_plan_quota, cur))))
         else:
-            lines.append(esc(t._("Today: {quota}").format(quota=_v(t, s, s.today_quota, cur))))
+            lines.append(esc(t._("Today: {quota}").format(quota=standing_value(t, s, s.today_quota, cur))))
     elif not show_today and p is not None and s.cumulative and p.need_per_day is not None:
         if p.remaining > 0:
             lines.append(esc(t.ngettext(
                 "To reach the target: {amount} a day for the {count} working day left.",
                 "To reach the target: {amount} a day for the {count} working days left.",
                 p.remaining_days,
-            ).format(amount=_v(t, s, p.need_per_day, cur), count=t.number(p.remaining_days))))
+            ).format(amount=standing_value(t, s, p.need_per_day, cur), count=t.number(p.remaining_days))))
         else:
             lines.append(esc(t._("Target reached. 🎉")))
     return "\n".join(lines)
@@ -317,8 +316,8 @@ def undone(t: Translator, result: Undone) -> Menu:
 def confirm_outlier(t: Translator, pending: NeedsConfirmation, outlier: Outlier, token: str) -> Menu:
     """"Did you mean …?" for one value far from the person's usual ones."""
     cur = pending.currency
-    value = _v(t, outlier, outlier.value, cur)
-    usual = _v(t, outlier, outlier.usual, cur)
+    value = standing_value(t, outlier, outlier.value, cur)
+    usual = standing_value(t, outlier, outlier.usual, cur)
     if outlier.value > outlier.usual:
         line = t._("{kpi}: {value} is ten times more than usual for you (about {usual}).")
     else:
@@ -327,7 +326,7 @@ def confirm_outlier(t: Translator, pending: NeedsConfirmation, outlier: Outlier,
     buttons = [Button(t.pgettext("button", "Yes, {value}").format(value=value),
                       data("ok", token, outlier.metric_id))]
     if outlier.suggestion is not None:
-        suggestion = _v(t, outlier, outlier.suggestion, cur)
+        suggestion = standing_value(t, outlier, outlier.suggestion, cur)
         lines.append(esc(t._("Did you mean {value}?").format(value=suggestion)))
         buttons.append(Button(suggestion, data("fix", token, outlier.metric_id)))
     else:
@@ -385,20 +384,20 @@ def _today_block(t: Translator, s: KpiStanding) -> str:
     lines = [name]
     p = s.progress
     if s.cumulative and s.today_quota is not None:
-        quota = esc(t._("Today: {quota}").format(quota=_v(t, s, s.today_quota, cur)))
+        quota = esc(t._("Today: {quota}").format(quota=standing_value(t, s, s.today_quota, cur)))
         if s.today_plan_quota is not None and s.today_plan_quota != s.today_quota:
             quota = esc(t._("Today: {quota} (plan {plan}, recalculated to catch up)").format(
-                quota=_v(t, s, s.today_quota, cur), plan=_v(t, s, s.today_plan_quota, cur)))
+                quota=standing_value(t, s, s.today_quota, cur), plan=standing_value(t, s, s.today_plan_quota, cur)))
         lines.append(quota)
         if s.day_value is not None:
-            lines.append(esc(t._("Logged today: {value}").format(value=_v(t, s, s.day_value, cur))))
+            lines.append(esc(t._("Logged today: {value}").format(value=standing_value(t, s, s.day_value, cur))))
     if p is not None and s.cumulative:
         lines.append(esc(t._("{bar} · {left} left of {target}").format(
-            bar=bar(t, p.completion), left=_v(t, s, p.remaining, cur),
-            target=_v(t, s, p.target, cur))))
+            bar=bar(t, p.completion), left=standing_value(t, s, p.remaining, cur),
+            target=standing_value(t, s, p.target, cur))))
     elif p is not None:
         lines.append(esc(t._("This period: {value} (target {target}) · {status}").format(
-            value=_v(t, s, p.actual, cur), target=_v(t, s, p.target, cur),
+            value=standing_value(t, s, p.actual, cur), target=standing_value(t, s, p.target, cur),
             status=status_text(t, p.status))))
     elif s.target is None:
         lines.append(esc(t._("No target for this period.")))
@@ -406,102 +405,3 @@ def _today_block(t: Translator, s: KpiStanding) -> str:
 
 
 # -- scheduled messages ------------------------------------------------------------------------
-def reminder(t: Translator, view: ReminderView) -> Menu:
-    """The evening reminder: what to log, how to reply, buttons to log or snooze."""
-    names = [label(t, i.label_message) for i in view.loggables]
-    text = "\n".join([
-        "🕕 " + esc(t._("Time to log today's results: {names}.").format(
-            names=format_list(names, locale=t.locale))),
-        esc(t._("Reply to this message with the numbers in this order, separated by commas, "
-                "or tap a KPI:")),
-        f"<code>{esc(', '.join(names))}</code>",
-    ])
-    buttons = [Button(label(t, i.label_message), data("k", i.metric_id, day_code(view.day)))
-               for i in view.loggables]
-    rows = [tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3)]
-    rows.append((Button(t.pgettext("button", "⏰ Remind me in an hour"),
-                        data("z", day_code(view.day))),))
-    return Menu(text, tuple(rows))
-
-
-def digest(t: Translator, d: PersonDigest) -> Menu:
-    """The morning digest."""
-    title = t._("Good morning! {day}").format(day=long_date(t, d.today))
-    lines = [f"☀️ <b>{esc(title)}</b>"]
-    if not d.has_plan:
-        lines.append(esc(t._("There is no plan for this period yet: set one with /plan.")))
-    if d.report_day is not None:
-        lines.append(esc(t._("Results of {day}:").format(day=long_date(t, d.report_day))))
-        if not d.reported:
-            lines.append(esc(t._("Nothing was logged that day. You can still add it with "
-                                 "/log.")))
-    word = t.pgettext("when", "that day")
-    blocks = [standing_block(t, s, day_word=word if d.report_day else None, show_today=True)
-              for s in d.standings]
-    if blocks:
-        lines += ["", "\n\n".join(blocks)]
-    if d.streak > 0:
-        lines += ["", esc("🔥 " + t.ngettext(
-            "{count} working day in a row with results logged.",
-            "{count} working days in a row with results logged.",
-            d.streak,
-        ).format(count=t.number(d.streak)))]
-    rows = ((Button(t.pgettext("button", "📋 Today"), data("t")),),)
-    return Menu("\n".join(lines), rows)
-
-
-def team_digest(t: Translator, d: TeamDigest) -> Menu:
-    """The team digest for a linked group: team totals and everyone's standing."""
-    title = t._("Team digest “{team}”, {day}").format(team=d.team_name, day=long_date(t, d.today))
-    lines = [f"📊 <b>{esc(title)}</b>"]
-    if not d.has_plan:
-        lines.append(esc(t._("There is no plan for this period yet.")))
-    if d.lines:
-        lines += ["", esc(t._("The team so far:"))]
-        lines += [_team_line(t, line) for line in d.lines]
-    if d.people:
-        lines += ["", esc(t._("People:"))]
-        for number, person in enumerate(d.people, 1):
-            icon = _STATUS_ICON[person.status] if person.status else "▫️"
-            parts = []
-            for s in person.standings:
-                if s.progress is not None and s.cumulative:
-                    parts.append(t._("{kpi} {actual} of {target}").format(
-                        kpi=label(t, s.label), actual=_v(t, s, s.progress.actual, s.currency),
-                        target=_v(t, s, s.progress.target, s.currency)))
-                elif s.progress is not None:
-                    parts.append(t._("{kpi} {value}").format(
-                        kpi=label(t, s.label), value=_v(t, s, s.progress.actual, s.currency)))
-            detail = "; ".join(parts) if parts else t._("no targets")
-            lines.append(f"{number}. {icon} <b>{esc(person.name)}</b> — {esc(detail)}")
-        missing = [p.name for p in d.people if not p.reported]
-        if missing and d.report_day is not None:
-            lines += ["", esc(t._("No results for {day} yet: {names}.").format(
-                day=short_date(t, d.report_day), names=format_list(missing, locale=t.locale)))]
-    return Menu("\n".join(lines))
-
-
-def _team_line(t: Translator, line: TeamKpiLine) -> str:
-    name = f"<b>{esc(label(t, line.label))}</b>"
-    p = line.progress
-    if p is None:
-        if line.period_value is None:
-            return name + esc(": " + t._("no data yet"))
-        return name + esc(": " + value_text(t, line.unit, line.period_value, line.currency))
-    value = value_text(t, line.unit, p.actual, line.currency)
-    target = value_text(t, line.unit, p.target, line.currency)
-    if p.cumulative:
-        facts = [t._("{value} of {target}").format(value=value, target=target),
-                 bar(t, p.completion)]
-        if p.projected is not None:
-            facts.append(t._("forecast {value}").format(
-                value=value_text(t, line.unit, p.projected, line.currency)))
-    else:
-        facts = [t._("{value} (target {target})").format(value=value, target=target)]
-    facts.append(status_text(t, p.status))
-    return name + esc(": " + " · ".join(facts))
-
-
-def moment(t: Translator, at: datetime) -> str:
-    """A time of day in the person's zone (``19:05``)."""
-    return t.time(at)

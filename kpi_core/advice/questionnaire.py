@@ -37,11 +37,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from kpi_core.calendar import Period
-from kpi_core.errors import DomainError
-from kpi_core.messages import N_, NP_, Message
-from kpi_core.numbers import AmbiguousNumber, PercentNotAllowed, parse_amount, parse_number
-from kpi_core.profile import (
+from kpi_core.advice.profile import (
     ASKABLE_DATA_SOURCES,
     BusinessType,
     DataSource,
@@ -50,9 +46,13 @@ from kpi_core.profile import (
     SalesChannel,
     label,
 )
-from kpi_core.quotas import MONEY_QUANTUM as CENT
-from kpi_core.quotas import OffQuantum
-from kpi_core.timezones import city_for_zone, resolve_zone_text, zones_for_country
+from kpi_core.errors import DomainError
+from kpi_core.messages import N_, NP_, Message
+from kpi_core.parsing.numbers import AmbiguousNumber, PercentNotAllowed, parse_amount, parse_number
+from kpi_core.parsing.timezones import city_for_zone, resolve_zone_text, zones_for_country
+from kpi_core.planning.calendar import Period
+from kpi_core.planning.quotas import MONEY_QUANTUM as CENT
+from kpi_core.planning.quotas import OffQuantum
 
 __all__ = [
     "DONE",

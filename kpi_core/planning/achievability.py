@@ -22,9 +22,9 @@ from enum import StrEnum
 from fractions import Fraction
 
 from kpi_core.messages import N_, NN_, Message, Money, Percent
-from kpi_core.numbers import exact_decimal
-from kpi_core.progress import Direction
-from kpi_core.quotas import NegativePlan, round_to_quantum
+from kpi_core.parsing.numbers import exact_decimal
+from kpi_core.planning.quotas import NegativePlan, round_to_quantum
+from kpi_core.tracking.progress import Direction
 
 __all__ = [
     "DEFAULT_MAX_GROWTH",

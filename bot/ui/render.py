@@ -23,14 +23,15 @@ from babel.lists import format_list
 
 from bot.calendars import country_name
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
-from bot.telegram import callbacks
 from bot.timezone_lookup import utc_offset_label
-from kpi_core.calendar import Period
-from kpi_core.catalog import Aggregation, Kpi, aggregation_label
+from bot.ui import callbacks
+from kpi_core.advice.catalog import Aggregation, Kpi, aggregation_label
+from kpi_core.advice.profile import Role, label
+from kpi_core.advice.questionnaire import WEEKDAYS, Kind
 from kpi_core.messages import NP_, Message
 from kpi_core.model import TeamRole
-from kpi_core.profile import Role, label
-from kpi_core.questionnaire import WEEKDAYS, Kind
+from kpi_core.parsing.timezones import city_for_zone
+from kpi_core.planning.calendar import Period
 from kpi_core.services.membership import (
     INVITE_PREFIX,
     ConfirmRemoveView,
@@ -58,7 +59,6 @@ from kpi_core.services.onboarding import (
     SwapView,
     View,
 )
-from kpi_core.timezones import city_for_zone
 
 CHECK = "✓ "
 

@@ -43,10 +43,10 @@ from fractions import Fraction
 from math import floor
 from typing import TypeAlias
 
-from kpi_core.calendar import Period, WorkSchedule, split_at, working_days
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, Message
-from kpi_core.numbers import exact_decimal, exact_number
+from kpi_core.parsing.numbers import exact_decimal, exact_number
+from kpi_core.planning.calendar import Period, WorkSchedule, split_at, working_days
 
 __all__ = [
     "COUNT_QUANTUM",

@@ -24,9 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kpi_core.catalog import Kpi, all_kpis, get_kpi, has_data, minimal_groups, missing_sources
-from kpi_core.messages import N_, NN_, Message
-from kpi_core.profile import (
+from kpi_core.advice.catalog import (
+    Kpi,
+    all_kpis,
+    get_kpi,
+    has_data,
+    minimal_groups,
+    missing_sources,
+)
+from kpi_core.advice.profile import (
     ASKABLE_DATA_SOURCES,
     BusinessType,
     DataSource,
@@ -36,6 +42,7 @@ from kpi_core.profile import (
     SalesChannel,
     source_in_text,
 )
+from kpi_core.messages import N_, NN_, Message
 
 MIN_KPIS = 3
 MAX_KPIS = 5
@@ -500,7 +507,7 @@ def sources_message(groups: Sequence[frozenset[DataSource]]) -> Message:
     order system, web analytics (…) or ad accounts".
 
     Sources within a group are alternatives; every group is needed. The names are the
-    in-sentence ones (:func:`~kpi_core.profile.source_in_text`), not the button labels.
+    in-sentence ones (:func:`~kpi_core.advice.profile.source_in_text`), not the button labels.
     """
     ordered = list(DataSource)
     return _join(

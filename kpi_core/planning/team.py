@@ -18,15 +18,15 @@ Rules:
   those parts are vacant too, so someone who joins on 14 April still gets 45 454,55 ₽ a day
   for the days they work, not a larger share because the plan's first two weeks had nobody.
 * **More joined than planned**, or no planned size: no vacant seats; the plan is split over
-  the actual people (:func:`kpi_core.quotas.split_plan`: weight × own working days).
-* Personal days off and weights work as in :func:`~kpi_core.quotas.split_plan`: a day off
+  the actual people (:func:`kpi_core.planning.quotas.split_plan`: weight × own working days).
+* Personal days off and weights work as in :func:`~kpi_core.planning.quotas.split_plan`: a day off
   shortens the person's share, not the others' daily quota.
 
 Who counts as *joined* is the caller's choice: the people the target is split over, usually
 those whose membership overlaps the period and who track the KPI (a marketer who joins a
 sales team does not take a salesperson's seat in the revenue plan).
 
-Use :func:`split_over_seats` for a quota, then :meth:`~kpi_core.quotas.TeamQuota.person` with a
+Use :func:`split_over_seats` for a quota, then :meth:`~kpi_core.planning.quotas.TeamQuota.person` with a
 user id; :func:`joined_people` leaves out the vacant seats (the part of the plan nobody carries
 yet is ``plan - sum(p.total for p in joined_people(quota))``).
 """
@@ -40,8 +40,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
-from kpi_core.calendar import Period, WorkSchedule
-from kpi_core.quotas import (
+from kpi_core.planning.calendar import Period, WorkSchedule
+from kpi_core.planning.quotas import (
     MONEY_QUANTUM,
     Member,
     PersonQuota,
@@ -65,7 +65,7 @@ __all__ = [
 
 
 class Joined(Protocol):
-    """A person taking part in the split (``kpi_core.digest.TeamMember`` fits)."""
+    """A person taking part in the split (``kpi_core.tracking.digest.TeamMember`` fits)."""
 
     @property
     def user_id(self) -> int:
@@ -174,7 +174,7 @@ def seats(
 
 
 def split_members(period: Period, chosen: Sequence[Seat]) -> list[Member]:
-    """The seats as :class:`~kpi_core.quotas.Member` values over ``period``.
+    """The seats as :class:`~kpi_core.planning.quotas.Member` values over ``period``.
 
     Vacant parts without a working day in the period (someone who joined before it started)
     are left out; people are always kept, so that every joined person has a quota.
@@ -199,7 +199,7 @@ def split_over_seats(
         joined: The people the target is split over (see :func:`seats`).
         planned_size: The planned head count, or ``None``.
         owner_schedule: The owner's working days (for vacant seats).
-        quantum: :data:`~kpi_core.quotas.MONEY_QUANTUM` or ``COUNT_QUANTUM``.
+        quantum: :data:`~kpi_core.planning.quotas.MONEY_QUANTUM` or ``COUNT_QUANTUM``.
 
     Returns:
         The split over every seat: ``quota.person(user_id)`` is a joined person's part
@@ -208,7 +208,7 @@ def split_over_seats(
         adds the rates of the vacant parts of people's seats, counting those seats twice).
 
     Raises:
-        QuotaError: as :func:`~kpi_core.quotas.split_plan` (no working days at all, a
+        QuotaError: as :func:`~kpi_core.planning.quotas.split_plan` (no working days at all, a
             negative or too fine target).
     """
     chosen = seats(joined, planned_size, owner_schedule)

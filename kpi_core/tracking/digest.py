@@ -1,13 +1,13 @@
 """Where a person and a team stand: the numbers behind the log echo, /today and the digests.
 
 Pure computation over data the use cases have loaded (:class:`TeamState`, :class:`Ledger`):
-no I/O, no text. The results are values (``Decimal`` amounts, :class:`~kpi_core.progress.Progress`,
+no I/O, no text. The results are values (``Decimal`` amounts, :class:`~kpi_core.tracking.progress.Progress`,
 message labels) that ``bot/`` words in the user's language.
 
-How a KPI is measured depends on how it adds up (:class:`~kpi_core.catalog.Aggregation`):
+How a KPI is measured depends on how it adds up (:class:`~kpi_core.advice.catalog.Aggregation`):
 
 * **Summed KPIs** (calls, revenue): the team plan's target is split over the people who track
-  the KPI (:func:`kpi_core.quotas.split_plan`: weight × working days), each person's share
+  the KPI (:func:`kpi_core.planning.quotas.split_plan`: weight × working days), each person's share
   over their working days. A day's quota, progress to date (pace, projection, status) and the
   catch-up quota for today (what is left, spread over the remaining working days) follow.
 * **Level KPIs** (a conversion, an average response time): the target is a level that applies
@@ -30,12 +30,11 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from kpi_core.calendar import Period, WorkSchedule, working_days
-from kpi_core.catalog import Aggregation, Direct, Kpi, Unit, aggregate, get_kpi
+from kpi_core.advice.catalog import Aggregation, Direct, Kpi, Unit, aggregate, get_kpi
 from kpi_core.messages import Message
 from kpi_core.model import Entry, Plan
-from kpi_core.progress import Direction, Progress, Status, progress
-from kpi_core.quotas import (
+from kpi_core.planning.calendar import Period, WorkSchedule, working_days
+from kpi_core.planning.quotas import (
     COUNT_QUANTUM,
     MONEY_QUANTUM,
     Member,
@@ -45,7 +44,8 @@ from kpi_core.quotas import (
     round_to_quantum,
     split_plan,
 )
-from kpi_core.team import split_over_seats
+from kpi_core.planning.team import split_over_seats
+from kpi_core.tracking.progress import Direction, Progress, Status, progress
 
 __all__ = [
     "KpiStanding",
@@ -140,7 +140,7 @@ def split_for(
     """Split the plan's target for a summed ``kpi`` over the members who track it.
 
     While fewer people have joined than the plan was made for (``planned_size``), the missing
-    ones are vacant seats (:func:`kpi_core.team.split_over_seats`): the first person to join a
+    ones are vacant seats (:func:`kpi_core.planning.team.split_over_seats`): the first person to join a
     10-person plan carries a tenth of it, not all of it. Otherwise the arithmetic depends only
     on the target and on each member's working days and weight, so it is shared (cached)
     between teams whose plans have the same shape — at scale most people in one country with
@@ -202,7 +202,7 @@ def _working_days(start: date, end: date, schedule: WorkSchedule) -> tuple[date,
 def catch_up_today(remaining: Decimal, days_left: int, quantum: Decimal) -> Decimal:
     """Today's share when ``remaining`` is spread over ``days_left`` days, today first.
 
-    The same rule as :func:`kpi_core.quotas.catch_up` for one person: whole quanta, the
+    The same rule as :func:`kpi_core.planning.quotas.catch_up` for one person: whole quanta, the
     leftover quanta on the earliest days — so today gets the rounded-up share when there is a
     leftover. Integer arithmetic: this runs for every KPI of every digest.
     """

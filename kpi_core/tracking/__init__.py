@@ -1,0 +1,1 @@
+"""How a period is going: progress, pace and forecast, morning digests, and when reminders and digests fall due."""
