@@ -30,9 +30,8 @@ answer), people who have not joined yet being vacant seats (:mod:`kpi_core.plann
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -58,7 +57,6 @@ from kpi_core.advice.questionnaire import (
     State,
     Text,
     Toggle,
-    Validators,
     advance,
     answers_on_path,
     period_for,
@@ -83,8 +81,9 @@ from kpi_core.planning.achievability import assess_target
 from kpi_core.planning.calendar import DEFAULT_WORKING_WEEKDAYS, Period, WorkSchedule, working_days
 from kpi_core.planning.quotas import COUNT_QUANTUM, MONEY_QUANTUM, split_evenly
 from kpi_core.planning.team import team_daily
-from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
+from kpi_core.ports import CalendarProvider, UnitOfWork
 from kpi_core.services import membership as team_ops
+from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
 from kpi_core.tracking.reminders import local_date, zone
 
@@ -230,46 +229,6 @@ _PLAN_KPI_STAYS = N_("Your plan is set on “{kpi}”, so it stays in the set; /
 # ---------------------------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Who:
-    """The person talking and where.
-
-    Attributes:
-        chat_id: The chat (a private chat's id is the person's Telegram id).
-        telegram_id: The person's Telegram user id.
-        language: The language to use now (stored choice, else Telegram's, else default).
-        name: The person's first name, for a new team's name.
-    """
-
-    chat_id: int
-    telegram_id: int
-    language: str = "en"
-    name: str = ""
-
-
-def _random_token() -> str:
-    return secrets.token_hex(3)
-
-
-@dataclass(frozen=True, slots=True)
-class Deps:
-    """What the use cases need besides the unit of work.
-
-    Attributes:
-        clock: The current instant.
-        calendars: Production calendars by country.
-        validators: Time zone and country checks from the adapters.
-        new_token: Makes a new menu token (short, no ``:``); tests pass a predictable one.
-        new_invite_code: Makes a team's invite code (random, URL-safe, at most 32 characters).
-    """
-
-    clock: Clock
-    calendars: CalendarProvider
-    validators: Validators = field(default_factory=Validators)
-    new_token: Callable[[], str] = _random_token
-    new_invite_code: Callable[[], str] = team_ops.new_invite_code
 
 
 @dataclass(frozen=True, slots=True)
