@@ -4,20 +4,24 @@ Seeds N people (default 100,000), each in a team of their own with 5 KPIs (calls
 proposals, deals, revenue), an April 2025 plan and a month of entries (every working day from
 1 to 29 April: 21 days × 5 values), then measures, on the morning of Wednesday 30 April 2025:
 
-1. **plan** — one :class:`bot.scheduler.planner.Planner` pass: every person's digest and
-   reminder for today and tomorrow, inserted with insert-or-ignore;
-2. **build** — every digest built and rendered (English) the way the dispatcher does it, in
-   batches of ``--chunk`` people per unit of work (one entries query per batch:
-   :func:`kpi_core.services.deliveries.build_digests`).
+1. **plan** — one :class:`kpi_core.services.deliveries.Planner` pass: every person's digest
+   and reminder for today and tomorrow, inserted with insert-or-ignore; then a pass with
+   nothing changed, and the first pass of a restarted planner (it re-checks every pending row);
+2. **build** — digests built the way the dispatcher does it
+   (:func:`kpi_core.services.deliveries.build_digests`, batches of ``--chunk`` people per unit
+   of work: the period's sums, the report day's values and a logged-days mask per batch, each
+   one set-based query), then rendered in English (:mod:`bot.ui.digests`). With ``--sample``
+   smaller than N, only that many people's digests are built and the total for N is
+   extrapolated from the measured rate (said so in the output).
 
 It prints wall time, per-digest time and the peak memory of the process (``ru_maxrss``; with
 ``--tracemalloc`` also the Python heap peak of the build, which slows it down). SQLite (a
 throw-away file) always; PostgreSQL too when 127.0.0.1:5432 answers (a throw-away database,
 dropped afterwards). Seeding is not part of the figures.
 
-    .venv/bin/python bench/bench_digests.py                  # 100,000 people (minutes)
-    .venv/bin/python bench/bench_digests.py --users 5000     # a quick look
-    .venv/bin/python bench/bench_digests.py --users 20000 --no-pg --tracemalloc
+    .venv/bin/python bench/bench_digests.py --people 100000 --no-pg   # a few minutes
+    .venv/bin/python bench/bench_digests.py --people 5000             # a quick look
+    .venv/bin/python bench/bench_digests.py --people 20000 --no-pg --tracemalloc
 """
 
 from __future__ import annotations
@@ -45,10 +49,11 @@ if str(ROOT) not in sys.path:
 
 from bot.calendars import HolidaysCalendarProvider  # noqa: E402
 from bot.i18n import translator  # noqa: E402
-from bot.scheduler.planner import Planner  # noqa: E402
 from bot.storage import make_engine, uow_factory, upgrade  # noqa: E402
 from bot.storage import tables as t  # noqa: E402
+from bot.ui import digests as render  # noqa: E402
 from kpi_core.services import deliveries  # noqa: E402
+from kpi_core.services.deliveries import Planner  # noqa: E402
 
 KPIS = ("cold_calls", "meetings", "proposals_sent", "closed_deals", "revenue")
 TARGETS = {"cold_calls": 420, "meetings": 63, "proposals_sent": 42, "closed_deals": 21,
@@ -141,7 +146,7 @@ def _fixed_columns() -> None:
         assert column in table.c, f"{table.name}.{column} is gone: update the bench"
 
 
-def bench(engine: Engine, users: int, chunk: int, trace: bool) -> None:
+def bench(engine: Engine, users: int, chunk: int, trace: bool, sample: int) -> None:
     upgrade(engine)
     begin = time.perf_counter()
     seed(engine, users)
@@ -158,34 +163,49 @@ def bench(engine: Engine, users: int, chunk: int, trace: bool) -> None:
     begin = time.perf_counter()
     stats = planner.plan_once()
     print(f"  plan again (nothing changed): {time.perf_counter() - begin:.2f} s")
+    planner.forget()
+    begin = time.perf_counter()
+    stats = planner.plan_once()
+    print(f"  plan after a restart (every pending row re-checked): "
+          f"{time.perf_counter() - begin:.2f} s")
 
     t_en = translator("en")
     read = uow_factory(engine, FixedClock(), read_only=True)
     built = chars = 0
+    build_s = render_s = 0.0
+    people = min(sample, users)
     if trace:
         tracemalloc.start()
-    begin = time.perf_counter()
-    for first in range(0, users, chunk):
+    for first in range(0, people, chunk):
+        begin = time.perf_counter()
         with read() as uow:
-            batch = [u for u in (uow.users.get(i) for i in range(first + 1,
-                                                                  min(first + chunk, users) + 1))
-                     if u is not None]
-            digests = deliveries.build_digests(uow, calendars, batch, TODAY)
-        for d in digests.values():
-            chars += len(digests.digest(t_en, d).text)
-        built += len(digests)
-    build_s = time.perf_counter() - begin
+            ids = range(first + 1, min(first + chunk, people) + 1)
+            batch = [u for u in (uow.users.get(i) for i in ids) if u is not None]
+            found = deliveries.build_digests(uow, calendars, batch, TODAY, NOW)
+        middle = time.perf_counter()
+        for d in found.values():
+            chars += len(render.digest(t_en, d).text)
+        render_s += time.perf_counter() - middle
+        build_s += middle - begin
+        built += len(found)
     heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     if trace:
         tracemalloc.stop()
-    print(f"  build: {build_s:7.2f} s  {built:,} digests, {build_s / built * 1000:.2f} ms each, "
-          f"{built / build_s:,.0f}/s, {chars / built:.0f} characters on average")
+    each = build_s / built
+    print(f"  build: {build_s:7.2f} s  {built:,} digests, {each * 1000:.2f} ms each, "
+          f"{built / build_s:,.0f}/s")
+    print(f"  render (English): {render_s:.2f} s, {render_s / built * 1000:.2f} ms each, "
+          f"{chars / built:.0f} characters on average")
+    total = plan_s + each * users
+    note = "measured" if people == users else f"extrapolated from {people:,} built"
+    print(f"  plan + build for {users:,} people: {total:.1f} s ({note}); "
+          f"with rendering {total + render_s / built * users:.1f} s")
     if heap is not None:
         print(f"  build heap peak (tracemalloc): {heap:,.0f} MB")
     print(f"  process peak RSS so far: {_rss_mb():,.0f} MB")
     with engine.connect() as conn:
-        sample = conn.execute(select(t.users.c.id).limit(1)).scalar()
-    assert sample is not None
+        sample_id = conn.execute(select(t.users.c.id).limit(1)).scalar()
+    assert sample_id is not None
 
 
 @contextmanager
@@ -222,7 +242,9 @@ def postgres_engine() -> Iterator[Engine | None]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--people", "--users", dest="users", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=20_000,
+                        help="build the digests of this many people (extrapolate to all)")
     parser.add_argument("--chunk", type=int, default=1000, help="people per batch")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
@@ -233,12 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_sqlite:
         print("SQLite (file):")
         with sqlite_engine() as engine:
-            bench(engine, args.users, args.chunk, args.tracemalloc)
+            bench(engine, args.users, args.chunk, args.tracemalloc, args.sample)
     if not args.no_pg:
         with postgres_engine() as engine:
             if engine is not None:
                 print("PostgreSQL:")
-                bench(engine, args.users, args.chunk, args.tracemalloc)
+                bench(engine, args.users, args.chunk, args.tracemalloc, args.sample)
     return 0
 
 

@@ -14,8 +14,10 @@ of a plan that does not divide evenly fall on different days for different peopl
 the team's daily totals stay even (see :mod:`kpi_core.planning.quotas`); ``plan_per_person`` lists every
 person's total. In the funnel, totals are whole units rounded up, and per-day figures are
 averages rounded up to one decimal place (1.1 deals a day, not 2). Amounts go through
-:mod:`kpi_core.parsing.numbers`, so ``"10 млн"``, ``"45 455,50"`` and ``"1.5k"`` work. Bad input prints
-a translated message on stderr and exits with 2.
+:mod:`kpi_core.parsing.numbers`, so ``"10 млн"``, ``"45 455,50"`` and ``"1.5k"`` work; an
+ambiguous amount (``1,000``, ``1.000``) is refused whatever ``--lang`` says, and so is one beyond
+:data:`kpi_core.parsing.numbers.MAX_VALUE`. Bad input prints a translated message on stderr and
+exits with 2.
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ MAX_PEOPLE = 1_000
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _RATE = re.compile(r"\s*(?P<source>[^=]+?)\s*(?:_to_|->|→|>)\s*(?P<target>[^=]+?)\s*=(?P<rate>.*)")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
+_READING: str | None = None
+"""The number convention of amounts on the command line: none. A script means the same
+whatever ``--lang`` says, so ``1,000`` and ``1.000`` are refused as ambiguous (the message
+gives both readings and how to write each), never read as 1000 in one language and 1 in the
+other; ``1000``, ``1 000``, ``1,000,000``, ``45 455,50`` and ``1,5`` read the same in both."""
 
 
 class UsageError(DomainError):
@@ -319,7 +326,7 @@ def _currency(code: str | None, *parsed: str | None) -> str:
     return named.pop() if named else "RUB"
 
 
-def _amount_arg(text: str, language: str) -> ParsedNumber:
+def _amount_arg(text: str, language: str | None) -> ParsedNumber:
     parsed = parse_number(text, language)
     if parsed.percent:
         raise PercentNotAllowed()
@@ -449,7 +456,7 @@ class _Status:
 
 
 def _quota(args: argparse.Namespace, t: Translator) -> dict[str, Any] | str:
-    lang = t.language
+    lang = _READING
     parsed = _amount_arg(args.plan, lang)
     plan = parsed.value
     quantum = COUNT_QUANTUM if args.count else MONEY_QUANTUM
@@ -747,7 +754,7 @@ def funnel_command(args: argparse.Namespace) -> int:
     return _run(args, lambda t: _funnel(args, t))
 
 
-def _conversions(specs: Sequence[str], lang: str) -> list[Conversion]:
+def _conversions(specs: Sequence[str], lang: str | None) -> list[Conversion]:
     if not specs:
         raise _usage(N_("Give at least one --rate, like --rate call_to_meeting=0.2."))
     result = []
@@ -766,7 +773,7 @@ def _conversions(specs: Sequence[str], lang: str) -> list[Conversion]:
 
 
 def _funnel(args: argparse.Namespace, t: Translator) -> dict[str, Any] | str:
-    lang = t.language
+    lang = _READING
     if args.target is not None and (args.revenue is not None or args.avg_deal is not None):
         raise _usage(N_("Give either --revenue with --avg-deal, or --target, not both."))
     if args.target is None and (args.revenue is None or args.avg_deal is None):

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from decimal import Decimal
-from typing import Any
+from typing import TypeAlias
 
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
 from kpi_core.advice.catalog import (
@@ -31,6 +31,10 @@ from kpi_core.advice.catalog import (
 )
 from kpi_core.advice.profile import Controller, DataSource, Role, label
 from kpi_core.advice.recommend import kpis_for_role, sources_message
+
+JSONValue: TypeAlias = str | int | bool | list["JSONValue"] | dict[str, "JSONValue"] | None
+"""What ``json.dumps`` writes here (numbers as strings: exact decimals)."""
+JSONObject: TypeAlias = dict[str, JSONValue]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -169,7 +173,7 @@ def catalog_text(kpis: tuple[Kpi, ...], t: Translator, role: Role | None = None)
     return "\n".join(lines)
 
 
-def catalog_json(kpis: tuple[Kpi, ...], t: Translator, role: Role | None = None) -> dict[str, Any]:
+def catalog_json(kpis: tuple[Kpi, ...], t: Translator, role: Role | None = None) -> JSONObject:
     """The catalog as one JSON-ready object with self-explaining keys.
 
     Texts are in ``t``'s language; enum values are the stable ids stored in the database.
@@ -183,7 +187,7 @@ def catalog_json(kpis: tuple[Kpi, ...], t: Translator, role: Role | None = None)
     }
 
 
-def _kpi_json(kpi: Kpi, t: Translator) -> dict[str, Any]:
+def _kpi_json(kpi: Kpi, t: Translator) -> JSONObject:
     return {
         "id": kpi.id,
         "area": kpi.area.value,

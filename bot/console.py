@@ -1,22 +1,25 @@
 """``kpi-coach console``: the same conversation as in Telegram, in a terminal.
 
-The same use cases (:mod:`kpi_core.services.onboarding`), the same database and the same
-rendering (:mod:`bot.ui.render`) as the bot; buttons become numbered options. It reads
-answers from standard input line by line, so it can be scripted::
+The same use cases (:mod:`kpi_core.services.onboarding`, :mod:`kpi_core.services.daily_loop`,
+:mod:`kpi_core.services.team`), the same database and the same rendering (:mod:`bot.ui`) as the
+bot; buttons become numbered options. It reads lines from standard input, so it can be
+scripted::
 
     printf '1\\n1\\n2\\n2\\ndone\\n' | kpi-coach console --lang en
 
 What can be typed:
 
-* a number — press that option (``3``); at a question that takes a number or an amount the
-  number is the answer, and ``#3`` presses option 3; where text is taken (a time), a number
-  with no option of its own is typed (``7`` at the evening reminder);
-* several numbers at a multiple choice — exactly those options, then Done (``1,3,4``);
-* ``done`` / ``готово``, ``back`` / ``назад``, ``skip`` / ``пропустить``, ``save`` / ``сохранить``
-  — the buttons of that name;
-* ``/start``, ``/start join_<code>`` (join a team), ``/restart``, ``/cancel``, ``/plan``,
-  ``/kpis``, ``/team``, ``/today``, ``/settings``, ``/language [en|ru]``, ``/help``,
-  ``/privacy``, ``/delete_me``, ``/quit`` (results are logged in Telegram);
+* ``#3`` — press option 3, always (``#1,3,4`` ticks several options of a multiple choice);
+* a bare number — press that option where the screen has only buttons (and at a time
+  question, an option's number); where a number is the answer (a plan, a head count, the
+  value /log asked for) a typed number is always the answer: ``9,500,000``, ``2,5``;
+* ``done`` / ``готово``, ``back`` / ``назад``, ``skip`` / ``пропустить``, ``save`` /
+  ``сохранить`` — the buttons of that name;
+* a results line, as in Telegram: ``calls 35, meetings 4`` or ``вчера: звонки 30``;
+* ``/start``, ``/start join_<code>``, ``/restart``, ``/cancel``, ``/log [day or results]``,
+  ``/today``, ``/digest`` (the morning digest that would be sent now), ``/plan``, ``/kpis``,
+  ``/team``, ``/settings``, ``/language [en|ru]``, ``/help``, ``/privacy``, ``/delete_me``,
+  ``/quit``;
 * anything else — a typed answer (an amount, a city, a time).
 
 It exits with code 0 at the end of input.
@@ -25,7 +28,9 @@ It exits with code 0 at the end of input.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -35,12 +40,14 @@ from bot.calendars import HolidaysCalendarProvider
 from bot.clock import SystemClock
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
 from bot.settings import load_settings
-from bot.timezone_lookup import canonical_zone, country_code
-from bot.ui import callbacks, render
+from bot.timezone_lookup import canonical_zone, city_zone, country_code, zone_suggestions
+from bot.ui import callbacks, daily_render, digests, render
 from kpi_core.advice.questionnaire import Kind, Validators
 from kpi_core.ports import Clock, UnitOfWork
+from kpi_core.services import daily_loop
 from kpi_core.services import onboarding as use
 from kpi_core.services import team as use_team
+from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import invite_code_from_payload
 
 CONSOLE_USER_ID = 0
@@ -50,6 +57,9 @@ _DONE_WORDS = {"done", "готово", "d"}
 _BACK_WORDS = {"back", "назад", "b"}
 _SKIP_WORDS = {"skip", "пропустить", "s"}
 _SAVE_WORDS = {"save", "ok", "сохранить", "ок"}
+_NAMED_WORDS = _DONE_WORDS | _BACK_WORDS | _SKIP_WORDS | _SAVE_WORDS
+_MENU_PREFIXES = render.MENU_PREFIXES
+"""Buttons of the stored conversations, whose second part names the action."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,21 +89,30 @@ class Console:
         user_id: int,
         language: str,
         out: TextIO,
+        *,
+        width: int | None = None,
+        prompt: str = "",
     ) -> None:
         self._new_uow = uow_factory
         self._clock = clock
         self._out = out
-        self._who = use.Who(chat_id=user_id, telegram_id=user_id, language=language, name="Console")
-        self._deps = use.Deps(
+        self._width = width
+        self._prompt = prompt
+        self._who = Who(chat_id=user_id, telegram_id=user_id, language=language, name="Console")
+        calendars = HolidaysCalendarProvider()
+        self._deps = Deps(
             clock=clock,
-            calendars=HolidaysCalendarProvider(),
+            calendars=calendars,
             validators=Validators(
                 zone_name=canonical_zone,
-                country_supported=HolidaysCalendarProvider().supports,
+                country_supported=calendars.supports,
                 country_code=country_code,
+                city_zone=city_zone,
+                zone_suggestions=zone_suggestions,
             ),
         )
         self._reply: use.Reply | None = None
+        self._daily: daily_loop.DailyReply | None = None
         self._buttons: list[render.Button] = []
 
     @property
@@ -103,62 +122,98 @@ class Console:
 
     # -- running --------------------------------------------------------------------------
     def run(self, lines: Iterable[str]) -> int:
-        """Start (or resume) the setup, then apply each line of input; return 0."""
+        """Greet, start (or resume) the setup, then apply each line of input; return 0."""
+        self._print(self.t._(
+            "KPI Coach in the terminal. Type your answers; #2 presses option 2; "
+            "/help lists the commands, /quit ends."))
         self._call(use.begin)
+        self._ask()
         for raw in lines:
             line = raw.strip()
-            if not line:
-                continue
             if line in ("/quit", "/exit"):
                 break
-            self.handle(line)
+            if line:
+                self.handle(line)
+            self._ask()
         return 0
+
+    def _ask(self) -> None:
+        if self._prompt:
+            self._out.write(self._prompt)
+            self._out.flush()
 
     def handle(self, line: str) -> None:
         """Apply one line of input."""
         if line.startswith("/"):
             self._command(line)
             return
-        if line.startswith("#") and line[1:].isdigit():  # "#2": the second button, even at a number question
-            self._press_numbers([int(line[1:])])
+        chosen = _option_numbers(line[1:]) if line.startswith("#") else None
+        if chosen is not None:
+            self._press_numbers(chosen)
             return
-        lowered = line.lower()
-        numbers = [p.strip() for p in line.replace(" ", "").split(",")]
-        if all(p.isdigit() for p in numbers) and self._buttons and self._is_choice(numbers):
-            self._press_numbers([int(p) for p in numbers])
-        elif lowered in _DONE_WORDS | _BACK_WORDS | _SKIP_WORDS | _SAVE_WORDS and self._named(lowered):
+        numbers = _option_numbers(line)
+        if numbers is not None and self._buttons and self._is_choice(numbers):
+            self._press_numbers(numbers)
+        elif line.lower() in _NAMED_WORDS and self._named(line.lower()):
             pass
         else:
-            self._call(use.typed, line)
+            self._typed(line)
 
-    def _is_choice(self, numbers: list[str]) -> bool:
+    def _is_choice(self, numbers: list[int]) -> bool:
+        """Whether bare numbers press options here (see the module docs)."""
+        if self._daily is not None:
+            return len(numbers) == 1  # the daily loop's screens: buttons or typed results
         view = self._reply.view if self._reply else None
-        # A number typed at a step that takes numbers is an answer, unless it names a button
-        # ("#2"); at a step that takes other text (a time, a country), a number with no option
-        # of its own is typed text too: "7" at the evening reminder is 19:00.
-        if isinstance(view, use.QuestionView) and view.screen.accepts_text and len(numbers) == 1:
-            if view.screen.question.kind in (Kind.NUMBER, Kind.AMOUNT):
-                return False
-            return 1 <= int(numbers[0]) <= len(self._buttons)
-        return True
+        if not isinstance(view, use.QuestionView):
+            return len(numbers) == 1
+        screen = view.screen
+        if len(numbers) > 1:
+            return screen.can_done  # "1,3,4" ticks options only at a multiple choice
+        if not screen.accepts_text:
+            return True
+        if screen.question.kind in (Kind.NUMBER, Kind.AMOUNT):
+            return False  # a number is the answer: "10" people, not option 10
+        # Where other text is taken (a time), a number with no option of its own is typed:
+        # "7" at the evening reminder is 19:00.
+        return 1 <= numbers[0] <= len(self._buttons)
+
+    def _typed(self, line: str) -> None:
+        """Typed text: the daily loop's when the person is set up, else the conversation's."""
+        reply = daily_loop.typed(self._new_uow(), self._deps, self._who, line)
+        if reply.handled:
+            self._show_daily(reply)
+            return
+        self._call(use.typed, line)
 
     # -- commands -------------------------------------------------------------------------
     def _command(self, line: str) -> None:
         name, _, rest = line[1:].partition(" ")
+        rest = rest.strip()
         commands: dict[str, Callable[[], None]] = {
-            "start": lambda: self._start(rest.strip()),
+            "start": lambda: self._start(rest),
             "team": lambda: self._call(use_team.open_team),
-            "today": self._today,
-            "log": lambda: self._print(self.t._("Results are logged in Telegram (/log there); here /today shows today's quotas.")),
+            "today": lambda: self._show_daily(
+                daily_loop.today(self._new_uow(), self._deps, self._who)),
+            "log": lambda: self._show_daily(
+                daily_loop.log_command(self._new_uow(), self._deps, self._who, rest)),
+            "digest": self._digest,
             "restart": lambda: self._call(use.begin, restart=True),
             "cancel": lambda: self._call(use.cancel),
             "plan": lambda: self._call(use.open_plan),
             "kpis": lambda: self._call(use.open_kpis),
             "settings": lambda: self._call(use.open_settings),
             "delete_me": lambda: self._call(use.open_delete),
-            "language": lambda: self._language(rest.strip()),
-            "help": lambda: self._print(self.t._("Options are numbered: type a number to choose. At a multiple choice type several numbers, like 1,3,4. Commands: /start /restart /cancel /today /plan /kpis /team /settings /language /privacy /delete_me /quit")),
-            "privacy": lambda: self._print(self.t._("Everything is stored in the bot's database: your settings, answers, plan, KPIs and results. /delete_me erases it.")),
+            "language": lambda: self._language(rest),
+            "help": lambda: self._print(self.t._(
+                "Options are numbered: #2 presses option 2 (a bare 2 works where there are only "
+                "buttons); at a multiple choice #1,3,4 ticks several. Where a number is the "
+                "answer, type it as it is: 9,500,000. Back, skip, done and save are words too. "
+                "Log results in one line: calls 35, meetings 4. Commands: /start /restart "
+                "/cancel /log /today /digest /plan /kpis /team /settings /language /privacy "
+                "/delete_me /quit")),
+            "privacy": lambda: self._print(self.t._(
+                "Everything is stored in the bot's database: your settings, answers, plan, KPIs "
+                "and results. /delete_me erases it.")),
         }
         action = commands.get(name.lower())
         if action is None:
@@ -166,21 +221,14 @@ class Console:
             return
         action()
 
-    def _today(self) -> None:
-        """Today's quotas and progress: the bot's /today, as text (its buttons are Telegram's)."""
-        from bot.ui import daily_render
-        from kpi_core.errors import DomainError
-        from kpi_core.services import daily
-
-        try:
-            report = daily.today_report(
-                self._new_uow(), self._clock, self._deps.calendars, self._who.telegram_id
-            )
-        except DomainError as exc:
-            self._print(self.t.render(exc.message))
+    def _digest(self) -> None:
+        """The morning digest that would be sent now (whatever the hour)."""
+        preview = daily_loop.digest_preview(self._new_uow(), self._deps, self._who)
+        if preview.digest is None:
+            self._print(translator(preview.language).render(preview.reason))
             return
-        self._print(render.plain(daily_render.today_screen(self.t, report).text))
-        self._buttons = []
+        self._daily = None
+        self._show_menu(digests.digest(translator(preview.language), preview.digest))
 
     def _start(self, payload: str) -> None:
         code = invite_code_from_payload(payload)
@@ -196,7 +244,7 @@ class Console:
         self._show_menu(render.language_menu(self.t))
 
     def _set_language(self, code: str) -> None:
-        self._who = use.Who(self._who.chat_id, self._who.telegram_id, code, self._who.name)
+        self._who = Who(self._who.chat_id, self._who.telegram_id, code, self._who.name)
         reply = use.set_language(self._new_uow(), self._deps, self._who, code)
         self._print(render.language_switched(self.t))
         if reply.view is not None:
@@ -205,14 +253,14 @@ class Console:
     # -- buttons --------------------------------------------------------------------------
     def _named(self, word: str) -> bool:
         """Press the button a word names: done, back, skip (questions) or save (KPI list)."""
-        wanted = {"d": _DONE_WORDS, "b": _BACK_WORDS, "s": _SKIP_WORDS, "ok": _SAVE_WORDS, "back": _BACK_WORDS}
+        wanted = {"d": _DONE_WORDS, "b": _BACK_WORDS, "s": _SKIP_WORDS, "ok": _SAVE_WORDS,
+                  "back": _BACK_WORDS}
         for button in self._buttons:
             try:
                 cb = callbacks.decode(button.data)
             except callbacks.InvalidCallback:
                 continue
-            action = cb.part(1)
-            if cb.prefix in (use.PREFIX_QUESTION, use.PREFIX_REVIEW) and word in wanted.get(action, ()):
+            if cb.prefix in _MENU_PREFIXES and word in wanted.get(cb.part(1), ()):
                 self._press(button)
                 return True
         return False
@@ -222,7 +270,7 @@ class Console:
             self._print(self.t._("There is no option with that number."))
             self._redraw()
             return
-        view = self._reply.view if self._reply else None
+        view = self._reply.view if self._reply and self._daily is None else None
         multi = isinstance(view, use.QuestionView) and view.screen.can_done
         if not multi or len(numbers) == 1:
             self._press(self._buttons[numbers[0] - 1])
@@ -247,17 +295,27 @@ class Console:
         if cb.prefix == "tm":
             self._call(use_team.press, cb.part(0), cb.part(1), quiet=quiet)
             return
-        pressed = use.Press(cb.prefix, cb.part(0), cb.part(1), cb.parts[2:])
-        self._call(use.press, pressed, quiet=quiet)
+        if cb.prefix == "d":
+            pressed = callbacks.daily_press(button.data)
+            if isinstance(pressed, daily_loop.Snooze):
+                self._print(self.t._("Reminders are snoozed in Telegram."))
+                return
+            self._show_daily(daily_loop.press(self._new_uow(), self._deps, self._who, pressed))
+            return
+        self._call(use.press, render.press_of(button.data), quiet=quiet)
 
     # -- output ---------------------------------------------------------------------------
-    def _call(self, fn: Callable[..., use.Reply], *args: object, quiet: bool = False, **kwargs: object) -> None:
+    def _call(
+        self, fn: Callable[..., use.Reply], *args: object, quiet: bool = False,
+        **kwargs: object,
+    ) -> None:
         reply = fn(self._new_uow(), self._deps, self._who, *args, **kwargs)
         if not reply.handled:
             self._print(self.t._("Nothing is open right now. /help lists the commands."))
             return
         if quiet and reply.error is None:
             self._reply = reply
+            self._daily = None
             self._refresh_buttons(reply)
             return
         self._show(reply)
@@ -268,15 +326,27 @@ class Console:
 
     def _show(self, reply: use.Reply) -> None:
         self._reply = reply
+        self._daily = None
         menu = render.render(translator(reply.language), reply, self._now())
         if menu is None:
             self._buttons = []
             return
         self._show_menu(menu)
 
+    def _show_daily(self, reply: daily_loop.DailyReply) -> None:
+        """A daily-loop reply: the button's toast (if any), then its screen."""
+        t = translator(reply.language)
+        if reply.toast is not None:
+            self._print(t.render(reply.toast))
+        menu = daily_render.show(t, reply)
+        if menu is None:
+            return
+        self._daily = reply
+        self._show_menu(menu)
+
     def _show_menu(self, menu: render.Menu) -> None:
         self._buttons = _pressable(menu)
-        lines = [render.plain(menu.text)]
+        lines = [self._wrap(render.plain(menu.text))]
         number = 0
         # One line per row of buttons, as in Telegram: "✖" stays next to the KPI it removes.
         for row in menu.rows:
@@ -289,8 +359,22 @@ class Console:
                 lines.append("  " + "   ".join(cells))
         self._print("\n".join(lines))
 
+    def _wrap(self, text: str) -> str:
+        """Wrap long lines at word boundaries for a terminal (a pipe gets lines as they are)."""
+        if not self._width:
+            return text
+        width = max(40, min(self._width, 100))
+        return "\n".join(
+            textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False,
+                          subsequent_indent=_indent_of(line))
+            if len(line) > width else line
+            for line in text.split("\n")
+        )
+
     def _redraw(self) -> None:
-        if self._reply is not None:  # the step again, without the last answer's error
+        if self._daily is not None:
+            self._show_daily(replace(self._daily, toast=None))
+        elif self._reply is not None:  # the step again, without the last answer's error
             self._show(replace(self._reply, error=None, notice=None, zone=None))
 
     def _print(self, text: str) -> None:
@@ -299,6 +383,21 @@ class Console:
 
     def _now(self) -> datetime:
         return self._clock.now()
+
+
+def _option_numbers(text: str) -> list[int] | None:
+    """``2`` or ``1,3,4`` (spaces allowed) as option numbers; ``None`` for anything else."""
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and len(p) <= 3 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
+def _indent_of(line: str) -> str:
+    """The indent a wrapped list line continues with ("• " items hang under their text)."""
+    stripped = line.lstrip()
+    indent = line[: len(line) - len(stripped)]
+    return indent + ("  " if stripped[:2] in ("• ", "- ") else "")
 
 
 def _pressable(menu: render.Menu) -> list[render.Button]:
@@ -326,8 +425,14 @@ def run_console(args: argparse.Namespace, *, stdin: TextIO | None = None, stdout
         stored = stored_language(factory(), args.user_id)
         language = resolve_language(args.lang or stored or settings.default_language)
         if args.lang and stored and args.lang != stored:
-            use.set_language(factory(), use.Deps(clock, HolidaysCalendarProvider()), use.Who(args.user_id, args.user_id, args.lang), args.lang)
-        console = Console(factory, clock, args.user_id, language, stdout or sys.stdout)
-        return console.run(stdin or sys.stdin)
+            use.set_language(factory(), Deps(clock, HolidaysCalendarProvider()),
+                             Who(args.user_id, args.user_id, args.lang), args.lang)
+        stream_in = stdin or sys.stdin
+        stream_out = stdout or sys.stdout
+        prompt = "› " if stream_in.isatty() else ""
+        width = shutil.get_terminal_size().columns if stream_out.isatty() else None
+        console = Console(factory, clock, args.user_id, language, stream_out, prompt=prompt,
+                          width=width)
+        return console.run(stream_in)
     finally:
         engine.dispose()

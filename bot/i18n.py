@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import cache
 from pathlib import Path
 
@@ -83,7 +83,23 @@ _FULL_MONTH = re.compile(r"(?<![ML])([ML])\1\1(?![ML])")
 
 
 def _quantize(value: Decimal, digits: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    """Round half up to ``digits`` places, however many digits ``value`` has.
+
+    The default context (28 digits) raises ``InvalidOperation`` for a 29-digit number; a
+    context as wide as the result never does. Non-finite values are returned unchanged, and
+    a negative zero (``-0.001`` rounded) loses its sign.
+    """
+    if not value.is_finite():
+        return value
+    width = max(value.adjusted(), 0) + digits + 2
+    rounded = value.quantize(
+        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=Context(prec=max(28, width))
+    )
+    return abs(rounded) if rounded.is_zero() else rounded
+
+
+_NON_FINITE = {"NaN": "NaN", "sNaN": "NaN", "Infinity": "∞", "-Infinity": "-∞"}
+"""How ``number`` shows what is not a number: a formatter must never raise."""
 
 
 class Translator:
@@ -125,19 +141,24 @@ class Translator:
         Rounds half up to ``digits`` places (default: up to 2, trailing zeros dropped).
         """
         d = Decimal(value)
-        if digits is None:
-            q = _quantize(d, 2)
-            text = format_decimal(q, format="#,##0.##", locale=self.locale, decimal_quantization=False)
-        else:
-            q = _quantize(d, digits)
+        if not d.is_finite():
+            return _NON_FINITE.get(str(d).lstrip("-") if d.is_nan() else str(d), "NaN")
+        places = 2 if digits is None else digits
+        q = _quantize(d, places)
+        # Babel rounds in the current context too: make it as wide as the number.
+        with localcontext(Context(prec=max(28, max(q.adjusted(), 0) + places + 2))):
+            if digits is None:
+                return format_decimal(
+                    q, format="#,##0.##", locale=self.locale, decimal_quantization=False
+                )
             pattern = "#,##0" + ("." + "0" * digits if digits else "")
-            text = format_decimal(q, format=pattern, locale=self.locale)
-        return text
+            return format_decimal(q, format=pattern, locale=self.locale)
 
     def money(self, amount: Decimal | int, currency: str = "RUB") -> str:
         """Format money: ``45 454,55 ₽`` / ``₽45,454.55``; whole amounts without kopecks."""
         d = _quantize(Decimal(amount), 2)
-        number = self.number(d, 0 if d == d.to_integral_value() else 2)
+        whole = not d.is_finite() or d == d.to_integral_value()
+        number = self.number(d, 0 if whole else 2)
         symbol = get_currency_symbol(currency, locale=self.locale)
         if symbol == currency:
             symbol = _NARROW_SYMBOLS.get(currency, symbol)
@@ -147,7 +168,11 @@ class Translator:
 
     def percent(self, fraction: Decimal, digits: int = 0) -> str:
         """Format a fraction as a percentage: ``Decimal("0.645")`` → ``65 %`` / ``65%``."""
-        value = _quantize(Decimal(fraction) * 100, digits)
+        d = Decimal(fraction)
+        if d.is_finite():  # times 100, exactly: "* 100" rounds to the context's 28 digits
+            sign, digits_, exponent = d.as_tuple()
+            d = Decimal((sign, digits_, int(exponent) + 2))
+        value = _quantize(d, digits)
         number = self.number(value, digits)
         return f"{number}\u00a0%" if self.language == "ru" else f"{number}%"
 

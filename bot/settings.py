@@ -59,4 +59,5 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment / ``.env``; keyword overrides win (used by tests)."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    # Fields and BaseSettings init options (``_env_file``...); pydantic validates each value.
+    return Settings(**overrides)  # type: ignore[arg-type]  # values checked at run time

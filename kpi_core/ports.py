@@ -169,6 +169,22 @@ class EntryRepository(Protocol):
         """Current entries with a value (not removed) for these people, ``start..end`` inclusive."""
         ...
     def logged_users_on(self, user_ids: Iterable[int], day: date) -> set[int]: ...
+    def totals(
+        self, user_ids: Iterable[int], start: date, end: date
+    ) -> dict[tuple[int, str], Decimal]:
+        """The exact sum of current values per (person, KPI/metric) from ``start`` to ``end``
+        inclusive, computed in the database (one row per pair, not one per day)."""
+        ...
+    def in_range_of(
+        self, user_ids: Iterable[int], kpi_ids: Iterable[str], start: date, end: date
+    ) -> Sequence[Entry]:
+        """:meth:`in_range`, only for these KPIs/metrics."""
+        ...
+    def logged_days(self, user_ids: Iterable[int], end: date, days: int) -> dict[int, int]:
+        """Which of the ``days`` days up to ``end`` each person logged anything on, as a bit
+        mask: bit ``i`` is set when they did on ``end - i`` (``days`` at most 63). People who
+        logged nothing then are left out."""
+        ...
 
 
 class DayOffRepository(Protocol):
@@ -203,13 +219,20 @@ class DeliveryRepository(Protocol):
     def plan(self, deliveries: Iterable[Delivery]) -> int:
         """Insert deliveries, ignoring any (chat, kind, local date) that exists; return inserted."""
         ...
-    def claim_due(self, now: datetime, limit: int, worker: str, lease_seconds: int) -> Sequence[Delivery]:
+    def claim_due(
+        self, now: datetime, limit: int, worker: str, lease_seconds: int
+    ) -> Sequence[Delivery]:
         """Atomically claim up to ``limit`` due rows for ``worker`` (SKIP LOCKED on PostgreSQL).
 
         Claimable: PENDING rows due (and past ``next_attempt_at`` if set), FAILED rows with a
         ``next_attempt_at`` that has come, and CLAIMED rows claimed ``lease_seconds`` or more
         ago (their worker died). Claiming sets CLAIMED, ``claimed_by/at`` and ``attempts + 1``;
         oldest ``due_at`` first. Claimable rows past ``expires_at`` become EXPIRED instead.
+
+        A chat's messages go out in the order they were planned: a row is not claimed while
+        an earlier row (by ``due_at``, then id) of the same chat is still unfinished and
+        unexpired — waiting for a retry after a 429, or claimed by a worker. So at most one
+        row per chat is claimed at a time.
         """
         ...
     def finish(
@@ -226,6 +249,9 @@ class DeliveryRepository(Protocol):
         ...
     def get(self, delivery_id: int) -> Delivery | None: ...
     def for_chat(self, chat_id: int) -> Sequence[Delivery]: ...
+    def sent_as(self, chat_id: int, telegram_message_id: int) -> Delivery | None:
+        """The row that was sent to ``chat_id`` as Telegram message ``telegram_message_id``."""
+        ...
     def pending(self, since: date, chat_ids: Iterable[int] | None = None) -> Sequence[Delivery]:
         """PENDING rows with ``local_date >= since`` (only these chats if given), by id."""
         ...

@@ -9,10 +9,12 @@ Settings (``DATABASE_URL`` or the default SQLite file). No URL is hard-coded.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Literal, TypedDict
 
 from alembic import context
-from sqlalchemy import Connection, text
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.types import TypeDecorator
 
 import bot.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -37,7 +39,7 @@ def _database_url() -> str:
     return normalize_url(url)
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> Any:
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> Literal[False]:
     """Render our column types by import path and make the migration import their module."""
     if type_ == "type" and isinstance(obj, TypeDecorator):
         module = type(obj).__module__
@@ -46,7 +48,13 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> Any:
     return False  # default rendering (``bot.storage.types.ExactDecimal()``)
 
 
-def _configure_common() -> dict[str, Any]:
+class _Common(TypedDict):
+    target_metadata: MetaData
+    compare_type: bool
+    render_item: Callable[[str, object, AutogenContext], str | Literal[False]]
+
+
+def _configure_common() -> _Common:
     return {
         "target_metadata": target_metadata,
         "compare_type": True,
@@ -68,13 +76,20 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    # The pragma only works outside a transaction, hence the raw DBAPI connection (SQLAlchemy
+    # would BEGIN first).
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a checked-out connection always has its driver connection"
+    driver.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
 def _run_on(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite and not connection.in_transaction():
         # Batch migrations copy and drop tables; with foreign keys on, DROP TABLE would run the
-        # ON DELETE CASCADE actions. The pragma only works outside a transaction, hence the raw
-        # DBAPI connection (SQLAlchemy would BEGIN first).
-        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        # ON DELETE CASCADE actions.
+        _sqlite_foreign_keys(connection, on=False)
     try:
         context.configure(
             connection=connection,
@@ -97,7 +112,7 @@ def _run_on(connection: Connection) -> None:
                     raise RuntimeError(f"migration broke foreign keys: {problems[:5]}")
     finally:
         if sqlite and not connection.in_transaction():
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+            _sqlite_foreign_keys(connection, on=True)
 
 
 def run_migrations_online() -> None:

@@ -535,6 +535,30 @@ class FakeEntryRepository(_FakeRepository):
         }
 
 
+    def totals(
+        self, user_ids: Iterable[int], start: date, end: date
+    ) -> dict[tuple[int, str], Decimal]:
+        found: dict[tuple[int, str], Decimal] = {}
+        for e in self.in_range(user_ids, start, end):
+            key = (e.user_id, e.kpi_id)
+            found[key] = found.get(key, Decimal(0)) + (e.value or Decimal(0))
+        return found
+
+    def in_range_of(
+        self, user_ids: Iterable[int], kpi_ids: Iterable[str], start: date, end: date
+    ) -> Sequence[Entry]:
+        kpis = set(kpi_ids)
+        return [e for e in self.in_range(user_ids, start, end) if e.kpi_id in kpis]
+
+    def logged_days(self, user_ids: Iterable[int], end: date, days: int) -> dict[int, int]:
+        if days > 63:
+            raise ValueError("at most 63 days fit the mask")
+        found: dict[int, int] = {}
+        for e in self.in_range(user_ids, end - timedelta(days=days - 1), end):
+            found[e.user_id] = found.get(e.user_id, 0) | 1 << (end - e.day).days
+        return found
+
+
 class FakeDayOffRepository(_FakeRepository):
     def add(self, day_off: DayOff) -> DayOff:
         self._need_user(day_off.user_id)
@@ -657,8 +681,18 @@ class FakeDeliveryRepository(_FakeRepository):
         for d in open_rows:
             if d.expires_at <= now:
                 d.status = DeliveryStatus.EXPIRED
+        # The first unfinished row of each chat (by due_at, id) blocks the later ones.
+        first: dict[int, tuple[datetime, int]] = {}
+        for d in self._data.deliveries.values():
+            unfinished = d.status in (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED) or (
+                d.status == DeliveryStatus.FAILED and d.next_attempt_at is not None)
+            if unfinished and d.expires_at > now:
+                key = (d.due_at, d.id or 0)
+                first[d.chat_id] = min(first.get(d.chat_id, key), key)
         due = sorted(
-            (d for d in open_rows if d.expires_at > now), key=lambda d: (d.due_at, d.id or 0)
+            (d for d in open_rows
+             if d.expires_at > now and first.get(d.chat_id) == (d.due_at, d.id or 0)),
+            key=lambda d: (d.due_at, d.id or 0),
         )[:limit]
         for d in due:
             d.status = DeliveryStatus.CLAIMED
@@ -693,6 +727,11 @@ class FakeDeliveryRepository(_FakeRepository):
     def for_chat(self, chat_id: int) -> Sequence[Delivery]:
         found = [d for d in self._data.deliveries.values() if d.chat_id == chat_id]
         return self._sorted_by_day(found)
+
+    def sent_as(self, chat_id: int, telegram_message_id: int) -> Delivery | None:
+        found = [d for _, d in sorted(self._data.deliveries.items())
+                 if d.chat_id == chat_id and d.telegram_message_id == telegram_message_id]
+        return _copy(found[-1]) if found else None
 
     def pending(self, since: date, chat_ids: Iterable[int] | None = None) -> Sequence[Delivery]:
         chats = None if chat_ids is None else set(chat_ids)

@@ -6,15 +6,20 @@ One pass (:meth:`Dispatcher.run_once`) repeats until nothing is due:
    LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so concurrent dispatchers — in
    this process or others — take disjoint rows. Rows past their expiry are marked EXPIRED by
    the claim: after downtime, stale messages are dropped, not sent in a burst.
-2. **Compose** (:class:`Composer`) in one read transaction: re-check each row against the
-   person's *current* settings (a changed zone or time moves it, a day off skips it), skip a
-   reminder when the person has logged already, and build digests in batches with the latest
-   numbers, in the person's current language.
+2. **Compose** (:class:`Composer`): the use case :func:`kpi_core.services.deliveries.compose`
+   re-checks each row against the person's *current* settings (a changed zone or time moves
+   it, a day off skips it), skips a reminder when the person has logged already, and builds
+   digests in batches with the latest numbers; :mod:`bot.ui.digests` words them in the
+   person's current language.
 3. **Send** through the :class:`~bot.scheduler.ratelimit.RateLimiter` (overall rate, per
    group, per chat), several at once so the configured rate is reached despite latency; the
    next batch is claimed and composed meanwhile.
-4. **Record** every outcome right after its send (group commit: outcomes that finish while a
-   write is in progress go in the next one). Sent rows get their Telegram message id.
+4. **Record** every outcome right after its send (:func:`kpi_core.services.deliveries.record`;
+   group commit: outcomes that finish while a write is in progress go in the next one). Sent
+   rows get their Telegram message id.
+
+A chat's messages go out in the order they were planned: ``claim_due`` does not hand out a
+chat's later row while an earlier one waits for a retry or is in flight.
 
 Errors from ``bot.send_message``:
 
@@ -48,28 +53,27 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.i18n import translator
-from bot.scheduler import outbox
 from bot.scheduler.ratelimit import (
     SCHEDULED,
     RateLimiter,
     TelegramRateLimiter,
     retry_after_seconds,
 )
-from bot.telegram import keyboards
 from bot.ui import digests
 from bot.ui.render import Menu
-from kpi_core.model import Delivery, DeliveryKind, DeliveryStatus, User
+from kpi_core.model import Delivery, DeliveryStatus
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
-from kpi_core.services import daily, deliveries
-from kpi_core.tracking.reminders import Verdict, Window, check_due, user_window
+from kpi_core.services import deliveries
+from kpi_core.services.deliveries import Outcome, keep_snooze
+from kpi_core.tracking.digest import TeamDigest
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +112,28 @@ class Sender(Protocol):
     async def send(self, chat_id: int, menu: Menu) -> int: ...
 
 
-class BotSender:
-    """Sends through the application's bot (and so through its rate limiter)."""
+Markup = Callable[[Menu], InlineKeyboardMarkup | None]
 
-    def __init__(self, bot: Bot) -> None:
+
+def _default_markup() -> Markup:
+    # Imported here, not at module level: bot.telegram starts the scheduler, not the reverse.
+    from bot.telegram import keyboards
+
+    return keyboards.inline
+
+
+class BotSender:
+    """Sends through the application's bot (and so through its rate limiter).
+
+    Args:
+        bot: The application's bot.
+        markup: Turns a menu's buttons into an inline keyboard (default: the Telegram
+            adapter's ``keyboards.inline``).
+    """
+
+    def __init__(self, bot: Bot, markup: Markup | None = None) -> None:
         self._bot = bot
+        self._markup = markup or _default_markup()
         # Scheduled sends are paced here and rescheduled on a 429 (see TelegramRateLimiter).
         self._extra: dict[str, Any] = (
             {"rate_limit_args": SCHEDULED}
@@ -122,7 +143,7 @@ class BotSender:
     async def send(self, chat_id: int, menu: Menu) -> int:
         """Send HTML text with the menu's inline buttons."""
         message = await self._bot.send_message(
-            chat_id, menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu),
+            chat_id, menu.text, parse_mode=ParseMode.HTML, reply_markup=self._markup(menu),
             **self._extra,
         )
         return message.message_id
@@ -137,6 +158,17 @@ class Outgoing:
     menu: Menu
 
 
+def render(item: deliveries.Outgoing) -> Menu:
+    """The words and buttons of one composed message, in its language."""
+    t = translator(item.language)
+    content = item.content
+    if isinstance(content, deliveries.ReminderView):
+        return digests.reminder(t, content)
+    if isinstance(content, TeamDigest):
+        return digests.team_digest(t, content)
+    return digests.digest(t, content)
+
+
 class Composer:
     """Builds scheduled messages at send time; synchronous (run it in a worker thread)."""
 
@@ -148,113 +180,14 @@ class Composer:
         self._clock = clock
 
     def compose(self, rows: Sequence[Delivery]) -> tuple[list[Outgoing], dict[str, int]]:
-        """Messages for the rows that are to be sent now; the others are finished here.
-
-        Returns the messages and counts of rows skipped, expired and moved.
-        """
-        now = self._clock.now()
-        counts = {"skipped": 0, "expired": 0, "moved": 0}
-        out: list[Outgoing] = []
-        with self._uow_factory() as uow:
-            ready: list[tuple[Delivery, User | None]] = []
-            for row in rows:
-                assert row.id is not None
-                person, verdict, window = self._check(uow, row, now)
-                if verdict == Verdict.SEND:
-                    ready.append((row, person))
-                elif verdict == Verdict.LATER and window is not None:
-                    outbox.reschedule(uow, row.id, window.due_at, window.expires_at)
-                    counts["moved"] += 1
-                elif verdict == Verdict.EXPIRED:
-                    uow.deliveries.finish(row.id, DeliveryStatus.EXPIRED, now,
-                                          error="stale with the current settings")
-                    counts["expired"] += 1
-                else:
-                    uow.deliveries.finish(row.id, DeliveryStatus.SKIPPED, now,
-                                          error="not due with the current settings")
-                    counts["skipped"] += 1
-            built = self._build(uow, ready)
-            for row, menu in built:
-                if menu is None:
-                    assert row.id is not None
-                    uow.deliveries.finish(row.id, DeliveryStatus.SKIPPED, now,
-                                          error="nothing to send")
-                    counts["skipped"] += 1
-                else:
-                    out.append(Outgoing(row, menu))
-            uow.commit()
-        return out, counts
-
-    def _check(
-        self, uow: UnitOfWork, row: Delivery, now: datetime
-    ) -> tuple[User | None, str, Window | None]:
-        group = row.user_id is None
-        if not group:
-            person = uow.users.get(row.user_id) if row.user_id is not None else None
-            if person is None or not person.active:
-                return person, Verdict.SKIP, None
-        else:
-            chat = uow.teams.chat(row.chat_id)
-            if chat is None or not chat.active or row.team_id is None:
-                return None, Verdict.SKIP, None
-            person = deliveries.team_owner(uow, row.team_id)
-            if person is None:
-                return None, Verdict.SKIP, None
-        if row.error == outbox.SNOOZED:
-            window: Window | None = Window(row.due_at, row.expires_at)
-        else:
-            working = deliveries.working_checker(uow, self._calendars, person, row.local_date)
-            window = user_window(person, row.kind, row.local_date, working,
-                                 require_active=not group)
-        verdict, _ = check_due(now, window)
-        return person, verdict, window
-
-    def _build(
-        self, uow: UnitOfWork, ready: Sequence[tuple[Delivery, User | None]]
-    ) -> list[tuple[Delivery, Menu | None]]:
-        result: list[tuple[Delivery, Menu | None]] = []
-        groups: dict[tuple[DeliveryKind, bool, date], list[tuple[Delivery, User]]] = {}
-        for row, person in ready:
-            if person is None:
-                result.append((row, None))
-                continue
-            groups.setdefault((row.kind, row.user_id is None, row.local_date), []).append(
-                (row, person))
-        for (kind, is_group, _day), items in groups.items():
-            local = items[0][0].local_date
-            if is_group:
-                for row, _owner in items:
-                    result.append((row, self._team_digest(uow, row)))
-            elif kind is DeliveryKind.DIGEST:
-                built = deliveries.build_digests(uow, self._calendars, [p for _, p in items], local)
-                for row, person in items:
-                    d = built.get(person.id or 0)
-                    menu = digests.digest(translator(person.language), d) if d else None
-                    result.append((row, menu))
-            else:
-                views = deliveries.reminder_views(uow, [p for _, p in items], local)
-                for row, person in items:
-                    view = views.get(person.id or 0)
-                    menu = digests.reminder(translator(person.language), view) if view else None
-                    result.append((row, menu))
-        return result
-
-    def _team_digest(self, uow: UnitOfWork, row: Delivery) -> Menu | None:
-        chat = uow.teams.chat(row.chat_id)
-        if chat is None or row.team_id is None:
-            return None
-        digest = deliveries.build_team_digest(uow, self._calendars, row.team_id, row.local_date)
-        if digest is None:
-            return None
-        return digests.team_digest(translator(chat.language), digest)
+        """Messages for the rows that are to be sent now; the others are finished by the use
+        case. Returns the messages and counts of rows skipped, expired and moved."""
+        done = deliveries.compose(self._uow_factory(), self._calendars, self._clock, rows)
+        out = [Outgoing(item.delivery, render(item)) for item in done.outgoing]
+        return out, {"skipped": done.skipped, "expired": done.expired, "moved": done.moved}
 
 
 # -- dispatching -------------------------------------------------------------------------------
-def _keep_snooze(row: Delivery, error: str) -> str:
-    """A snoozed reminder keeps its marker (its own window) when it goes back to PENDING."""
-    return outbox.SNOOZED if row.error == outbox.SNOOZED else error
-
-
 @dataclass
 class DispatchStats:
     """What dispatching did (cumulative over a dispatcher's life)."""
@@ -271,28 +204,16 @@ class DispatchStats:
     released: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    delivery_id: int
-    chat_id: int
-    status: DeliveryStatus
-    error: str | None = None
-    message_id: int | None = None
-    next_attempt_at: datetime | None = None
-    deactivate: bool = False
-    migrate_to: int | None = None
-
-
 @dataclass
 class _Recorder:
     """Writes outcomes as they come, several per transaction when they come fast."""
 
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
-    pending: list[_Outcome] = field(default_factory=list)
+    pending: list[Outcome] = field(default_factory=list)
     writer: asyncio.Task[None] | None = None
 
-    def add(self, outcome: _Outcome) -> None:
+    def add(self, outcome: Outcome) -> None:
         self.pending.append(outcome)
         if self.writer is None or self.writer.done():
             self.writer = asyncio.ensure_future(self._write_all())
@@ -303,21 +224,8 @@ class _Recorder:
             # Shielded: once started, a write completes even if the dispatcher is cancelled.
             await asyncio.shield(asyncio.to_thread(self._write, batch))
 
-    def _write(self, batch: Sequence[_Outcome]) -> None:
-        at = self.clock.now()
-        with self.uow_factory() as uow:
-            for o in batch:
-                uow.deliveries.finish(o.delivery_id, o.status, at, error=o.error,
-                                      telegram_message_id=o.message_id,
-                                      next_attempt_at=o.next_attempt_at)
-                if o.deactivate:
-                    daily.mark_chat_inactive(uow, o.chat_id)
-                if o.migrate_to is not None:
-                    chat = uow.teams.chat(o.chat_id)
-                    if chat is not None:
-                        chat.chat_id = o.migrate_to
-                        uow.teams.save_chat(chat)
-            uow.commit()
+    def _write(self, batch: Sequence[Outcome]) -> None:
+        deliveries.record(self.uow_factory(), self.clock.now(), batch)
 
     async def drain(self) -> None:
         """Wait until every outcome so far is written."""
@@ -423,8 +331,8 @@ class Dispatcher:
         recorder = _Recorder(self._uow_factory, self._clock)
         for row in rows:
             if row.id is not None:
-                recorder.add(_Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
-                                      error=_keep_snooze(row, "released")))
+                recorder.add(Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
+                                      error=keep_snooze(row, "released")))
         self.stats.released += len(rows)
         await recorder.drain()
 
@@ -445,8 +353,8 @@ class Dispatcher:
                 row = item.delivery
                 if row.id is not None and row.id in not_started:
                     # Never attempted: give it back at once instead of waiting for the lease.
-                    recorder.add(_Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
-                                          error=_keep_snooze(row, "released")))
+                    recorder.add(Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
+                                          error=keep_snooze(row, "released")))
             self.stats.released += len(not_started)
             await recorder.drain()
 
@@ -462,7 +370,7 @@ class Dispatcher:
             outcome = await self._attempt(row, item.menu)
         recorder.add(outcome)
 
-    async def _attempt(self, row: Delivery, menu: Menu) -> _Outcome:
+    async def _attempt(self, row: Delivery, menu: Menu) -> Outcome:
         assert row.id is not None
         now = self._clock.now
         try:
@@ -471,13 +379,13 @@ class Dispatcher:
             wait = retry_after_seconds(exc)
             self._limiter.pause(wait)
             self.stats.rate_limited += 1
-            return _Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
-                            error=_keep_snooze(row, "retry_after"),
+            return Outcome(row.id, row.chat_id, DeliveryStatus.PENDING,
+                            error=keep_snooze(row, "retry_after"),
                             next_attempt_at=now() + timedelta(seconds=wait))
         except Forbidden as exc:
             self.stats.blocked += 1
             log.info("Chat %s blocked the bot or removed it: %s", row.chat_id, exc.message)
-            return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED,
+            return Outcome(row.id, row.chat_id, DeliveryStatus.FAILED,
                             error=f"forbidden: {exc.message}", deactivate=True)
         except ChatMigrated as exc:
             return self._retry(row, f"migrated to {exc.new_chat_id}", migrate=exc.new_chat_id)
@@ -487,7 +395,7 @@ class Dispatcher:
             if gone:
                 self.stats.blocked += 1
             log.warning("Delivery %s to %s refused: %s", row.id, row.chat_id, exc.message)
-            return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED,
+            return Outcome(row.id, row.chat_id, DeliveryStatus.FAILED,
                             error=f"bad request: {exc.message}", deactivate=gone)
         except NetworkError as exc:
             return self._retry(row, f"network: {exc.message}")
@@ -497,18 +405,18 @@ class Dispatcher:
             log.exception("Delivery %s to %s failed unexpectedly", row.id, row.chat_id)
             return self._retry(row, f"error: {type(exc).__name__}")
         self.stats.sent += 1
-        return _Outcome(row.id, row.chat_id, DeliveryStatus.SENT, message_id=message_id)
+        return Outcome(row.id, row.chat_id, DeliveryStatus.SENT, message_id=message_id)
 
-    def _retry(self, row: Delivery, error: str, migrate: int | None = None) -> _Outcome:
+    def _retry(self, row: Delivery, error: str, migrate: int | None = None) -> Outcome:
         assert row.id is not None
         if row.attempts >= self._max_attempts:
             self.stats.failed += 1
             log.warning("Delivery %s to %s gave up after %d attempts: %s", row.id, row.chat_id,
                         row.attempts, error)
-            return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED, error=error,
+            return Outcome(row.id, row.chat_id, DeliveryStatus.FAILED, error=error,
                             migrate_to=migrate)
         self.stats.retried += 1
         delay = self._backoff * 2 ** max(row.attempts - 1, 0)
-        return _Outcome(row.id, row.chat_id, DeliveryStatus.FAILED, error=_keep_snooze(row, error),
+        return Outcome(row.id, row.chat_id, DeliveryStatus.FAILED, error=keep_snooze(row, error),
                         next_attempt_at=self._clock.now() + timedelta(seconds=delay),
                         migrate_to=migrate)

@@ -23,7 +23,8 @@ import asyncio
 import contextlib
 import logging
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from telegram import Bot
 from telegram.ext import Application
@@ -36,9 +37,10 @@ from bot.scheduler.dispatcher import (
     Sender,
     in_thread,
 )
-from bot.scheduler.planner import Planner, PlanStats
 from bot.scheduler.ratelimit import RateLimiter, TelegramRateLimiter
-from bot.telegram.context import SERVICES_KEY, Services
+from bot.settings import Settings
+from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
+from kpi_core.services.deliveries import Planner, PlanStats
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +57,23 @@ network jitter, and a limit enforced to the message would answer 429 to a pace o
 """
 
 
+class SchedulerServices(Protocol):
+    """What the scheduler needs of the application's services (``bot.telegram.context``)."""
+
+    @property
+    def uow_factory(self) -> Callable[[], UnitOfWork]: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def calendars(self) -> CalendarProvider: ...
+    @property
+    def settings(self) -> Settings: ...
+
+
 class Scheduler:
     """A planner and a dispatcher over the application's services."""
 
-    def __init__(self, services: Services, sender: Sender) -> None:
+    def __init__(self, services: SchedulerServices, sender: Sender) -> None:
         settings = services.settings
         self.services = services
         self.interval = max(float(settings.scheduler_interval_seconds), MIN_INTERVAL)
@@ -161,6 +176,9 @@ def prefer_low_latency() -> None:
 
 async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     """Start the planner and dispatcher loops for ``app``."""
+    # Imported here: bot.telegram starts the scheduler; bot.scheduler does not depend on it.
+    from bot.telegram.context import SERVICES_KEY, Services
+
     services = app.bot_data.get(SERVICES_KEY)
     if not isinstance(services, Services):
         log.warning("No services: the scheduler is not started")

@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Any
 
 from sqlalchemy import make_url
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``db`` command and its subcommands."""
     db = subparsers.add_parser(
         "db",

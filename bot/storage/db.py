@@ -13,16 +13,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -79,6 +80,7 @@ def _is_memory(url: URL) -> bool:
     return database in ("", ":memory:") or url.query.get("mode") == "memory"
 
 
+# **kwargs go to sqlalchemy.create_engine as they are (SQLAlchemy types them the same way).
 def make_engine(url: str | URL, *, echo: bool = False, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (normalised first), tuned for this bot.
 
@@ -93,7 +95,7 @@ def make_engine(url: str | URL, *, echo: bool = False, **kwargs: Any) -> Engine:
 
 def _sqlite_engine(url: URL, *, echo: bool, **kwargs: Any) -> Engine:
     memory = _is_memory(url)
-    connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
+    connect_args: dict[str, object] = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     if memory:
         # One connection shared by every thread, or each thread would get its own empty
@@ -103,7 +105,7 @@ def _sqlite_engine(url: URL, *, echo: bool, **kwargs: Any) -> Engine:
     engine = create_engine(url, echo=echo, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from sqlite3 (its legacy mode never emits BEGIN for
         # SELECT and cannot emit BEGIN IMMEDIATE); the "begin" hook below emits BEGIN.
         dbapi_connection.isolation_level = None
@@ -193,14 +195,17 @@ def _connected(url_or_engine: str | URL | Engine) -> Iterator[Connection]:
 _ALEMBIC_LOCK = threading.Lock()
 
 
-def _run(url_or_engine: str | URL | Engine, fn_name: str, *args: Any) -> Any:
+def _run(
+    url_or_engine: str | URL | Engine, action: Literal["upgrade", "downgrade"], revision: str
+) -> None:
     from alembic import command
 
+    run = command.upgrade if action == "upgrade" else command.downgrade
     with _ALEMBIC_LOCK, _connected(url_or_engine) as connection:
         config = alembic_config()
         # env.py uses this connection instead of building its own engine.
         config.attributes["connection"] = connection
-        return getattr(command, fn_name)(config, *args)
+        run(config, revision)
 
 
 def upgrade(url_or_engine: str | URL | Engine, revision: str = "head") -> None:

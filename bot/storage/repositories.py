@@ -24,20 +24,29 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Date,
     Insert,
+    Integer,
     Row,
     Select,
+    Text,
     and_,
     bindparam,
+    case,
+    cast,
     delete,
+    func,
     insert,
+    literal,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.storage import tables as t
 from kpi_core.model import (
@@ -757,6 +766,82 @@ class SqlEntryRepository(_Repository):
         )
         return set(rows.scalars())
 
+    def totals(
+        self, user_ids: Iterable[int], start: date, end: date
+    ) -> dict[tuple[int, str], Decimal]:
+        """Sums in the database. PostgreSQL sums NUMERIC exactly; SQLite keeps values as text
+        (its NUMERIC goes through a float), so there each value is summed as the integer of its
+        digits, grouped by its number of decimal places, and scaled back here."""
+        ids = _ids(user_ids)
+        if not ids or end < start:
+            return {}
+        e = t.entries.c
+        where = (e.user_id.in_(ids), e.day >= start, e.day <= end, e.value.is_not(None))
+        found: dict[tuple[int, str], Decimal] = {}
+        if self._dialect == "postgresql":
+            sums = self._conn.execute(
+                select(e.user_id, e.kpi_id, func.sum(e.value)).where(*where)
+                .group_by(e.user_id, e.kpi_id)
+            )
+            for user_id, kpi_id, total in sums:
+                found[(user_id, kpi_id)] = Decimal(total)
+            return found
+        text = type_coerce(e.value, Text)
+        point = func.instr(text, ".")
+        scale = case((point > 0, func.length(text) - point), else_=0)
+        digits = cast(func.replace(text, ".", ""), Integer)
+        try:
+            with self._conn.begin_nested():
+                rows = self._conn.execute(
+                    select(e.user_id, e.kpi_id, scale, func.sum(digits)).where(*where)
+                    .group_by(e.user_id, e.kpi_id, scale)
+                ).all()
+        except OperationalError:  # "integer overflow": sums beyond 64 bits, add them up here
+            for entry in self.in_range(ids, start, end):
+                key = (entry.user_id, entry.kpi_id)
+                found[key] = found.get(key, Decimal(0)) + (entry.value or Decimal(0))
+            return found
+        for user_id, kpi_id, places, total in rows:
+            key = (user_id, kpi_id)
+            found[key] = found.get(key, Decimal(0)) + Decimal(int(total)).scaleb(-int(places))
+        return found
+
+    def in_range_of(
+        self, user_ids: Iterable[int], kpi_ids: Iterable[str], start: date, end: date
+    ) -> Sequence[Entry]:
+        ids, kpis = _ids(user_ids), sorted(set(kpi_ids))
+        if not ids or not kpis:
+            return []
+        e = t.entries.c
+        rows = self._conn.execute(
+            select(t.entries)
+            .where(e.user_id.in_(ids), e.kpi_id.in_(kpis), e.day >= start, e.day <= end,
+                   e.value.is_not(None))
+            .order_by(e.day, e.user_id, e.kpi_id)
+        )
+        return [_entry(row) for row in rows]
+
+    def logged_days(self, user_ids: Iterable[int], end: date, days: int) -> dict[int, int]:
+        ids = _ids(user_ids)
+        if not ids or days <= 0:
+            return {}
+        if days > 63:
+            raise ValueError("at most 63 days fit the mask")
+        e = t.entries.c
+        if self._dialect == "postgresql":
+            offset = cast(literal(end, Date) - e.day, Integer)
+            bits = func.bit_or(literal(1, BigInteger).op("<<")(offset))
+        else:
+            offset = cast(func.julianday(literal(end, Date)) - func.julianday(e.day), Integer)
+            bits = func.sum(literal(1, Integer).op("<<")(offset).distinct())
+        rows = self._conn.execute(
+            select(e.user_id, bits)
+            .where(e.user_id.in_(ids), e.day > end - timedelta(days=days), e.day <= end,
+                   e.value.is_not(None))
+            .group_by(e.user_id)
+        )
+        return {user_id: int(mask) for user_id, mask in rows if mask}
+
 
 # --- days off --------------------------------------------------------------------------------
 
@@ -943,6 +1028,26 @@ def _open_delivery(now: datetime, lease_seconds: int) -> Any:
     )
 
 
+def _earlier_unfinished(now: datetime) -> Any:
+    """An earlier row of the same chat is still to be sent (a retry, a claim): wait for it, so
+    a chat's messages keep their planned order."""
+    d = t.deliveries.c
+    e = t.deliveries.alias("earlier").c
+    return (
+        select(e.id)
+        .where(
+            e.chat_id == d.chat_id,
+            e.expires_at > now,
+            or_(
+                e.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
+                and_(e.status == DeliveryStatus.FAILED.value, e.next_attempt_at.is_not(None)),
+            ),
+            or_(e.due_at < d.due_at, and_(e.due_at == d.due_at, e.id < d.id)),
+        )
+        .exists()
+    )
+
+
 class SqlDeliveryRepository(_Repository):
     """The outbox of scheduled messages.
 
@@ -974,12 +1079,13 @@ class SqlDeliveryRepository(_Repository):
         ]
         if not rows:
             return 0
-        stmt = (
-            _dialect_insert(self._dialect, t.deliveries)
-            .on_conflict_do_nothing(index_elements=["chat_id", "kind", "local_date"])
-            .returning(t.deliveries.c.id)
+        stmt = _dialect_insert(self._dialect, t.deliveries).on_conflict_do_nothing(
+            index_elements=["chat_id", "kind", "local_date"]
         )
-        return len(self._conn.execute(stmt, rows).all())
+        if self._dialect == "sqlite":
+            # One executemany; SQLite counts the rows it inserted (ignored ones do not count).
+            return int(self._conn.execute(stmt, rows).rowcount)
+        return len(self._conn.execute(stmt.returning(t.deliveries.c.id), rows).all())
 
     def claim_due(
         self, now: datetime, limit: int, worker: str, lease_seconds: int
@@ -1007,7 +1113,7 @@ class SqlDeliveryRepository(_Repository):
             )
         due = (
             select(d.id)
-            .where(open_rows, d.expires_at > now)
+            .where(open_rows, d.expires_at > now, ~_earlier_unfinished(now))
             .order_by(d.due_at, d.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -1069,6 +1175,16 @@ class SqlDeliveryRepository(_Repository):
             select(t.deliveries).where(d.chat_id == chat_id).order_by(d.local_date, d.kind, d.id)
         )
         return [_delivery(row) for row in rows]
+
+    def sent_as(self, chat_id: int, telegram_message_id: int) -> Delivery | None:
+        d = t.deliveries.c
+        row = self._conn.execute(
+            select(t.deliveries)
+            .where(d.chat_id == chat_id, d.telegram_message_id == telegram_message_id)
+            .order_by(d.id.desc())
+            .limit(1)
+        ).first()
+        return _delivery(row) if row else None
 
     def pending(self, since: date, chat_ids: Iterable[int] | None = None) -> Sequence[Delivery]:
         """PENDING rows from ``since`` on (only these chats if given), by id."""

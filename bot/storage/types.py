@@ -3,6 +3,13 @@
 * :class:`ExactDecimal` — ``Decimal`` in, the same ``Decimal`` out. Unconstrained ``NUMERIC`` on
   PostgreSQL (the scale typed is preserved: ``12.50`` stays ``12.50``); a canonical decimal
   string in a ``TEXT`` column on SQLite, whose ``NUMERIC`` affinity would go through a float.
+  Values beyond :data:`kpi_core.parsing.numbers.MAX_VALUE` (10^15) either way are refused on
+  both databases, as the parser refuses them: what a person cannot type cannot be stored.
+
+  Why not ``NUMERIC(p, s)`` on PostgreSQL: a fixed scale pads every value (``12.50`` would come
+  back as ``12.500000…``, shown with all those digits) and silently *rounds* extra fraction
+  digits instead of refusing them. Unconstrained ``NUMERIC`` holds 10^15 with any fraction
+  digits we keep (kopecks, typed fractions, 19-digit weights) exactly; the bound is the type's.
 * :class:`UTCDateTime` — timezone-aware UTC ``datetime`` in and out. ``TIMESTAMP WITH TIME
   ZONE`` on PostgreSQL; a fixed-width ISO 8601 UTC string (``2025-01-31T09:00:00.000000Z``) on
   SQLite, which sorts and compares correctly as text. Naive datetimes are refused.
@@ -20,6 +27,8 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect, Numeric, Text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from kpi_core.parsing.numbers import MAX_VALUE
 
 # SQLite: ISO 8601 with a "T" and a "Z"; always six fraction digits so text order is time order.
 _SQLITE_STORAGE_FORMAT = (
@@ -57,9 +66,12 @@ class ExactDecimal(TypeDecorator[Decimal]):
             # A float here is a bug upstream: it has already lost exactness.
             raise TypeError(f"ExactDecimal takes Decimal or int, not {type(value).__name__}")
         decimal = Decimal(value)
+        if not decimal.is_finite():
+            raise ValueError(f"not a finite decimal: {decimal!r}")
+        if abs(decimal) > MAX_VALUE:
+            # The parser refuses these with a message; reaching here is a bug upstream.
+            raise ValueError(f"{decimal} is beyond the largest storable magnitude {MAX_VALUE}")
         if dialect.name == "postgresql":
-            if not decimal.is_finite():
-                raise ValueError(f"not a finite decimal: {decimal!r}")
             return decimal
         return canonical_decimal(decimal)
 

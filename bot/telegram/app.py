@@ -14,15 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any, TypeAlias, cast
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    BaseUpdateProcessor,
-    ExtBot,
-)
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor
 from telegram.ext import ContextTypes as _ContextTypes
 from telegram.request import BaseRequest
 
@@ -30,13 +24,12 @@ from bot.scheduler import runtime
 from bot.scheduler.ratelimit import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram import handlers, menus
-from bot.telegram.context import SERVICES_KEY, BotContext, Services
+from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.timezone_lookup import gazetteer
+
+__all__ = ["BotApplication", "PerChatUpdateProcessor", "build_application"]
 
 log = logging.getLogger(__name__)
-
-BotApplication: TypeAlias = Application[
-    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], None
-]
 
 # Updates of different chats run concurrently; this bounds how many at once.
 MAX_CONCURRENT_UPDATES = 32
@@ -66,7 +59,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 return ("user", update.effective_user.id)
         return None
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         """Await ``coroutine`` once no other update of the same chat is being processed."""
         key = self._key(update)
         if key is None:
@@ -94,6 +87,9 @@ async def _post_init(app: BotApplication) -> None:
     """Publish the command menus and start the scheduler loops."""
     await menus.set_commands(app.bot)
     if app.bot_data.get(RUN_BACKGROUND_KEY, True):
+        # Build the city gazetteer now, in a thread, so the first person to type a city does
+        # not wait for it (about a second); a running bot is what needs it.
+        asyncio.get_running_loop().run_in_executor(None, gazetteer)
         await runtime.start_background(app)
 
 
@@ -155,7 +151,7 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request or request)
     elif get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
-    app = cast(BotApplication, builder.build())
+    app: BotApplication = builder.build()
     app.bot_data[SERVICES_KEY] = services
     app.bot_data[RUN_BACKGROUND_KEY] = run_background
     handlers.register(app)

@@ -67,7 +67,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     reply = await run(context, use.set_language, update, code)
     await answer_query(update, reply)
     await _localise_command_menu(context, update, code)
-    on_menu = query.message is not None and query.message.message_id == reply.message_id
+    on_menu = query.message is not None and query.message.message_id == reply.screen_ref
     if reply.view is not None and on_menu:
         await present(update, context, reply, edit=True)
         return

@@ -19,20 +19,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from telegram import Update
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import SystemClock
 from bot.i18n import Translator, resolve_language, translator
 from bot.settings import Settings
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
 
-if TYPE_CHECKING:
-    from telegram.ext import Application
-
-__all__ = ["SERVICES_KEY", "BotContext", "Services", "SystemClock"]
+__all__ = ["SERVICES_KEY", "AppBot", "BotApplication", "BotContext", "Services", "SystemClock"]
 
 SERVICES_KEY = "services"
 
@@ -59,22 +56,40 @@ class Services:
     dispose: Callable[[], None] | None = None
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+AppBot: TypeAlias = ExtBot[int]
+"""The bot of the application: an ``ExtBot`` whose rate limiter (``AIORateLimiter``) takes an
+``int`` as ``rate_limit_args`` (the number of retries after a 429)."""
+
+# PTB's own types for user_data/chat_data/bot_data when ContextTypes gets only ``context``.
+# We keep no state there; bot_data holds the Services (read through BotContext.services).
+_Data: TypeAlias = dict[Any, Any]
+
+
+class BotContext(CallbackContext[AppBot, _Data, _Data, _Data]):
     """The ``CallbackContext`` of KPI Coach: services, the user's language and helpers."""
 
     def __init__(
         self,
-        application: Application[Any, Any, Any, Any, Any, Any],
+        application: BotApplication,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self._language: str | None = None
         self._telegram_language: str | None = None
+        self.deferred_update_id: int | None = None
+        """Set by the middleware when the update's handler records it in its own unit of work
+        (the daily loop's: one transaction per update); ``None`` once recorded."""
+        self.served = False
+        """A use case of the daily loop served this update (it also marked a returning person
+        active again), so the later handlers need not open another unit of work."""
 
     @classmethod
     def from_update(
-        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+        cls,
+        update: object,
+        # As in CallbackContext.from_update, whose signature an override may not narrow.
+        application: Application[Any, Any, Any, Any, Any, Any],
     ) -> BotContext:
         """Build the context and remember Telegram's ``language_code`` as a fallback."""
         context: BotContext = super().from_update(update, application)
@@ -112,3 +127,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     async def run_sync(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run blocking ``fn`` (database work) in a worker thread and return its result."""
         return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+BotApplication: TypeAlias = Application[AppBot, BotContext, _Data, _Data, _Data, None]
+"""The application as :func:`bot.telegram.app.build_application` builds it (no JobQueue).
+
+Annotate ``register(app: BotApplication)`` functions and anything else that gets the app."""

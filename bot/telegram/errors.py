@@ -1,21 +1,25 @@
-"""The one error handler: log with the traceback, tell the user in their language, never raise.
+"""The one error handler: log with the traceback, tell the user in their language.
 
 Domain errors are mapped to helpful replies by the handlers themselves; whatever reaches this
 handler is unexpected. The user learns that something went wrong and that what they entered
 before is kept (it is in the database), so they can simply try again.
+
+One failure is expected: a 403 ``Forbidden`` on a reply means the person blocked the bot (or
+the group removed it) while the update was being handled. That chat is marked inactive, as the
+scheduler does for its sends, no more handlers run for the update, and it is logged at INFO.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, Forbidden, NetworkError, TimedOut
-from telegram.ext import Application
+from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import resolve_language, translator
-from bot.telegram.context import BotContext, Services
+from bot.telegram.context import BotApplication, BotContext, Services
+from kpi_core.services import daily
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +44,30 @@ async def _language(update: Update, context: BotContext) -> str:
     return resolve_language(stored, fallback)
 
 
+async def _chat_gone(update: Update, context: BotContext, error: Forbidden) -> None:
+    """The chat refused our reply: stop sending there (never raises)."""
+    chat = update.effective_chat
+    if chat is None:
+        log.info("Telegram refused a reply to update %s: %s", update.update_id, error.message)
+        return
+    log.info("Chat %s blocked the bot or removed it: %s", chat.id, error.message)
+    try:
+        await context.run_sync(daily.deactivate_chat, context.services.uow_factory(), chat.id)
+    except Exception:  # the database may be what failed; the next send will tell again
+        log.warning("Could not mark chat %s inactive", chat.id, exc_info=True)
+
+
 async def handle_error(update: object, context: BotContext) -> None:
-    """Log an unexpected error and apologise to the user; never raises."""
+    """Log an unexpected error and apologise to the user.
+
+    Raises:
+        ApplicationHandlerStop: after a ``Forbidden`` reply, so that no later handler group
+            replies into the closed chat, or marks the person active again.
+    """
     error = context.error
+    if isinstance(update, Update) and isinstance(error, Forbidden):
+        await _chat_gone(update, context, error)
+        raise ApplicationHandlerStop
     try:
         if not isinstance(update, Update):
             # Errors outside an update: polling/network trouble, a background task.
@@ -60,7 +85,7 @@ async def handle_error(update: object, context: BotContext) -> None:
             chat.id if chat else None,
             exc_info=error,
         )
-        if chat is None or isinstance(error, Forbidden):
+        if chat is None:
             return
         t = translator(await _language(update, context))
         if update.callback_query is not None:
@@ -79,6 +104,6 @@ async def handle_error(update: object, context: BotContext) -> None:
         log.exception("The error handler itself failed")
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(app: BotApplication) -> None:
     """Install the error handler."""
     app.add_error_handler(handle_error)

@@ -8,16 +8,14 @@ daily loop (logging results, digest buttons); the error handler comes last.
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram.ext import Application
-
 from bot.telegram import commands, daily, errors, middleware, onboarding, team
+from bot.telegram.context import BotApplication
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(app: BotApplication) -> None:
     """Add every handler to ``app``: middleware, features, error handler."""
     middleware.register(app)
+    daily.register_text(app)  # typed text: the daily loop first, then onboarding
     onboarding.register(app)
     commands.register(app)
     team.register(app)

@@ -10,13 +10,12 @@ only (the database is the only memory).
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import resolve_language
-from bot.telegram.context import BotContext, Services
+from bot.telegram.context import BotApplication, BotContext, Services
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +33,23 @@ def admit(services: Services, update_id: int, telegram_user_id: int | None) -> t
         return True, user.language if user is not None else None
 
 
+def _deferred(update: Update) -> bool:
+    """Updates whose handler records them inside its own transaction (the daily loop's typed
+    text and buttons: one unit of work per update, the hot path)."""
+    query = update.callback_query
+    if query is not None:
+        return isinstance(query.data, str) and query.data.startswith("d:")
+    message = update.message  # new messages only: edits are answered by onboarding
+    return (message is not None and message.chat.type == message.chat.PRIVATE
+            and message.text is not None and not message.text.startswith("/"))
+
+
 async def admit_update(update: Update, context: BotContext) -> None:
     """Stop repeated updates; set ``context.language`` for the rest of this update."""
     user = update.effective_user
+    if user is not None and _deferred(update):
+        context.deferred_update_id = update.update_id
+        return  # the language comes from the use case's reply
     first, stored = await context.run_sync(
         admit, context.services, update.update_id, user.id if user else None
     )
@@ -48,6 +61,6 @@ async def admit_update(update: Update, context: BotContext) -> None:
     context.language = resolve_language(stored, telegram_language)
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(app: BotApplication) -> None:
     """Add the middleware in group -1, ahead of every other handler."""
     app.add_handler(TypeHandler(Update, admit_update), group=MIDDLEWARE_GROUP)

@@ -43,7 +43,13 @@ from telegram.ext import (
 from bot.i18n import translator
 from bot.telegram import keyboards
 from bot.telegram.context import BotContext
-from bot.timezone_lookup import canonical_zone, country_code, zone_for_location
+from bot.timezone_lookup import (
+    canonical_zone,
+    city_zone,
+    country_code,
+    zone_for_location,
+    zone_suggestions,
+)
 from bot.ui import callbacks, render
 from kpi_core.advice.questionnaire import Validators
 from kpi_core.messages import Message
@@ -57,7 +63,7 @@ CONVERSATION_GROUP = 0
 DAILY_GROUP = 1
 """Where free-text handlers of other features go, after the conversation had its chance."""
 
-MENU_PREFIXES = (use.PREFIX_QUESTION, use.PREFIX_REVIEW, use.PREFIX_MENU, use.PREFIX_DELETE)
+MENU_PREFIXES = render.MENU_PREFIXES
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -69,6 +75,8 @@ def deps(context: BotContext) -> use.Deps:
         zone_name=canonical_zone,
         country_supported=supports if callable(supports) else Validators().country_supported,
         country_code=country_code,
+        city_zone=city_zone,
+        zone_suggestions=zone_suggestions,
     )
     return use.Deps(clock=services.clock, calendars=services.calendars, validators=validators)
 
@@ -107,7 +115,7 @@ async def _show(update: Update, context: BotContext, reply: use.Reply, *, edit: 
         return
     t = translator(reply.language)
     now = context.services.clock.now()
-    remove_keyboard = reply.left_location_step
+    remove_keyboard = reply.offered_location_done
     if remove_keyboard and reply.zone is not None:
         # The message that takes the location keyboard away says which zone was understood.
         removal = render.zone_confirmation(t, reply.zone, now) + "."
@@ -135,11 +143,11 @@ async def _show(update: Update, context: BotContext, reply: use.Reply, *, edit: 
         markup = keyboards.remove() if remove_keyboard else keyboards.inline(menu)
         sent = await context.bot.send_message(chat.id, menu.text, parse_mode=ParseMode.HTML, reply_markup=markup)
         message_id = sent.message_id
-        if reply.message_id != message_id:
-            await _strip_buttons(context, chat.id, reply.message_id)
+        if reply.screen_ref != message_id:
+            await _strip_buttons(context, chat.id, reply.screen_ref)
     if reply.token and not reply.closed:
         await context.run_sync(
-            use.remember_menu, context.services.uow_factory(), deps(context), who(update, context),
+            use.remember_screen, context.services.uow_factory(), deps(context), who(update, context),
             reply.token, message_id,
         )
 
@@ -215,8 +223,7 @@ async def press_button(update: Update, context: BotContext) -> None:
     if await _without_chat(update):
         return
     try:
-        cb = callbacks.decode(query.data)
-        pressed = use.Press(cb.prefix, cb.part(0), cb.part(1), cb.parts[2:])
+        pressed = render.press_of(query.data)
         reply = await run(context, use.press, update, pressed)
     except callbacks.InvalidCallback:
         reply = _stale(await run(context, use.current, update))
@@ -232,7 +239,8 @@ async def press_button(update: Update, context: BotContext) -> None:
 def _on_current_menu(update: Update, reply: use.Reply) -> bool:
     query = update.callback_query
     message = query.message if query else None
-    return message is not None and reply.message_id is not None and message.message_id == reply.message_id
+    ref = reply.screen_ref
+    return message is not None and ref is not None and message.message_id == ref
 
 
 async def _without_chat(update: Update) -> bool:

@@ -25,6 +25,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+
+from kpi_core.services.daily_loop import (
+    Choice,
+    DailyPress,
+    LogKpi,
+    PickDay,
+    ShowToday,
+    Snooze,
+    UndoSave,
+    Verdict,
+)
 
 SEP = ":"
 MAX_BYTES = 64
@@ -136,3 +148,71 @@ def pattern(*prefixes: str) -> str:
             raise InvalidCallback(f"unknown callback prefix {prefix!r}")
     alternatives = "|".join(re.escape(p) for p in prefixes)
     return rf"^(?:{alternatives})(?::|$)"
+
+
+# -- the daily loop's buttons: ``d:<action>[:<arg>...]`` ---------------------------------------
+def day_code(day: date) -> str:
+    """A day as a callback part: ``20250409``."""
+    return day.strftime("%Y%m%d")
+
+
+def parse_day_code(text: str) -> date | None:
+    """The date of a ``yyyymmdd`` part, or ``None``."""
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def daily(action: str, *parts: str | int) -> str:
+    """Callback data of a daily-loop button (layouts in :func:`daily_press`)."""
+    return encode("d", action, *parts)
+
+
+def daily_press(data: str | None) -> DailyPress | Snooze | None:
+    """Parse a daily-loop button into what was pressed; ``None`` for anything malformed.
+
+    =========================  ===========================================================
+    ``d:k:<metric>:<yyyymmdd>``  log one KPI for a day: the bot asks for the number
+    ``d:p``                      the date picker (the last seven days)
+    ``d:day:<yyyymmdd>``         /log for that day
+    ``d:u:<yyyymmdd>:<stamp>``   undo the save made at ``stamp`` (microseconds since 1970)
+    ``d:ok:<token>:<metric>``    "Did you mean …?": keep the typed value
+    ``d:fix:<token>:<metric>``   … take the suggested value
+    ``d:re:<token>:<metric>``    … type it again
+    ``d:z[:<yyyymmdd>]``         snooze the evening reminder for an hour
+    ``d:t``                      show /today
+    =========================  ===========================================================
+
+    Never raises: forged, truncated or old data is ``None`` ("this menu has expired").
+    """
+    try:
+        cb = decode(data)
+    except InvalidCallback:
+        return None
+    if cb.prefix != "d" or not cb.parts:
+        return None
+    action, args = cb.parts[0], cb.parts[1:]
+    if action == "k" and len(args) == 2 and args[0]:
+        day = parse_day_code(args[1])
+        return LogKpi(args[0], day) if day else None
+    if action == "p" and not args:
+        return PickDay()
+    if action == "day" and len(args) == 1:
+        day = parse_day_code(args[0])
+        return PickDay(day) if day else None
+    if action == "u" and len(args) == 2 and args[1].isdigit() and len(args[1]) <= 20:
+        day = parse_day_code(args[0])
+        return UndoSave(day, int(args[1])) if day else None
+    if action in _CHOICES and len(args) == 2 and args[0] and args[1]:
+        return Verdict(_CHOICES[action], args[0], args[1])
+    if action == "z" and len(args) <= 1:
+        return Snooze(parse_day_code(args[0]) if args else None)
+    if action == "t" and not args:
+        return ShowToday()
+    return None
+
+
+_CHOICES = {choice.value: choice for choice in Choice}

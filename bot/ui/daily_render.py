@@ -1,24 +1,10 @@
-"""Words and buttons for the daily loop: log echoes, /today, reminders and digests.
+"""Words and buttons for the daily loop: log echoes, /today, "Did you mean …?", hints.
 
-The use cases in :mod:`kpi_core.services.daily` return values; this module turns each into a
-:class:`~bot.ui.render.Menu` (HTML text plus button rows) in the person's language. The
-Telegram handlers (:mod:`bot.telegram.daily`) and the scheduler's dispatcher
-(:mod:`bot.scheduler.dispatcher`) share it, so a digest reads the same whether it was asked for
-or scheduled.
-
-Callback data (prefix ``d``, parsed in :func:`parse`):
-
-=========================  ===========================================================
-``d:k:<metric>:<yyyymmdd>``  log one KPI for a day: the bot asks for the number
-``d:p``                      the date picker (the last seven days)
-``d:day:<yyyymmdd>``         /log for that day
-``d:u:<yyyymmdd>:<stamp>``   undo the save made at ``stamp`` (microseconds since 1970)
-``d:ok:<token>:<metric>``    "Did you mean …?": keep the typed value
-``d:fix:<token>:<metric>``   … take the suggested value
-``d:re:<token>:<metric>``    … type it again
-``d:z:<yyyymmdd>``           snooze the evening reminder for an hour
-``d:t``                      show /today
-=========================  ===========================================================
+The use cases in :mod:`kpi_core.services.daily_loop` return a
+:class:`~kpi_core.services.daily_loop.DailyReply`; :func:`show` turns it into a
+:class:`~bot.ui.render.Menu` (HTML text plus button rows) in the person's language, for Telegram
+and the console alike. The scheduler's messages are in :mod:`bot.ui.digests`, built from the
+pieces here. Button data is built and parsed in :mod:`bot.ui.callbacks` (prefix ``d``).
 """
 
 from __future__ import annotations
@@ -44,10 +30,17 @@ from kpi_core.services.daily import (
     Undone,
     stamp_of,
 )
+from kpi_core.services.daily_loop import (
+    AskValue,
+    Confirm,
+    DailyReply,
+    DayPicker,
+    Hint,
+    Refused,
+)
 from kpi_core.tracking.digest import KpiStanding
 from kpi_core.tracking.progress import Status
 
-PREFIX = "d"
 BAR_WIDTH = 10
 PICKER_DAYS = 7
 
@@ -59,25 +52,9 @@ STATUS_ICON = {
 }
 
 
-# -- callback data -----------------------------------------------------------------------------
-def day_code(day: date) -> str:
-    """``20250409``."""
-    return day.strftime("%Y%m%d")
-
-
-def parse_day_code(text: str) -> date | None:
-    """The date of a ``yyyymmdd`` code, or ``None``."""
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-
-
-def data(action: str, *parts: str | int) -> str:
-    """Callback data of the daily loop (see the module docs)."""
-    return callbacks.encode(PREFIX, action, *parts)
+# -- callback data (built and parsed in bot.ui.callbacks) -------------------------------------
+day_code = callbacks.day_code
+data = callbacks.daily
 
 
 # -- formatting pieces -------------------------------------------------------------------------
@@ -355,6 +332,55 @@ def quick_form_problems(t: Translator, form: QuickForm, loggables: Sequence[Logg
         lines.append(t._("{kpi}: {problem}").format(
             kpi=label(t, describe_metric(metric_id)), problem=t.render(problem)))
     return esc("\n".join(lines))
+
+
+def refused(t: Translator, screen: Refused) -> Menu:
+    """A quick form that could not be read in full: nothing saved, and what was wrong."""
+    lines = [esc(t._("Nothing saved: part of the message was not understood.")),
+             quick_form_problems(t, screen.form, screen.loggables),
+             "", esc(t._("Send the whole line again, corrected, for example:")),
+             f"<code>{esc(_example(t, screen.loggables))}</code>"]
+    return Menu("\n".join(lines))
+
+
+def hint(t: Translator, screen: Hint) -> Menu:
+    """Text that is not a log entry: how to log, with an example of the person's own KPIs."""
+    if screen.reminder:
+        # Commas, not "and": the names stand for the positions of the numbers.
+        names = ", ".join(label(t, i.label_message) for i in screen.loggables)
+        return Menu(esc(t._(
+            "Send the numbers in this order, separated by commas: {names}.").format(names=names)))
+    lines = [esc(t._("I did not find results to log in this message.")),
+             esc(t._("Send them in one line, like:")),
+             f"<code>{esc(_example(t, screen.loggables))}</code>",
+             esc(t._("Or use /log for buttons, /today for today's quota, /help for the rest."))]
+    return Menu("\n".join(lines))
+
+
+def show(t: Translator, reply: DailyReply) -> Menu | None:
+    """The menu for a daily-loop reply (``None`` when there is nothing to show)."""
+    screen = reply.screen
+    if screen is None:
+        return None
+    if isinstance(screen, LogMenu):
+        return log_menu(t, screen)
+    if isinstance(screen, AskValue):
+        return ask_value(t, screen.item, screen.day, screen.today, screen.current)
+    if isinstance(screen, DayPicker):
+        return day_picker(t, screen.today)
+    if isinstance(screen, Logged):
+        return logged(t, screen)
+    if isinstance(screen, Confirm):
+        return confirm_outlier(t, screen.pending, screen.pending.outliers[0], screen.token)
+    if isinstance(screen, Undone):
+        return undone(t, screen)
+    if isinstance(screen, DayReport):
+        return today_screen(t, screen)
+    if isinstance(screen, Refused):
+        return refused(t, screen)
+    if isinstance(screen, Hint):
+        return hint(t, screen)
+    return Menu(esc(t.render(screen.message)))
 
 
 # -- /today ------------------------------------------------------------------------------------

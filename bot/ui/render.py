@@ -40,10 +40,8 @@ from kpi_core.services.membership import (
     headcount,
 )
 from kpi_core.services.onboarding import (
-    PREFIX_DELETE,
-    PREFIX_MENU,
-    PREFIX_QUESTION,
-    PREFIX_REVIEW,
+    Action,
+    ButtonPress,
     CatalogView,
     DeleteView,
     FinishedView,
@@ -57,10 +55,46 @@ from kpi_core.services.onboarding import (
     ReviewView,
     SettingsView,
     SwapView,
+    TargetLine,
+    TargetsView,
     View,
 )
 
 CHECK = "✓ "
+
+# -- callback data of the conversation menus -------------------------------------------------
+# A button of a conversation menu is ``prefix:token:action[:args]`` (see bot.ui.callbacks):
+# the prefix says which kind of menu drew it, the domain names only the action.
+PREFIX_QUESTION = "q"
+PREFIX_REVIEW = "r"
+PREFIX_MENU = "m"
+PREFIX_DELETE = "del"
+MENU_PREFIXES = (PREFIX_QUESTION, PREFIX_REVIEW, PREFIX_MENU, PREFIX_DELETE)
+"""The prefixes whose presses go to ``kpi_core.services.onboarding.press``."""
+
+
+def press_of(data: str | None) -> ButtonPress:
+    """The press a conversation menu's button stands for.
+
+    Raises:
+        InvalidCallback: not a conversation menu's button (malformed, forged, another prefix).
+    """
+    cb = callbacks.decode(data)
+    if cb.prefix not in MENU_PREFIXES or len(cb.parts) < 2 or not cb.parts[0] or not cb.parts[1]:
+        raise callbacks.InvalidCallback(f"not a conversation menu's button: {data!r}")
+    return ButtonPress(cb.parts[0], cb.parts[1], cb.parts[2:])
+
+
+def _q(token: str, action: str, *args: str | int) -> str:
+    return callbacks.menu(PREFIX_QUESTION, token, action, *args)
+
+
+def _r(token: str, action: str, *args: str | int) -> str:
+    return callbacks.menu(PREFIX_REVIEW, token, action, *args)
+
+
+def _m(token: str, action: str, *args: str | int) -> str:
+    return callbacks.menu(PREFIX_MENU, token, action, *args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +266,34 @@ def plan_text(t: Translator, plan: PlanSummary) -> str:
         lines.append(
             esc(t._("Previous period: {amount}").format(amount=amount(t, plan.baseline, quota.currency)))
         )
+    prorated = prorated_text(t, plan)
+    if prorated is not None:
+        lines.append(esc(prorated))
     return "\n".join(lines)
+
+
+def prorated_text(t: Translator, plan: PlanSummary) -> str | None:
+    """Why the amount asked is less than the plan: it counts from the day the person started
+    (plain text), or ``None`` when it is the whole period."""
+    if plan.starts is None or plan.share is None or plan.full_share is None:
+        return None
+    currency = plan.quota.currency
+    values = {
+        "day": t.date(plan.starts),
+        "share": amount(t, plan.share, currency),
+        "full": amount(t, plan.full_share, currency),
+    }
+    if plan.quota.people > 1:
+        text = t._(
+            "Your share counts from {day}: {share} of {full} for the whole period (the working "
+            "days before it are not counted)."
+        )
+    else:
+        text = t._(
+            "The plan counts from {day}: {share} of {full} for the whole period (the working "
+            "days before it are not counted)."
+        )
+    return text.format(**values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +343,8 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
         return swap_menu(t, view, token)
     if isinstance(view, CatalogView):
         return catalog_menu(t, view, token)
+    if isinstance(view, TargetsView):
+        return targets_menu(t, view, token)
     if isinstance(view, FinishedView):
         return finished_menu(t, view, now, bot_username)
     if isinstance(view, TeamView):
@@ -313,22 +376,22 @@ def question_menu(t: Translator, view: QuestionView, token: str, now: datetime) 
     lines.append(f"<b>{esc(t.render(shown.prompt))}</b>")
     if shown.hint is not None:
         lines.append(esc(t.render(shown.hint)))
-    action = "t" if shown.can_done else "c"
+    action = Action.TOGGLE if shown.can_done else Action.CHOOSE
     options = [
         Button(
             (CHECK if o.selected else "") + _option_label(t, view, o.label, o.value, now),
-            callbacks.menu(PREFIX_QUESTION, token, action, i),
+            _q(token, action, i),
         )
         for i, o in enumerate(shown.options)
     ]
     rows = _rows(options, shown.columns)
     nav = []
     if shown.can_back or view.editing:  # Back from an edit returns to its menu
-        nav.append(Button("‹ " + t.pgettext("button", "Back"), callbacks.menu(PREFIX_QUESTION, token, "b")))
+        nav.append(Button("‹ " + t.pgettext("button", "Back"), _q(token, Action.BACK)))
     if shown.can_skip:
-        nav.append(Button(t.pgettext("button", "Skip") + " ›", callbacks.menu(PREFIX_QUESTION, token, "s")))
+        nav.append(Button(t.pgettext("button", "Skip") + " ›", _q(token, Action.SKIP)))
     if shown.can_done:
-        nav.append(Button(t.pgettext("button", "Done") + " ✓", callbacks.menu(PREFIX_QUESTION, token, "d")))
+        nav.append(Button(t.pgettext("button", "Done") + " ✓", _q(token, Action.DONE)))
     if nav:
         rows.append(tuple(nav))
     return Menu("\n".join(lines), tuple(rows), shown.wants_location)
@@ -353,17 +416,19 @@ def review_menu(t: Translator, view: ReviewView, token: str) -> Menu:
         parts.append(esc(t._("➕ adds a KPI from the catalog.")))
     rows: list[tuple[Button, ...]] = []
     for card in editable:
-        row = [Button("🔄 " + kpi_short(t, card.kpi), callbacks.menu(PREFIX_REVIEW, token, "sw", card.kpi.id))]
+        row = [Button("🔄 " + kpi_short(t, card.kpi), _r(token, Action.SWAP, card.kpi.id))]
         if view.can_remove:
-            row.append(Button("✖", callbacks.menu(PREFIX_REVIEW, token, "rm", card.kpi.id)))
+            row.append(Button("✖", _r(token, Action.REMOVE, card.kpi.id)))
         rows.append(tuple(row))
     if view.can_add:
-        rows.append((Button("➕ " + t.pgettext("button", "Add from the catalog"), callbacks.menu(PREFIX_REVIEW, token, "add")),))
+        rows.append((Button("➕ " + t.pgettext("button", "Add from the catalog"), _r(token, Action.ADD)),))
+    if not view.onboarding and view.can_targets:
+        rows.append((Button("🎯 " + t.pgettext("button", "Targets"), _r(token, Action.TARGETS)),))
     last = []
     if view.can_back:
-        last.append(Button("‹ " + t.pgettext("button", "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")))
+        last.append(Button("‹ " + t.pgettext("button", "Back"), _r(token, Action.BACK_TO)))
     accept = t.pgettext("button", "Looks good, save") if view.onboarding else t.pgettext("button", "Save")
-    last.append(Button("✅ " + accept, callbacks.menu(PREFIX_REVIEW, token, "ok")))
+    last.append(Button("✅ " + accept, _r(token, Action.ACCEPT)))
     rows.append(tuple(last))
     return Menu("\n\n".join(parts), tuple(rows))
 
@@ -378,11 +443,110 @@ def swap_menu(t: Translator, view: SwapView, token: str) -> Menu:
     for option in view.options:
         parts.append(f"<b>{esc(kpi_name(t, option.kpi))}</b>\n{esc(t.render(option.reason))}")
     rows = [
-        (Button(kpi_short(t, o.kpi), callbacks.menu(PREFIX_REVIEW, token, "pick", o.kpi.id)),)
+        (Button(kpi_short(t, o.kpi), _r(token, Action.PICK, o.kpi.id)),)
         for o in view.options
     ]
-    rows.append((Button("‹ " + t.pgettext("button", "Back"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
+    rows.append((Button("‹ " + t.pgettext("button", "Back"), _r(token, Action.BACK_TO)),))
     return Menu("\n\n".join(parts), tuple(rows))
+
+
+SOURCES: dict[str, tuple[str, str]] = {
+    "plan": NP_("target source", "the plan"),
+    "funnel": NP_("target source", "worked out from the plan"),
+    "last": NP_("target source", "last period"),
+    "typed": NP_("target source", "set by you"),
+}
+"""Where a target comes from, as the targets screen says it."""
+
+PARAMS: dict[str, tuple[str, str]] = {
+    "avg_deal": NP_("funnel", "Average deal"),
+    "call_to_meeting": NP_("funnel", "Call → meeting"),
+    "meeting_to_proposal": NP_("funnel", "Meeting → proposal"),
+    "proposal_to_deal": NP_("funnel", "Proposal → deal"),
+    "qualified_to_deal": NP_("funnel", "Qualified lead → deal"),
+    "lead_to_qualified": NP_("funnel", "Lead → qualified lead"),
+}
+"""The funnel's parameters by name."""
+
+
+def _target_line(t: Translator, index: int, line: TargetLine) -> str:
+    name = esc(kpi_name(t, line.kpi))
+    head = f"{index}. <b>{name}</b>"
+    if line.target is None:
+        return head + "\n" + esc(t._("No target yet: ✏ sets one."))
+    source = t.pgettext(*SOURCES[line.source or "typed"])
+    if line.rate:
+        value = t._("{rate} assumed ({source})").format(rate=t.percent(line.target), source=source)
+        return head + "\n" + esc(value)
+    value = t._("Target: {amount} ({source})").format(
+        amount=amount(t, line.target, line.currency), source=source
+    )
+    return head + "\n" + esc(value) + "\n" + esc(quota_line(t, line.quota, line.kpi))
+
+
+def _param_value(t: Translator, name: str, value: object, currency: str | None) -> str:
+    from decimal import Decimal
+
+    if value is None:
+        return t._("not set")
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return amount(t, number, currency) if name == "avg_deal" else t.percent(number)
+
+
+def targets_menu(t: Translator, view: TargetsView, token: str) -> Menu:
+    """``/kpis`` → targets: each KPI's target and its daily quota, the funnel's parameters,
+    buttons to change them, and Save."""
+    if view.period is not None:
+        title = t._("Targets for {period}").format(period=period_text(t, view.period))
+    else:
+        title = t._("Targets")
+    parts = [f"<b>{esc(title)}</b>"]
+    parts.extend(_target_line(t, i, line) for i, line in enumerate(view.lines, start=1))
+    if view.params:
+        funnel = [esc(t._("The funnel the targets are worked out with:"))]
+        for param in view.params:
+            value = _param_value(t, param.name, param.value, param.currency)
+            mark = "" if param.typed or param.value is None else " " + t._("(default)")
+            funnel.append("• " + esc(f"{t.pgettext(*PARAMS[param.name])}: {value}{mark}"))
+        parts.append("\n".join(funnel))
+    if not view.can_edit:
+        parts.append(esc(t._("The targets belong to your team: only its owner can change them.")))
+    rows: list[tuple[Button, ...]] = []
+    editing = view.editing
+    if editing is not None:
+        parts.append("✏️ <b>" + esc(_editing_prompt(t, view, editing)) + "</b>")
+        rows.append((Button(t.pgettext("button", "Use the suggested value"), _r(token, Action.RESET)),))
+        rows.append((Button("‹ " + t.pgettext("button", "Back"), _r(token, Action.BACK_TO)),))
+        return Menu("\n\n".join(parts), tuple(rows))
+    if view.can_edit:
+        buttons = [
+            Button("✏ " + kpi_short(t, line.kpi), _r(token, Action.EDIT_TARGET, line.kpi.id))
+            for line in view.lines
+            if not line.rate and line.source != "plan" and line.kpi.aggregation is Aggregation.SUM
+        ]
+        buttons += [
+            Button("✏ " + t.pgettext(*PARAMS[p.name]), _r(token, Action.EDIT_PARAM, p.name))
+            for p in view.params
+        ]
+        rows.extend(_rows(buttons, 2))
+        parts.append(esc(t._("✏ changes a target or the funnel; the daily quotas follow. Nothing is saved until Save.")))
+    last = [Button("‹ " + t.pgettext("button", "Back"), _r(token, Action.BACK_TO))]
+    if view.can_edit:
+        last.append(Button("✅ " + t.pgettext("button", "Save"), _r(token, Action.ACCEPT)))
+    rows.append(tuple(last))
+    return Menu("\n\n".join(parts), tuple(rows))
+
+
+def _editing_prompt(t: Translator, view: TargetsView, editing: str) -> str:
+    if editing == "avg_deal":
+        return t._("Type your average deal, like 45,000.")
+    if editing in PARAMS:
+        return t._("Type the conversion “{name}”, like 20%.").format(
+            name=t.pgettext(*PARAMS[editing])
+        )
+    line = next((li for li in view.lines if li.kpi.id == editing), None)
+    name = kpi_name(t, line.kpi) if line else editing
+    return t._("Type the target for “{kpi}” for the whole period, like 120.").format(kpi=name)
 
 
 def catalog_menu(t: Translator, view: CatalogView, token: str) -> Menu:
@@ -394,16 +558,16 @@ def catalog_menu(t: Translator, view: CatalogView, token: str) -> Menu:
     parts.extend(
         f"<b>{esc(kpi_name(t, k))}</b>\n{esc(t.render(k.description_message))}" for k in view.kpis
     )
-    buttons = [Button(kpi_short(t, k), callbacks.menu(PREFIX_REVIEW, token, "pick", k.id)) for k in view.kpis]
+    buttons = [Button(kpi_short(t, k), _r(token, Action.PICK, k.id)) for k in view.kpis]
     rows = _rows(buttons, 2)
     nav = []
     if view.page > 0:
-        nav.append(Button("‹ " + t.pgettext("button", "Previous"), callbacks.menu(PREFIX_REVIEW, token, "pg", view.page - 1)))
+        nav.append(Button("‹ " + t.pgettext("button", "Previous"), _r(token, Action.PAGE, view.page - 1)))
     if view.page + 1 < view.pages:
-        nav.append(Button(t.pgettext("button", "Next") + " ›", callbacks.menu(PREFIX_REVIEW, token, "pg", view.page + 1)))
+        nav.append(Button(t.pgettext("button", "Next") + " ›", _r(token, Action.PAGE, view.page + 1)))
     if nav:
         rows.append(tuple(nav))
-    rows.append((Button("‹ " + t.pgettext("button", "Back to the list"), callbacks.menu(PREFIX_REVIEW, token, "back")),))
+    rows.append((Button("‹ " + t.pgettext("button", "Back to the list"), _r(token, Action.BACK_TO)),))
     return Menu("\n\n".join(parts), tuple(rows))
 
 
@@ -551,7 +715,7 @@ def remove_menu(t: Translator, view: ConfirmRemoveView) -> Menu:
 
 def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
     """``/plan``: the plan and buttons to change it."""
-    close = (Button(t.pgettext("button", "Close"), callbacks.menu(PREFIX_MENU, token, "close")),)
+    close = (Button(t.pgettext("button", "Close"), _m(token, Action.CLOSE)),)
     if view.plan is None:
         if view.can_edit:
             text = esc(t._("There is no plan yet. Finish the setup with /start first."))
@@ -569,12 +733,12 @@ def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
         return Menu("\n\n".join(parts), (close,))
     rows: list[tuple[Button, ...]] = [
         (
-            Button(t.pgettext("button", "Change the amount"), callbacks.menu(PREFIX_MENU, token, "amount")),
-            Button(t.pgettext("button", "Change the period"), callbacks.menu(PREFIX_MENU, token, "period")),
+            Button(t.pgettext("button", "Change the amount"), _m(token, "amount")),
+            Button(t.pgettext("button", "Change the period"), _m(token, "period")),
         ),
     ]
     if view.can_resize:
-        rows.append((Button(t.pgettext("button", "Change the team size"), callbacks.menu(PREFIX_MENU, token, "people")),))
+        rows.append((Button(t.pgettext("button", "Change the team size"), _m(token, "people")),))
     rows.append(close)
     return Menu("\n\n".join(parts), tuple(rows))
 
@@ -620,7 +784,7 @@ def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) 
     ]
 
     def b(label: str, action: str) -> Button:
-        return Button(label, callbacks.menu(PREFIX_MENU, token, action))
+        return Button(label, _m(token, action))
 
     rows = (
         (Button(t.pgettext("button", "Language"), callbacks.encode("lang", "pick")), b(t.pgettext("button", "Time zone"), "timezone")),
@@ -641,8 +805,8 @@ def delete_menu(t: Translator, token: str) -> Menu:
     )
     rows = (
         (
-            Button(t.pgettext("button", "Yes, erase everything"), callbacks.menu(PREFIX_DELETE, token, "yes")),
-            Button(t.pgettext("button", "No, keep it"), callbacks.menu(PREFIX_DELETE, token, "no")),
+            Button(t.pgettext("button", "Yes, erase everything"), callbacks.menu(PREFIX_DELETE, token, Action.ERASE)),
+            Button(t.pgettext("button", "No, keep it"), callbacks.menu(PREFIX_DELETE, token, Action.KEEP)),
         ),
     )
     return Menu(text, rows)

@@ -23,8 +23,8 @@ the team already has its plan, KPIs and calendar.
 Adding a question: append a :class:`Question` to :data:`QUESTIONS` at the right place (give it a
 new, short, stable ``id``), add a ``when=`` if it depends on earlier answers, translate its
 prompt and labels in ``locales/ru/LC_MESSAGES/messages.po``, and read its answer in
-:mod:`kpi_core.services.onboarding` (``build_profile``, ``_plan_input``). ``tests/unit/test_questionnaire.py``
-walks every branch.
+:mod:`kpi_core.services.onboarding` (``plan.build_profile``, ``plan.compute_plan``).
+``tests/unit/test_questionnaire.py`` walks every branch.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ __all__ = [
     "question",
     "screen",
     "start",
+    "step_numbers",
 ]
 
 DONE = "done"
@@ -211,9 +212,13 @@ class Question:
         minimum: For ``NUMBER``/``AMOUNT``: the smallest accepted value.
         maximum: For ``NUMBER``/``AMOUNT``: the largest accepted value.
         whole: For ``NUMBER``: only whole numbers.
-        likely: Count this question in the "Step 3 of N" estimate while the answers its
-            ``when`` depends on are not known yet (the usual branch); once they are known, the
-            count follows the branch actually taken.
+        likely: The usual branch: kept for readers and older callers (the step counter no
+            longer estimates, see :func:`step_numbers`).
+        substep: Part of the question before it (the dates after "Other dates"): it shows the
+            same step number, so that taking it does not add a step.
+        number_hint: For ``NUMBER``: what to send when the typed text is not a number this
+            question takes (a word, a negative, below the minimum), instead of the number
+            parser's general advice.
         evening: For ``TIME``: a bare hour from 1 to 11 (``7``, ``в 9``) is in the evening
             (19:00, 21:00), as anyone asked "when in the evening?" means it.
     """
@@ -234,6 +239,8 @@ class Question:
     whole: bool = False
     likely: bool = True
     evening: bool = False
+    substep: bool = False
+    number_hint: str | None = None
 
     def options_for(self, state: State) -> tuple[Option, ...]:
         """The options to show in ``state``."""
@@ -442,6 +449,7 @@ QUESTIONS: tuple[Question, ...] = (
         minimum=Decimal(1),
         maximum=Decimal(1000),
         whole=True,
+        number_hint=N_("Send how many people share the plan: a whole number, at least 1, like 10."),
     ),
     Question(
         id="calls",
@@ -455,6 +463,7 @@ QUESTIONS: tuple[Question, ...] = (
         minimum=Decimal(0),
         maximum=Decimal(1000),
         whole=True,
+        number_hint=N_("Send how many calls a day: a whole number, 0 or more, like 40."),
     ),
     Question(
         id="country",
@@ -489,6 +498,7 @@ QUESTIONS: tuple[Question, ...] = (
         params=lambda state: _dates_example(state.today_date),
         when=_all(_is("period", CUSTOM)),
         likely=False,
+        substep=True,
     ),
     Question(
         id="plan",
@@ -720,8 +730,8 @@ class Screen:
         prompt: The question text.
         hint: A line under it (what may be typed, why it is asked), if any.
         options: The buttons, with ✓ marks where selected.
-        position: 1-based number of this step on the path actually taken.
-        total: Number of steps on that path, as far as it is known now.
+        position: 1-based number of this step (see :func:`step_numbers`).
+        total: Number of steps; the same on every step and every branch.
         can_back: Offer Back.
         can_skip: Offer Skip.
         can_done: Offer Done (multiple choice).
@@ -834,11 +844,19 @@ class Validators:
         country_supported: True when a production calendar exists for an ISO country code.
         country_code: The ISO code of a typed country: a code (``pl``) or a name in any
             language the adapter knows (``Польша``, ``Poland``); ``None`` when it is neither.
+        city_zone: The IANA zone of a typed city that the adapter's gazetteer knows
+            (``Boston`` → ``America/New_York``), tried after the built-in cities; ``None``
+            when it knows no such city.
+        zone_suggestions: For a time-zone answer that meant nothing: labels of cities with
+            close names, in the person's language (``text``, ``language`` → ``("Boston
+            (United States)", ...)``); empty when nothing is close.
     """
 
     zone_name: Callable[[str], str | None] = lambda zone: zone if "/" in zone else None
     country_supported: Callable[[str], bool] = lambda code: code in COUNTRY_CURRENCY
     country_code: Callable[[str], str | None] = lambda text: _two_letter_code(text)
+    city_zone: Callable[[str], str | None] = lambda text: None
+    zone_suggestions: Callable[[str, str], Sequence[str]] = lambda text, language: ()
 
 
 def _two_letter_code(text: str) -> str | None:
@@ -865,6 +883,10 @@ _PERIOD_TOO_LONG = N_("A plan period can be at most a year long.")
 _UNKNOWN_ZONE = N_(
     "I don't know “{text}”. Send a city (Moscow, Berlin), an offset like UTC+3, or share your "
     "location."
+)
+_ZONE_DID_YOU_MEAN = N_(
+    "I don't know “{text}”. Did you mean {cities}? Send the city again, an offset like UTC+3, "
+    "or share your location."
 )
 _UNKNOWN_COUNTRY = N_(
     "I have no holiday calendar for “{text}”. Choose a country above or type a two-letter "
@@ -930,19 +952,58 @@ def _next_step(mode: str, after: str, answers: Mapping[str, Any]) -> str:
     return DONE
 
 
-def _total(state: State) -> int:
-    """Steps on the path: the ones taken, the current one, and those still likely ahead."""
-    if state.finished:
-        return len(state.history)
-    answers = answers_on_path(state)
-    sequence = _sequence(state.mode)
-    index = _index(state.mode)[state.step]
-    unknown = frozenset(q.id for q in sequence[index:])
-    ahead = 0
-    for q in sequence[index + 1:]:
-        asked = q.asked(answers, unknown)
-        ahead += asked is True or (asked is None and q.likely)
-    return len(state.history) + 1 + ahead
+def _paths(mode: str) -> list[tuple[Question, ...]]:
+    """Every path through the questions of ``mode``: the questions asked for each
+    combination of the answers that conditions look at (a value a condition names, or any
+    other)."""
+    sequence = _sequence(mode)
+    branching: dict[str, set[str]] = {}
+    for q in sequence:
+        for condition in q.when:
+            branching.setdefault(condition.question, {"\x00other"}).update(condition.values)
+    names = [q.id for q in sequence if q.id in branching]
+    combos: list[dict[str, str]] = [{}]
+    for name in names:
+        combos = [{**c, name: value} for c in combos for value in sorted(branching[name])]
+    paths = []
+    for combo in combos:
+        answers: dict[str, str] = {}
+        path = []
+        for q in sequence:
+            if q.asked(answers):
+                path.append(q)
+                if q.id in combo:
+                    answers[q.id] = combo[q.id]
+        paths.append(tuple(path))
+    return paths
+
+
+_STEP_NUMBERS: dict[str, tuple[dict[str, int], int]] = {}
+
+
+def step_numbers(mode: str = FULL) -> tuple[Mapping[str, int], int]:
+    """The step number of each question of ``mode`` and the number of steps.
+
+    The count does not depend on the answers, so it never jumps ("Step 1 of 16", then "Step 2
+    of 15"): a question's number is one more than the highest number of any question that can
+    come before it on some path (a substep keeps that number), and the count is the highest
+    number. On a branch that leaves questions out the number moves on by more than one, and
+    the last question is always "N of N".
+    """
+    if mode in _STEP_NUMBERS:
+        return _STEP_NUMBERS[mode]
+    sequence = _sequence(mode)
+    before: dict[str, set[str]] = {q.id: set() for q in sequence}
+    for path in _paths(mode):
+        for i, q in enumerate(path):
+            before[q.id].update(p.id for p in path[:i])
+    numbers: dict[str, int] = {}
+    for q in sequence:
+        highest = max((numbers[p] for p in before[q.id]), default=0)
+        numbers[q.id] = highest if q.substep and highest else highest + 1
+    result = (numbers, max(numbers.values(), default=0))
+    _STEP_NUMBERS[mode] = result
+    return result
 
 
 def _selected(q: Question, state: State) -> set[str]:
@@ -983,8 +1044,8 @@ def screen(state: State) -> Screen | None:
         prompt=Message(q.prompt, params),
         hint=Message(q.hint, params) if q.hint else None,
         options=options,
-        position=len(state.history) + 1,
-        total=_total(state),
+        position=step_numbers(state.mode)[0][q.id],
+        total=step_numbers(state.mode)[1],
         can_back=bool(state.history),
         can_skip=q.skippable,
         can_done=q.kind is Kind.MULTI,
@@ -1187,12 +1248,7 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
         raise _invalid(_CHOOSE_BUTTON)
     text = answer.text.strip()
     if q.kind is Kind.NUMBER:
-        if not text:
-            raise _invalid(_TYPE_NUMBER)
-        amount = parse_amount(text, state.language)
-        _check_unambiguous(text, amount)
-        value = _checked(q, amount)
-        return int(value) if q.whole else str(value)
+        return _typed_number(q, text, state.language)
     if q.kind is Kind.TIME:
         parsed = parse_time(text)
         if parsed is None:
@@ -1201,9 +1257,12 @@ def _single_value(state: State, q: Question, answer: Answer, checks: Validators)
             parsed = parsed.replace(hour=parsed.hour + 12)
         return parsed.strftime("%H:%M")
     if q.kind is Kind.ZONE:
-        candidate = resolve_zone_text(text)
+        candidate = resolve_zone_text(text) or checks.city_zone(text)
         zone = checks.zone_name(candidate) if candidate else None
         if zone is None:
+            close = checks.zone_suggestions(text, state.language) if text else ()
+            if close:
+                raise _invalid(_ZONE_DID_YOU_MEAN, text=text[:40], cities=", ".join(close[:4]))
             raise _invalid(_UNKNOWN_ZONE, text=text[:40])
         return zone
     if q.kind is Kind.DATES:
@@ -1230,6 +1289,30 @@ _TIME_RE = re.compile(
 )
 _BARE_HOUR = re.compile(r"^\s*(?:в\s+|at\s+)?\d{1,2}\s*$", re.IGNORECASE)
 _AFTERNOON = frozenset({"pm", "p.m.", "дня", "вечера"})
+
+
+def _typed_number(q: Question, text: str, language: str) -> int | str:
+    """A typed answer to a ``NUMBER`` question; what the question takes when it is not one.
+
+    A word ("десять"), a negative or a number below the minimum gets the question's own
+    :attr:`Question.number_hint` (the number parser speaks of money and "zero or more");
+    an ambiguous "1,000", a fraction or a number above the maximum keep their own message.
+    """
+    if not text:
+        raise _invalid(q.number_hint or _TYPE_NUMBER)
+    try:
+        amount = parse_amount(text, language)
+        _check_unambiguous(text, amount)
+    except AmbiguousNumber:
+        raise
+    except DomainError:
+        if q.number_hint is None:
+            raise
+        raise _invalid(q.number_hint) from None
+    if q.number_hint is not None and q.minimum is not None and amount < q.minimum:
+        raise _invalid(q.number_hint)
+    value = _checked(q, amount)
+    return int(value) if q.whole else str(value)
 
 
 def parse_time(text: str) -> time | None:

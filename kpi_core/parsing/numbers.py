@@ -40,7 +40,8 @@ Any other language than English or Russian (``ru``, ``be``, ``kk`` and ``uk`` fo
 Russian convention) reports both ``1,000`` and ``1.000`` as :class:`AmbiguousNumber`.
 
 Rejected, each with its own :class:`NumberError` subclass and a message saying what to send:
-empty input, more than :data:`MAX_LENGTH` characters, exponents (``1e5``), ``NaN`` and
+empty input, more than :data:`MAX_LENGTH` characters, a value beyond :data:`MAX_VALUE` either
+way (:class:`ValueTooLarge`: no KPI holds more), exponents (``1e5``), ``NaN`` and
 infinities, digits other than ASCII 0-9 (``٣``, ``１``, ``²``), badly grouped digits
 (``45 45``), a minus where negatives are not allowed, a percentage where an amount is expected,
 and anything else.
@@ -59,6 +60,7 @@ from kpi_core.messages import N_, NN_, NP_, Message
 
 __all__ = [
     "MAX_LENGTH",
+    "MAX_VALUE",
     "AmbiguousNumber",
     "EmptyNumber",
     "ExponentNotAllowed",
@@ -71,6 +73,7 @@ __all__ = [
     "NumberTooLong",
     "ParsedNumber",
     "PercentNotAllowed",
+    "ValueTooLarge",
     "exact_decimal",
     "exact_number",
     "parse_amount",
@@ -80,6 +83,10 @@ __all__ = [
 
 MAX_LENGTH = 64
 """Longest input accepted, in characters (before trimming)."""
+
+MAX_VALUE = 10**15
+"""The largest magnitude accepted (a quadrillion): more than any KPI holds, within what the
+database column stores exactly (see ``bot/storage/types.py``). ``10**15`` itself is accepted."""
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -136,6 +143,9 @@ class MalformedNumber(NumberError):
 class AmbiguousNumber(NumberError):
     """One mark followed by three digits whose meaning the language does not settle.
 
+    The message names both readings and how to write each so that it cannot be misread:
+    ``1,000`` → "it could be 1 000 or 1. To mean 1 000, write 1000; to mean 1, write 1."
+
     Attributes:
         text: The digits and separators as typed (trimmed).
         as_grouped: The reading with the mark grouping thousands (``1.000`` → 1000).
@@ -143,20 +153,42 @@ class AmbiguousNumber(NumberError):
     """
 
     def __init__(self, text: str, as_grouped: Decimal, as_decimal: Decimal) -> None:
-        whole = int(as_decimal)
         super().__init__(
             Message(
                 N_(
-                    "“{text}” is ambiguous: it could be {grouped} or {whole} and a fraction."
-                    " Write thousands without a separator or with a space, like {plain};"
-                    " write a fraction with a decimal point, like 1.5."
+                    "“{text}” is ambiguous: it could be {grouped} or {decimal}. To mean"
+                    " {grouped}, write {plain}; to mean {decimal}, write {unambiguous}."
                 ),
-                {"text": text, "grouped": as_grouped, "whole": whole, "plain": str(as_grouped)},
+                {
+                    "text": text,
+                    # Grouped by spaces, as no language reads a space as a decimal mark.
+                    "grouped": f"{int(as_grouped):,}".replace(",", "\u00a0"),
+                    "plain": str(int(as_grouped)),
+                    "decimal": exact_number(_trimmed(as_decimal)),
+                    "unambiguous": exact_number(_unambiguous(as_decimal)),
+                },
             )
         )
         self.text = text
         self.as_grouped = as_grouped
         self.as_decimal = as_decimal
+
+
+def _trimmed(value: Decimal) -> Decimal:
+    """``value`` without trailing fraction zeros (``1.000`` → 1, ``45.450`` → 45.45)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def _unambiguous(value: Decimal) -> Decimal:
+    """``value`` written so that no reader takes its mark for a thousands separator: three
+    fraction digits after a short whole part get a fourth, a zero (``45.455`` → 45.4550)."""
+    trimmed = _trimmed(value)
+    exponent = trimmed.as_tuple().exponent
+    if exponent == -3:
+        return trimmed.quantize(Decimal("0.0001"))
+    return trimmed
 
 
 class ExponentNotAllowed(NumberError):
@@ -195,6 +227,21 @@ class NegativeNotAllowed(NumberError):
     def __init__(self) -> None:
         super().__init__(
             Message(N_("A negative number is not allowed here. Send zero or more, like 45,455."))
+        )
+
+
+class ValueTooLarge(NumberError):
+    """A magnitude beyond :data:`MAX_VALUE` (a 38-digit "revenue")."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            Message(
+                N_(
+                    "That number is too large: no KPI holds more than {limit}. Check for"
+                    " extra digits."
+                ),
+                {"limit": MAX_VALUE},
+            )
         )
 
 
@@ -328,7 +375,8 @@ def parse_number(text: str, language: str | None, *, allow_negative: bool = Fals
 
     Raises:
         EmptyNumber, NumberTooLong, NonAsciiDigits, NonFiniteNumber, ExponentNotAllowed,
-        NotANumber, MalformedNumber, AmbiguousNumber, NegativeNotAllowed: all
+        NotANumber, MalformedNumber, AmbiguousNumber, ValueTooLarge (beyond
+        :data:`MAX_VALUE`), NegativeNotAllowed: all
         :class:`NumberError` subclasses carrying a message for the person.
     """
     if len(text) > MAX_LENGTH:
@@ -352,6 +400,8 @@ def parse_number(text: str, language: str | None, *, allow_negative: bool = Fals
     value = _body_value(match["body"], _convention(language))
     if match["mul"]:
         value = exact_decimal(Fraction(value) * _MULTIPLIER_OF[match["mul"]])
+    if abs(value) > MAX_VALUE:
+        raise ValueTooLarge()
     if match["sign"] in ("-", "−", "–") and value != 0:
         if not allow_negative:
             raise NegativeNotAllowed()

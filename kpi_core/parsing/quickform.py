@@ -7,6 +7,7 @@ Examples of what people send, all understood::
     35 звонков; 4 встречи; выручка 1,5 млн
     вчера: звонки 30
     12.05: calls 30
+    12.05 звонки 30            (a leading date is the day to log for, never a value)
 
 Names are matched against the person's own loggable metrics (:func:`loggables_for`): their
 catalog aliases in both languages, their English names, and any extra names the adapter adds
@@ -15,7 +16,20 @@ catalog aliases in both languages, their English names, and any extra names the 
 longer words (Damerau-Levenshtein). Ambiguous matches are refused, never guessed.
 
 A reply to the evening reminder may also be bare numbers in the order the reminder listed the
-KPIs (:func:`parse_positional`).
+KPIs (:func:`parse_positional`, or :func:`parse_positional_form` for a result with problems).
+
+**Nothing is half understood.** Every part that cannot be read is a :class:`Problem` of the
+form (``QuickForm.problems``, and ``QuickForm.has_problems`` is then True) naming the part as
+typed and saying what is wrong with it: an unknown name, a number that does not parse
+(``1e309`` is one unreadable number, never 1 and a stray "e"), a number beyond
+:data:`~kpi_core.parsing.numbers.MAX_VALUE`, a name without a number, a number without a name.
+The use case saves nothing while there is a problem.
+
+**Dates.** A date at the start is the day to log for (``QuickForm.day``): ``вчера``,
+``yesterday``, ``позавчера``, ``12.05``, ``12/05`` (day first, in English too),
+``12.05.2025``, ``2025-05-12``, with or without a colon, optionally after ``за``/``for``/``on``.
+Without a colon a ``12.05`` is a date only when a number follows for a KPI; ``1.5 встречи``
+(a date or one and a half?) is refused as ambiguous, so a date is never read as a value.
 
 Everything here is pure: the result says what was understood and what was not; the use case
 in :mod:`kpi_core.services.daily` saves it and the adapter words the reply.
@@ -28,6 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from kpi_core.advice.catalog import (
     Direct,
@@ -48,6 +63,8 @@ __all__ = [
     "MAX_DAYS_BACK",
     "DayRef",
     "Loggable",
+    "Problem",
+    "ProblemKind",
     "QuickForm",
     "QuickValue",
     "describe_metric",
@@ -55,6 +72,7 @@ __all__ = [
     "match_name",
     "parse_day",
     "parse_positional",
+    "parse_positional_form",
     "parse_quick_form",
     "resolve_day",
 ]
@@ -318,19 +336,56 @@ def resolve_day(ref: DayRef, today: date) -> date | None:
         return None
 
 
-def _split_day(text: str) -> tuple[DayRef | None, str]:
-    """Split a leading ``вчера:`` / ``12.05:`` / ``yesterday`` off the text."""
+# A date at the very start without a colon: "12.05 звонки 30", "за 12.05 звонки 30".
+_LEADING_DATE = re.compile(
+    r"^\s*(?:(?:за|for|on)\s+)?"
+    r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?)\.?"
+    r"(?=[\s,;—–-]|$)[\s,;—–-]*(?P<rest>.*)$",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """What the start of a message said about the day."""
+
+    ref: DayRef | None = None
+    typed: str = ""  # the date as typed, when there was one
+    ambiguous: bool = False  # "1.5 встречи": a date, or a number?
+
+
+def _plausible(ref: DayRef) -> bool:
+    return (ref.day is not None and ref.month is not None
+            and 1 <= ref.day <= 31 and 1 <= ref.month <= 12)
+
+
+def _split_day(text: str) -> tuple[_Day, str]:
+    """Split a leading ``вчера:`` / ``12.05:`` / ``yesterday`` / ``12.05`` off the text."""
     m = _PREFIX.match(text)
     if m is not None:
         ref = parse_day(m["head"])
         if ref is not None:
-            return ref, m["rest"]
+            return _Day(ref, m["head"].strip()), m["rest"]
     normal = text.lstrip()
     lowered = normal.lower().replace("ё", "е")
     for word in sorted(_WORD_DAYS, key=len, reverse=True):
-        if lowered.startswith(word) and (len(lowered) == len(word) or not lowered[len(word)].isalnum()):
-            return DayRef(days_back=_WORD_DAYS[word]), normal[len(word):].lstrip(" ,;-—–")
-    return None, text
+        if not lowered.startswith(word):
+            continue
+        if len(lowered) == len(word) or not lowered[len(word)].isalnum():
+            rest = normal[len(word):].lstrip(" ,;-—–")
+            return _Day(DayRef(days_back=_WORD_DAYS[word]), normal[:len(word)]), rest
+    m = _LEADING_DATE.match(text)
+    if m is not None:
+        ref = parse_day(m["date"])
+        rest = m["rest"]
+        first = rest.split(maxsplit=1)[0].lower() if rest.strip() else ""
+        if ref is not None and _plausible(ref) and first.rstrip(".,") not in _UNIT_WORDS:
+            if any(ch.isdigit() for ch in rest):
+                return _Day(ref, m["date"]), rest
+            if rest.strip():
+                # "1.5 встречи": one and a half meetings, or the first of May without a number?
+                return _Day(None, m["date"], ambiguous=True), rest
+    return _Day(), text
 
 
 # -- the quick form ----------------------------------------------------------------------------
@@ -343,19 +398,73 @@ class QuickValue:
     typed: str
 
 
+class ProblemKind(StrEnum):
+    """What is wrong with one part of a quick form."""
+
+    UNKNOWN_NAME = "unknown_name"
+    """A name with a number that matches nothing in the catalog (``ерунда 5``)."""
+    NOT_TRACKED = "not_tracked"
+    """A catalog KPI or metric the person does not track (``сделки 3``)."""
+    NOT_LOGGABLE = "not_loggable"
+    """A ratio KPI of the person's: it is computed from its inputs (``конверсия 20%``)."""
+    BAD_NUMBER = "bad_number"
+    """A known name with a number that cannot be read: ``1e309``, ``45 45``, a 38-digit
+    number, ``-5``, ``1.000`` in Russian, ``12%`` for a count."""
+    MISSING_NUMBER = "missing_number"
+    """A known name without a number (``звонки``)."""
+    STRAY = "stray"
+    """A part with no name: a number on its own (``17``) or a word that is not a name."""
+    DAY_NOT_ALLOWED = "day_not_allowed"
+    """A leading date where the day is already set (a reply for a given day)."""
+    AMBIGUOUS_DAY = "ambiguous_day"
+    """A leading ``1.5`` with no number after it: a date, or the value?"""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One part of a quick form that could not be read, and why.
+
+    Attributes:
+        kind: What is wrong.
+        typed: The part as typed: the number for :attr:`ProblemKind.BAD_NUMBER` (``"1e309"``),
+            the name for unknown, not tracked, not loggable and missing numbers, the date for
+            the day problems, the text for a stray part.
+        message: What to tell the person about this part (a sentence, or for
+            ``BAD_NUMBER``/``MISSING_NUMBER`` what is wrong with the number; show it after the
+            KPI's label: "Revenue: exponents like 1e5 are not supported...").
+        name: The name as typed, when the part had one.
+        metric_id: The person's metric the part was for (bad or missing numbers), or the
+            catalog KPI/metric id it named (not tracked, not loggable); ``None`` otherwise.
+    """
+
+    kind: ProblemKind
+    typed: str
+    message: Message
+    name: str | None = None
+    metric_id: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class QuickForm:
     """What a quick-form message said.
 
+    ``problems`` lists every part that was not understood, in the order typed; the other
+    problem fields are views of it kept for existing renderers. Save nothing while
+    :attr:`has_problems` is true.
+
     Attributes:
-        day: The day named at the start (``вчера:``), if any.
+        day: The day named at the start (``вчера:``, ``12.05``), if any; a date is never a
+            value. Resolve it with :func:`resolve_day` (``None`` there: no such date).
         values: Understood values, in the order typed (a repeated name: the last one wins).
+        problems: Every part that was not understood (see :class:`Problem`).
         unknown: Names that match none of the person's KPIs (as typed).
         not_tracked: Names of catalog KPIs/metrics the person does not track: (typed, id).
         not_loggable: Names of the person's ratio KPIs (a conversion is computed from its
             inputs, not logged): (typed, KPI id).
-        bad_numbers: A known name with a number that does not parse: (metric id, problem).
-        leftovers: Parts with no name at all (a stray number).
+        bad_numbers: A known name with a number that does not parse, or none: (metric id,
+            problem); the typed number is in the matching :class:`Problem`.
+        leftovers: Parts with no name at all (a stray number), and a date that could not be
+            taken as the day, as typed.
     """
 
     day: DayRef | None = None
@@ -365,12 +474,13 @@ class QuickForm:
     not_loggable: tuple[tuple[str, str], ...] = ()
     bad_numbers: tuple[tuple[str, Message], ...] = ()
     leftovers: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
     @property
     def has_problems(self) -> bool:
-        """True when something in the message was not understood."""
-        return bool(self.unknown or self.not_tracked or self.not_loggable or self.bad_numbers
-                    or self.leftovers)
+        """True when any part of the message was not understood (then save nothing)."""
+        return bool(self.problems or self.unknown or self.not_tracked or self.not_loggable
+                    or self.bad_numbers or self.leftovers)
 
     @property
     def looks_like_a_form(self) -> bool:
@@ -384,8 +494,13 @@ class QuickForm:
 _ITEM_SPLIT = re.compile(
     r"[\n;]+|,(?=\s)|,(?=[^\W\d_])|(?<=[\d%₽$€.])\s+(?:и|and)\s+(?=[^\W\d_])"
 )
+# A number: digits with marks between them or spaces before groups of three ("120 000,50"),
+# then whatever is glued to it up to a space or a separator ("1e309", "120к", "35%"), which
+# :func:`_number_and_word` sorts out.
 _TOKEN = re.compile(
-    r"(?P<num>[-+−–]?(?:[₽$€]\s?)?\d(?:(?:[.,]|[ \u00a0\u202f](?=\d{3}(?!\d)))?\d)*%?)"
+    r"(?P<num>[-+−–]?(?:[₽$€]\s?)?"
+    r"\d+(?:(?:[.,]|[ \u00a0\u202f\u2009\u2007](?=\d{3}(?!\d)))\d+)*)"
+    r"(?P<tail>[^\s;:=()\[\]{}«»\"“”„]*)"
     r"|(?P<word>[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?|[₽$€%])"
 )
 _UNIT_WORDS = frozenset({
@@ -394,18 +509,50 @@ _UNIT_WORDS = frozenset({
     "млрд", "млрд.", "миллиард", "миллиарда", "миллиардов", "₽", "$", "€", "%", "руб",
     "руб.", "р", "р.", "рубль", "рубля", "рублей", "rub", "usd", "eur", "евро",
 })
+_UNIT_TAIL = re.compile(
+    "(?:" + "|".join(re.escape(w) for w in sorted(_UNIT_WORDS, key=len, reverse=True)) + ")+"
+)
+_SENTENCE_END = ".,!?…"
+
+
+def _number_and_word(number: str, tail: str) -> tuple[str, str | None]:
+    """Split what is glued to a number: a multiplier or currency belongs to it (``120к``), a
+    word is a name typed without a space (``35звонков``), anything else makes the number
+    unreadable as a whole (``1e309``, ``35-40``, ``1/2``) and goes to the number parser."""
+    if not tail or _UNIT_TAIL.fullmatch(tail.lower()):
+        return number + tail, None
+    if tail.isalpha():
+        return number, tail
+    return number + tail, None
 
 
 def _tokens(item: str) -> list[tuple[str, str]]:
     """(kind, text) tokens; a word right after a number that is a multiplier or a currency
-    belongs to the number."""
+    belongs to the number, unless the number ended a sentence ("35." then "k" is not 35k)."""
     tokens: list[tuple[str, str]] = []
+    number_end = -1  # where the last number token ended, if it may take a unit word
+    unclosed = ""  # the last number as typed, when a sentence mark was taken off it
     for m in _TOKEN.finditer(item):
         if m["num"]:
-            tokens.append(("num", m["num"]))
+            tail = m["tail"].rstrip(_SENTENCE_END)
+            number, word = _number_and_word(m["num"], tail)
+            if unclosed and tokens and tokens[-1][0] == "num":
+                # "1. 000" is not 1 000: the mark stays, and the number parser refuses it.
+                tokens[-1] = ("num", unclosed)
+            unclosed = m["num"] + m["tail"] if tail != m["tail"] and word is None else ""
+            tokens.append(("num", number))
+            number_end = m.end() if tail == m["tail"] and word is None else -1
+            if word is not None:
+                tokens.append(("word", word))
         else:
             word = m["word"]
-            if tokens and tokens[-1][0] == "num" and word.lower() in _UNIT_WORDS:
+            # Only "120 тыс." takes the unit: not "120. тыс", "120 .k", "120 к-".
+            after = item[m.end():m.end() + 1]
+            attach = (number_end >= 0 and not item[number_end:m.start()].strip()
+                      and (not after.strip() or after in _SENTENCE_END))
+            number_end = -1
+            unclosed = ""
+            if attach and word.lower() in _UNIT_WORDS:
                 tokens[-1] = ("num", tokens[-1][1] + " " + word)
             else:
                 tokens.append(("word", word))
@@ -453,47 +600,72 @@ def parse_quick_form(
         text: What the person sent.
         language: Their language (``"ru"``/``"en"``), for reading ``1,000`` and ``1.000``.
         loggables: What they log (:func:`loggables_for` of their KPIs).
-        allow_day: Accept a leading day (``вчера:``).
+        allow_day: Accept a leading day (``вчера:``, ``12.05``). When False (the day is
+            already chosen), a leading date is a :attr:`ProblemKind.DAY_NOT_ALLOWED` problem,
+            never a value.
+
+    Returns:
+        What was understood and every part that was not (:attr:`QuickForm.problems`).
     """
-    day, body = _split_day(text) if allow_day else (None, text)
+    start, body = _split_day(text)
     values: dict[str, QuickValue] = {}
     unknown: list[str] = []
     not_tracked: list[tuple[str, str]] = []
     not_loggable: list[tuple[str, str]] = []
     bad: list[tuple[str, Message]] = []
     leftovers: list[str] = []
+    problems: list[Problem] = []
+    day = start.ref if allow_day else None
+    if start.ambiguous:
+        leftovers.append(start.typed)
+        problems.append(Problem(ProblemKind.AMBIGUOUS_DAY, start.typed, Message(
+            N_("“{typed}” could be a date or a number. For a date, put a colon after it, like"
+               " “12.05: calls 30”; for a number, write it after the name, like"
+               " “meetings 1.5”."), {"typed": start.typed})))
+    elif start.ref is not None and not allow_day:
+        leftovers.append(start.typed)
+        problems.append(Problem(ProblemKind.DAY_NOT_ALLOWED, start.typed, Message(
+            N_("“{typed}” looks like a date, but the day is already chosen here: send the"
+               " results without it."), {"typed": start.typed})))
     tracked_kpis = _tracked_ratio_kpis(loggables)
     for item in _ITEM_SPLIT.split(body):
         if not item.strip():
             continue
         pairs, stray = _pairs(_tokens(item))
-        leftovers.extend(stray)
         for name, number in pairs:
             target = match_name(name, loggables)
             if target is None:
                 known = _catalog_match(name)
                 if isinstance(known, Kpi) and known.id in tracked_kpis:
                     not_loggable.append((name, known.id))
+                    problems.append(_not_loggable(name, known))
                 elif known is not None:
                     not_tracked.append((name, known.id))
+                    problems.append(Problem(
+                        ProblemKind.NOT_TRACKED, name,
+                        Message(N_("“{typed}” ({kpi}) is not among your KPIs."),
+                                {"typed": name, "kpi": describe_metric(known.id)}),
+                        name=name, metric_id=known.id))
                 elif number:
                     unknown.append(name)
+                    problems.append(Problem(
+                        ProblemKind.UNKNOWN_NAME, name,
+                        Message(N_("“{typed}” is not one of your KPIs."), {"typed": name}),
+                        name=name))
                 else:
-                    leftovers.append(name)
+                    stray.append(name)
                 continue
-            if not number:
-                bad.append((target.metric_id, Message(N_("a number is missing"))))
-                continue
-            try:
-                parsed = parse_number(number, language)
-            except NumberError as exc:
-                bad.append((target.metric_id, exc.message))
-                continue
-            if parsed.percent and target.unit is not Unit.PERCENT:
-                bad.append((target.metric_id, Message(N_("a percentage, not an amount"))))
+            problem = _number_problem(number, language, target)
+            if isinstance(problem, Problem):
+                bad.append((target.metric_id, problem.message))
+                problems.append(Problem(problem.kind, problem.typed, problem.message,
+                                        name=name, metric_id=target.metric_id))
                 continue
             values.pop(target.metric_id, None)
-            values[target.metric_id] = QuickValue(target.metric_id, parsed.value, name)
+            values[target.metric_id] = QuickValue(target.metric_id, problem, name)
+        for part in stray:
+            leftovers.append(part)
+            problems.append(_stray(part))
     return QuickForm(
         day=day,
         values=tuple(values.values()),
@@ -502,7 +674,40 @@ def parse_quick_form(
         not_loggable=tuple(not_loggable),
         bad_numbers=tuple(bad),
         leftovers=tuple(leftovers),
+        problems=tuple(problems),
     )
+
+
+def _number_problem(number: str, language: str | None, target: Loggable) -> Decimal | Problem:
+    """The value of ``number`` for ``target``, or what is wrong with it."""
+    if not number:
+        return Problem(ProblemKind.MISSING_NUMBER, "", Message(N_("a number is missing")))
+    try:
+        parsed = parse_number(number, language)
+    except NumberError as exc:
+        return Problem(ProblemKind.BAD_NUMBER, number, exc.message)
+    if parsed.percent and target.unit is not Unit.PERCENT:
+        return Problem(ProblemKind.BAD_NUMBER, number, Message(N_("a percentage, not an amount")))
+    return parsed.value
+
+
+def _stray(part: str) -> Problem:
+    return Problem(ProblemKind.STRAY, part, Message(
+        N_("“{typed}” was not understood: put a KPI name next to each number, like"
+           " “calls 35”."), {"typed": part}))
+
+
+def _not_loggable(name: str, kpi: Kpi) -> Problem:
+    inputs = [describe_metric(m.id) for m in kpi.inputs]
+    if len(inputs) == 2:
+        message = Message(
+            N_("“{typed}” is computed from “{first}” and “{second}”: log those instead."),
+            {"typed": name, "first": inputs[0], "second": inputs[1]},
+        )
+    else:
+        message = Message(N_("“{typed}” is computed from other numbers: log those instead."),
+                          {"typed": name})
+    return Problem(ProblemKind.NOT_LOGGABLE, name, message, name=name, metric_id=kpi.id)
 
 
 def _tracked_ratio_kpis(loggables: Sequence[Loggable]) -> set[str]:
@@ -549,6 +754,53 @@ def parse_positional(
         else:
             return values
     return None
+
+
+_NUMBERISH = re.compile(r"[-+−–]?(?:[₽$€]\s?)?\d")
+
+
+def parse_positional_form(
+    text: str, language: str | None, loggables: Sequence[Loggable]
+) -> QuickForm | None:
+    """Bare numbers in the order of ``loggables``, as a :class:`QuickForm` with problems.
+
+    The same reading as :func:`parse_positional`, but a number that cannot be read (``1e309``,
+    a value beyond :data:`~kpi_core.parsing.numbers.MAX_VALUE`, ``-5``, ``12%``) is a
+    :attr:`ProblemKind.BAD_NUMBER` problem for the KPI in its place, with the reason, instead
+    of no answer at all. Returns ``None`` when the text is not bare numbers (a word in it, an
+    empty text, more numbers than KPIs): try :func:`parse_quick_form` then.
+    """
+    stripped = text.strip()
+    count = len(loggables)
+    if not stripped or count == 0:
+        return None
+    first_problems: list[Problem] | None = None
+    for splitter, exact in ((_SOFT_SPLIT, False), (_HARD_SPLIT, True)):
+        parts = [p for p in splitter.split(stripped) if p]
+        if not parts or len(parts) > count or (exact and len(parts) != count):
+            continue
+        if not all(_NUMBERISH.match(p) for p in parts):
+            return None
+        values: list[QuickValue] = []
+        problems: list[Problem] = []
+        for part, target in zip(parts, loggables, strict=False):
+            outcome = _number_problem(part, language, target)
+            if isinstance(outcome, Problem):
+                problems.append(Problem(outcome.kind, outcome.typed, outcome.message,
+                                        metric_id=target.metric_id))
+            else:
+                values.append(QuickValue(target.metric_id, outcome, part))
+        if not problems:
+            return QuickForm(values=tuple(values))
+        # Report the reading that gives each KPI its own number ("35 4 1e309"), else the first.
+        if first_problems is None or len(parts) == count:
+            first_problems = problems
+    if first_problems is None:
+        return None
+    return QuickForm(
+        bad_numbers=tuple((p.metric_id or "", p.message) for p in first_problems),
+        problems=tuple(first_problems),
+    )
 
 
 def describe_metric(metric_id: str) -> Message:

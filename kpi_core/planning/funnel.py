@@ -24,7 +24,7 @@ from math import ceil
 
 from kpi_core.errors import DomainError
 from kpi_core.messages import N_, NP_, Message
-from kpi_core.parsing.numbers import exact_number
+from kpi_core.parsing.numbers import MAX_VALUE, exact_number
 
 __all__ = [
     "STAGE_LABELS",
@@ -32,6 +32,7 @@ __all__ = [
     "Conversion",
     "Funnel",
     "FunnelError",
+    "FunnelTooLarge",
     "InvalidFunnelValue",
     "InvalidRate",
     "StageNeed",
@@ -69,15 +70,36 @@ class InvalidRate(FunnelError):
 class InvalidFunnelValue(FunnelError):
     """A revenue, average deal, target, head count or day count that is not positive."""
 
-    REVENUE = N_("The revenue plan must be more than zero, like 10 000 000.")
-    AVG_DEAL = N_("The average deal size must be more than zero, like 45 000.")
-    TARGET = N_("The target must be more than zero, like 100.")
+    # The examples are parameters, so that each language groups their digits its own way
+    # ("10,000,000" in English, "10 000 000" in Russian).
+    REVENUE = N_("The revenue plan must be more than zero, like {example}.")
+    AVG_DEAL = N_("The average deal size must be more than zero, like {example}.")
+    TARGET = N_("The target must be more than zero, like {example}.")
     PEOPLE = N_("The number of people must be a whole number, at least 1.")
     DAYS = N_("The number of working days must be a whole number, at least 1.")
+    EXAMPLES: Mapping[str, int] = {REVENUE: 10_000_000, AVG_DEAL: 45_000, TARGET: 100}
 
     def __init__(self, msgid: str, value: object) -> None:
-        super().__init__(Message(msgid))
+        example = self.EXAMPLES.get(msgid)
+        super().__init__(Message(msgid, {} if example is None else {"example": example}))
         self.value = value
+
+
+class FunnelTooLarge(FunnelError):
+    """A stage would need more than any KPI holds (:data:`~kpi_core.parsing.numbers.MAX_VALUE`):
+    tiny rates or a tiny average deal. Such a target could not be saved either."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__(
+            Message(
+                N_(
+                    "This plan needs more than {limit} at the stage “{stage}”, more than any KPI"
+                    " can hold: check the conversion rates and the average deal size."
+                ),
+                {"limit": MAX_VALUE, "stage": stage_label(stage)},
+            )
+        )
+        self.stage = stage
 
 
 class BrokenFunnel(FunnelError):
@@ -263,6 +285,7 @@ def reverse_funnel(
         InvalidFunnelValue: ``final_count``, ``people`` or ``working_days`` is not positive.
         InvalidRate: A rate is not in (0, 1].
         BrokenFunnel: The steps do not form one chain.
+        FunnelTooLarge: A stage would need more than ``MAX_VALUE``.
     """
     if not (final_count.is_finite() and final_count > 0):
         raise InvalidFunnelValue(InvalidFunnelValue.TARGET, final_count)
@@ -297,6 +320,7 @@ def revenue_funnel(
         InvalidFunnelValue: A value is not positive.
         InvalidRate: A rate is not in (0, 1].
         BrokenFunnel: The steps do not form one chain.
+        FunnelTooLarge: A stage would need more than ``MAX_VALUE``.
     """
     if not (revenue.is_finite() and revenue > 0):
         raise InvalidFunnelValue(InvalidFunnelValue.REVENUE, revenue)
@@ -327,6 +351,9 @@ def _build(
     for step in reversed(chain):
         exact.append(exact[-1] / Fraction(step.rate))
     exact.reverse()
+    for name, need in zip(names, exact, strict=True):
+        if need > MAX_VALUE:
+            raise FunnelTooLarge(name)
     overall = Fraction(1)
     for step in chain:
         overall *= Fraction(step.rate)

@@ -25,12 +25,15 @@ same first 8 days and the team 20 calls a day, then 10; with it the team makes 1
 every day. With equal weights and the same days, the team's days never differ by more than one
 quantum; every person's days still differ by at most one quantum and add up to their share.
 
-**Headline daily quota.** ``PersonQuota.daily`` is the exact daily rate rounded half up to the
-quantum (the seeds' example: 10,000,000 ÷ 10 people ÷ 22 days = 45,454.5454… → 45,454.55); the
-exact rate stays available as ``daily_exact``. For counts the headline can mislead: 30 calls over
-22 days is 1.36 a day, shown as 1, and "1 a day" leaves 8 calls unplanned. Show counts with the
-schedule (1 or 2 a day) or the exact rate, as ``kpi-coach quota --count`` does ("1–2, 1.36 on
-average").
+**Headline daily quota.** What a person is *asked* per day, ``PersonQuota.daily``, is their
+share divided by their working days and rounded **up** to the quantum: the largest amount on
+any of their days, so that doing it every day reaches the share (``daily × days >= total``).
+725 calls over 18 days is 41 a day (40.28 rounded half up, 40, would leave 5 calls unplanned);
+54,545.4545… rubles a day is 54,545.46, the same figure as the first day's need from
+:func:`catch_up` or :func:`kpi_core.tracking.progress.progress` before anything is done. The
+team's ``TeamQuota.daily`` is the exact team rate rounded up likewise. The exact rates stay
+available as ``daily_exact``. Counts are still best shown with the schedule (1 or 2 a day) or
+the exact rate, as ``kpi-coach quota --count`` does ("1–2, 1.36 on average").
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ __all__ = [
     "TeamQuota",
     "apportion",
     "catch_up",
+    "ceil_to_quantum",
+    "floor_to_quantum",
     "round_to_quantum",
     "split_evenly",
     "split_plan",
@@ -184,7 +189,9 @@ class PersonQuota:
         key: The member's key.
         weight: The member's weight.
         total: The person's share of the plan, a multiple of the quantum.
-        daily: The headline daily quota: ``daily_exact`` rounded half up to the quantum.
+        daily: The headline daily quota: ``total`` over the working days, rounded **up** to the
+            quantum (the largest amount of ``schedule``; 0 without a working day), so that
+            ``daily × len(schedule) >= total``.
         daily_exact: The exact daily rate (0 when the person has no working day).
         schedule: The amount due on each of the person's working days; sums to ``total``.
     """
@@ -218,8 +225,8 @@ class TeamQuota:
         quantum: The unit amounts are multiples of.
         people: Each person's quota, in the order the members were given.
         schedule: The team's amount per day (the sum over people), for every day anyone works.
-        daily: The team's headline daily quota (sum of people's exact rates, rounded half up):
-            what the team brings on a day everyone works.
+        daily: The team's headline daily quota (sum of people's exact rates, rounded **up** to
+            the quantum): what the team must bring on a day everyone works.
         daily_exact: The exact team daily rate.
     """
 
@@ -302,6 +309,25 @@ def round_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal
     units = Fraction(value) / _positive_quantum(quantum)
     whole = floor(abs(units) + Fraction(1, 2))  # half up, away from zero
     return _from_units(whole if units >= 0 else -whole, quantum)
+
+
+def ceil_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal:
+    """Round ``value`` up (towards plus infinity) to a multiple of ``quantum``, exactly.
+
+    The rule for anything *asked of* a person: 40.28 calls a day is 41, 54,545.4545… rubles is
+    54,545.46, so that doing what is asked reaches the plan.
+    """
+    return _ceil_to_quantum(Fraction(value), quantum)
+
+
+def floor_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal:
+    """Round ``value`` down (towards minus infinity) to a multiple of ``quantum``, exactly.
+
+    The rule for an *allowance* (a lower-is-better KPI's budget left per day): spending what is
+    allowed each day stays within the limit.
+    """
+    units = Fraction(value) / _positive_quantum(quantum)
+    return _from_units(floor(units), quantum)
 
 
 def apportion(
@@ -394,12 +420,13 @@ def split_plan(
             else Fraction(0)
         )
         amounts = next(spreads)
+        asked = Fraction(total) / len(days) if days else Fraction(0)
         people.append(
             PersonQuota(
                 key=member.key,
                 weight=member.weight,
                 total=total,
-                daily=round_to_quantum(rate, quantum),
+                daily=_ceil_to_quantum(asked, quantum),
                 daily_exact=rate,
                 schedule=tuple(DayAmount(d, a) for d, a in zip(days, amounts, strict=True)),
             )
@@ -414,7 +441,7 @@ def split_plan(
         quantum=quantum,
         people=tuple(people),
         schedule=tuple(DayAmount(d, _at_quantum(by_day[d], quantum)) for d in sorted(by_day)),
-        daily=round_to_quantum(team_rate, quantum),
+        daily=_ceil_to_quantum(team_rate, quantum),
         daily_exact=team_rate,
         _by_key={p.key: p for p in people},
     )

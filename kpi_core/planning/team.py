@@ -46,7 +46,7 @@ from kpi_core.planning.quotas import (
     Member,
     PersonQuota,
     TeamQuota,
-    round_to_quantum,
+    ceil_to_quantum,
     split_plan,
 )
 
@@ -222,12 +222,13 @@ def is_vacant(key: object) -> bool:
 
 def team_daily(quota: TeamQuota) -> Decimal:
     """The team's daily rate over whole seats (joined people and seats nobody has taken),
-    rounded half up: what the whole planned team brings on a day everyone works."""
+    rounded up to the quantum: what the whole planned team must bring on a day everyone works
+    (as :attr:`~kpi_core.planning.quotas.TeamQuota.daily`)."""
     whole = (
         p.daily_exact for p in quota.people
         if not (isinstance(p.key, Vacancy) and p.key.user_id is not None)
     )
-    return round_to_quantum(sum(whole, start=Fraction(0)), quota.quantum)
+    return ceil_to_quantum(sum(whole, start=Fraction(0)), quota.quantum)
 
 
 def joined_people(quota: TeamQuota) -> tuple[PersonQuota, ...]:

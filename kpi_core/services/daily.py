@@ -20,7 +20,7 @@ batch, one team state per team, one ``logged_users_on`` query per day of the lon
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -32,6 +32,7 @@ from kpi_core.messages import Message
 from kpi_core.model import (
     ConversationState,
     DeliveryKind,
+    Entry,
     GroupChat,
     TeamRole,
 )
@@ -41,6 +42,7 @@ from kpi_core.services.errors import (
     DailyError,
     DayOutOfRange,
     NotAllowed,
+    NotAllowedToUnlink,
     NothingToUndo,
     NotSetUp,
     UnknownMetric,
@@ -58,7 +60,7 @@ from kpi_core.services.people import (
 )
 from kpi_core.tracking.digest import (
     KpiStanding,
-    TeamState,
+    Ledger,
     person_standings,
 )
 
@@ -73,6 +75,7 @@ __all__ = [
     "LoggedItem",
     "NeedsConfirmation",
     "NotAllowed",
+    "NotAllowedToUnlink",
     "NotSetUp",
     "NothingToUndo",
     "Outlier",
@@ -147,14 +150,16 @@ def log_menu(
     """
     with uow:
         person = person_of(uow, telegram_id)
-        today = person_today(person.user, clock.now())
-        day = day or today
-        check_day(day, today)
-        items = []
-        for item in person.loggables:
-            entry = uow.entries.get(person.user_id, item.metric_id, day)
-            items.append((item, entry.value if entry else None))
-        return LogMenu(day, today, tuple(items), person.user.language)
+        return menu_for(uow, person, person_today(person.user, clock.now()), day)
+
+
+def menu_for(uow: UnitOfWork, person: Person, today: date, day: date | None = None) -> LogMenu:
+    """:func:`log_menu` inside an open unit of work, for a person already loaded."""
+    day = day or today
+    check_day(day, today)
+    logged = {e.kpi_id: e.value for e in uow.entries.in_range([person.user_id], day, day)}
+    items = tuple((item, logged.get(item.metric_id)) for item in person.loggables)
+    return LogMenu(day, today, items, person.user.language)
 
 
 def loggables_of(uow: UnitOfWork, telegram_id: int) -> tuple[Loggable, ...]:
@@ -243,71 +248,92 @@ def log_values(
     """
     with uow:
         person = person_of(uow, telegram_id)
-        now = clock.now()
-        today = person_today(person.user, now)
-        day = day or today
-        check_day(day, today)
-        known = {item.metric_id: item for item in person.loggables}
-        for metric_id, value in values:
-            item = known.get(metric_id)
-            if item is None:
-                raise UnknownMetric()
-            if item.unit is Unit.COUNT and value != value.to_integral_value():
-                raise WholeNumberNeeded(item.label_message, value)
-        outliers = [
-            o for o in find_outliers(uow, person.user_id, known, values, day)
-            if o.metric_id not in confirmed
-        ]
-        team = (
-            team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
-            if person.team_id is not None else None
-        )
-        currency = team.plan.currency if team and team.plan else "RUB"
-        if outliers:
-            return NeedsConfirmation(day, tuple(values), tuple(outliers), currency)
-        items = []
-        for metric_id, value in values:
-            before = uow.entries.get(person.user_id, metric_id, day)
-            uow.entries.record(person.user_id, metric_id, day, value, person.user_id, now)
-            item = known[metric_id]
-            items.append(LoggedItem(metric_id, item.label_message, item.unit, value,
-                                    before.value if before else None))
-        uow.commit()
-        standings = _standings_after(uow, calendars, person, team, today, day)
-        return Logged(day, today, tuple(items), now, tuple(standings), currency)
+        result = log_for(uow, calendars, person, clock.now(), values, day=day,
+                         confirmed=confirmed)
+        if isinstance(result, Logged):
+            uow.commit()
+        return result
 
 
-def _standings_after(
+def log_for(
     uow: UnitOfWork,
     calendars: CalendarProvider,
     person: Person,
-    team: TeamState | None,
-    today: date,
-    day: date,
-) -> list[KpiStanding]:
-    if team is None:
-        return []
+    now: datetime,
+    values: Sequence[tuple[str, Decimal]],
+    *,
+    day: date | None = None,
+    confirmed: Collection[str] = (),
+) -> Logged | NeedsConfirmation:
+    """:func:`log_values` inside an open unit of work; the caller commits.
+
+    Every value is checked before anything is written, so an error leaves nothing half-saved.
+    """
+    today = person_today(person.user, now)
+    day = day or today
+    check_day(day, today)
+    known = {item.metric_id: item for item in person.loggables}
+    for metric_id, value in values:
+        item = known.get(metric_id)
+        if item is None:
+            raise UnknownMetric()
+        if item.unit is Unit.COUNT and value != value.to_integral_value():
+            raise WholeNumberNeeded(item.label_message, value)
+    team = (
+        team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
+        if person.team_id is not None else None
+    )
     report_plan = None
-    if team.plan is None or not team.plan.period_start <= day <= team.plan.period_end:
+    if team is not None and (team.plan is None
+                             or not team.plan.period_start <= day <= team.plan.period_end):
         assert person.team_id is not None
         report_plan = uow.plans.current(person.team_id, day)
-    ledger = ledger_for(uow, [person.user_id], [team.plan, report_plan], today, day)
-    return person_standings(team, person.user_id, ledger, today=today, report_day=day,
-                            include_today=True, report_plan=report_plan)
+    # One read of the person's entries serves the outlier check, the values replaced and the
+    # standings after the save.
+    ledger_start = min([day, *(p.period_start for p in (team.plan if team else None,
+                                                         report_plan) if p is not None)])
+    window = uow.entries.in_range(
+        [person.user_id], min(ledger_start, day - timedelta(days=OUTLIER_WINDOW_DAYS)),
+        max(today, day + timedelta(days=OUTLIER_WINDOW_DAYS)))
+    outliers = [o for o in find_outliers(window, known, values, day)
+                if o.metric_id not in confirmed]
+    currency = team.plan.currency if team and team.plan else "RUB"
+    if outliers:
+        return NeedsConfirmation(day, tuple(values), tuple(outliers), currency)
+    before = {e.kpi_id: e.value for e in window if e.day == day}
+    items = []
+    for metric_id, value in values:
+        uow.entries.record(person.user_id, metric_id, day, value, person.user_id, now)
+        item = known[metric_id]
+        items.append(LoggedItem(metric_id, item.label_message, item.unit, value,
+                                before.get(metric_id)))
+    standings: list[KpiStanding] = []
+    if team is not None:
+        ledger = Ledger(e for e in window if ledger_start <= e.day <= today)
+        for metric_id, value in values:
+            ledger.add(person.user_id, metric_id, day, value)
+        standings = person_standings(team, person.user_id, ledger, today=today, report_day=day,
+                                     include_today=True, report_plan=report_plan)
+    return Logged(day, today, tuple(items), now, tuple(standings), currency)
 
 
 def find_outliers(
-    uow: UnitOfWork,
-    user_id: int,
+    entries: Iterable[Entry],
     known: Mapping[str, Loggable],
     values: Sequence[tuple[str, Decimal]],
     day: date,
 ) -> list[Outlier]:
-    """Values ten times the person's recent median or a tenth of it (see :func:`log_values`)."""
+    """Values ten times the person's recent median or a tenth of it (see :func:`log_values`).
+
+    Args:
+        entries: The person's entries around ``day`` (:data:`OUTLIER_WINDOW_DAYS` each way).
+    """
     recent: dict[str, list[Decimal]] = {}
     start = day - timedelta(days=OUTLIER_WINDOW_DAYS)
-    for entry in uow.entries.in_range([user_id], start, day + timedelta(days=OUTLIER_WINDOW_DAYS)):
-        if entry.day != day and entry.value is not None and entry.value > 0:
+    end = day + timedelta(days=OUTLIER_WINDOW_DAYS)
+    for entry in entries:
+        if (entry.day != day and start <= entry.day <= end and entry.value is not None
+                and entry.value > 0):
             recent.setdefault(entry.kpi_id, []).append(entry.value)
     found = []
     for metric_id, value in values:
@@ -369,25 +395,30 @@ def undo_log(
     """
     with uow:
         person = person_of(uow, telegram_id)
-        now = clock.now()
-        restored = []
-        for item in person.loggables:
-            entry = uow.entries.get(person.user_id, item.metric_id, day)
-            if entry is None or entry.entered_at is None or stamp_of(entry.entered_at) != stamp:
-                continue
-            history = uow.entries.history(person.user_id, item.metric_id, day)
-            older = [r for r in history if r.version < entry.version]
-            previous = older[-1].value if older else None
-            # The undo is a version of its own, stamped after the save it undoes (even when the
-            # clock has not moved), so its Undo button can never match it again.
-            at = max(now, entry.entered_at + timedelta(microseconds=1))
-            uow.entries.record(person.user_id, item.metric_id, day, previous, person.user_id, at)
-            restored.append((item.label_message, item.unit, entry.value, previous))
-        if not restored:
-            raise NothingToUndo()
+        result = undo_for(uow, person, clock.now(), day, stamp)
         uow.commit()
-        plan = uow.plans.current(person.team_id, day) if person.team_id is not None else None
-        return Undone(day, tuple(restored), plan.currency if plan else "RUB")
+        return result
+
+
+def undo_for(uow: UnitOfWork, person: Person, now: datetime, day: date, stamp: int) -> Undone:
+    """:func:`undo_log` inside an open unit of work; the caller commits."""
+    restored = []
+    for item in person.loggables:
+        entry = uow.entries.get(person.user_id, item.metric_id, day)
+        if entry is None or entry.entered_at is None or stamp_of(entry.entered_at) != stamp:
+            continue
+        history = uow.entries.history(person.user_id, item.metric_id, day)
+        older = [r for r in history if r.version < entry.version]
+        previous = older[-1].value if older else None
+        # The undo is a version of its own, stamped after the save it undoes (even when the
+        # clock has not moved), so its Undo button can never match it again.
+        at = max(now, entry.entered_at + timedelta(microseconds=1))
+        uow.entries.record(person.user_id, item.metric_id, day, previous, person.user_id, at)
+        restored.append((item.label_message, item.unit, entry.value, previous))
+    if not restored:
+        raise NothingToUndo()
+    plan = uow.plans.current(person.team_id, day) if person.team_id is not None else None
+    return Undone(day, tuple(restored), plan.currency if plan else "RUB")
 
 
 def entry_history(
@@ -425,23 +456,29 @@ def today_report(
     """
     with uow:
         person = person_of(uow, telegram_id)
-        today = person_today(person.user, clock.now())
-        if person.team_id is None:
-            return DayReport(today, True, (), False, None, None)
-        team = team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
-        ledger = ledger_for(uow, [person.user_id], [team.plan], today, today)
-        standings = person_standings(team, person.user_id, ledger, today=today, report_day=today,
-                                     include_today=True)
-        schedule = schedule_of(team, person.user_id)
-        remaining = next((s.progress.remaining_days for s in standings if s.progress), None)
-        return DayReport(
-            today=today,
-            working_today=bool(schedule and schedule.is_working_day(today)),
-            standings=tuple(standings),
-            has_plan=team.plan is not None,
-            period_end=team.plan.period_end if team.plan else None,
-            remaining_days=remaining,
-        )
+        return report_for(uow, calendars, person, person_today(person.user, clock.now()))
+
+
+def report_for(
+    uow: UnitOfWork, calendars: CalendarProvider, person: Person, today: date
+) -> DayReport:
+    """:func:`today_report` inside an open unit of work."""
+    if person.team_id is None:
+        return DayReport(today, True, (), False, None, None)
+    team = team_state(uow, calendars, person.team_id, today, {person.user_id: person.user})
+    ledger = ledger_for(uow, [person.user_id], [team.plan], today, today)
+    standings = person_standings(team, person.user_id, ledger, today=today, report_day=today,
+                                 include_today=True)
+    schedule = schedule_of(team, person.user_id)
+    remaining = next((s.progress.remaining_days for s in standings if s.progress), None)
+    return DayReport(
+        today=today,
+        working_today=bool(schedule and schedule.is_working_day(today)),
+        standings=tuple(standings),
+        has_plan=team.plan is not None,
+        period_end=team.plan.period_end if team.plan else None,
+        remaining_days=remaining,
+    )
 
 
 # -- conversation state of the daily loop -------------------------------------------------------
@@ -586,7 +623,7 @@ def unlink_group(uow: UnitOfWork, telegram_id: int, chat_id: int) -> bool:
     """Unlink a group; return False when it was not linked.
 
     Raises:
-        NotAllowed: the person does not manage the linked team.
+        NotAllowedToUnlink: the person does not manage the linked team.
     """
     with uow:
         chat = uow.teams.chat(chat_id)
@@ -594,7 +631,7 @@ def unlink_group(uow: UnitOfWork, telegram_id: int, chat_id: int) -> bool:
             return False
         user = uow.users.by_telegram_id(telegram_id)
         if user is None or user.id is None or not _may_manage(uow, user.id, chat.team_id):
-            raise NotAllowed()
+            raise NotAllowedToUnlink()
         chat.active = False
         uow.teams.save_chat(chat)
         uow.commit()

@@ -1,22 +1,41 @@
-"""What the scheduler sends, built in batches: morning digests, team digests, evening reminders.
+"""The scheduled messages as use cases: plan them, compose them, record what became of them.
 
-The builders run inside a unit of work the caller has opened, so one transaction serves a whole
-dispatch batch. They load many people at once: one entries query for the whole batch, one team
-state per team, one ``logged_users_on`` query per day of the longest streak.
+The scheduler (``bot/scheduler``) only claims due rows, renders what :func:`compose` returns
+(``bot/ui/digests.py``), sends, and hands the outcomes to :func:`record`. Everything that
+decides *what* is due and *what* it says lives here, over the ports, so it runs on the fakes:
+
+* :class:`Planner` — one row per (chat, kind, local date): today's and tomorrow's digest and
+  reminder of every person and linked group; pending rows move when settings change;
+* :func:`compose` — re-checks claimed rows against the current settings (moves, skips,
+  expires) and builds the digests and reminders in batches with the latest numbers;
+* :func:`record` — outcomes of sends: sent, retried, failed; a blocked chat is deactivated;
+* :func:`snooze_reminder`, :func:`reminder_day` — the reminder's Snooze button and replies.
+
+The builders (:func:`build_digests`, :func:`build_team_digest`, :func:`reminder_views`) run
+inside a unit of work the caller has opened, so one transaction serves a whole batch. They load
+many people at once: one entries query for the whole batch, one team state per team, one
+``logged_users_on`` query per day of the longest streak.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
+from kpi_core.advice.catalog import Aggregation, get_kpi
 from kpi_core.model import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    GroupChat,
     Plan,
     User,
 )
 from kpi_core.parsing.quickform import Loggable, loggables_for
 from kpi_core.planning.calendar import WorkSchedule
-from kpi_core.ports import CalendarProvider, UnitOfWork, WorkingCalendar
+from kpi_core.ports import CalendarProvider, Clock, UnitOfWork, WorkingCalendar
+from kpi_core.services.daily import mark_chat_inactive
 from kpi_core.services.people import (
     calendar_for,
     kpi_ids_of,
@@ -26,33 +45,70 @@ from kpi_core.services.people import (
     team_state,
 )
 from kpi_core.tracking.digest import (
+    DayPart,
     Ledger,
     PersonDigest,
     TeamDigest,
     TeamState,
+    day_part,
     digest_for,
     team_digest,
 )
-from kpi_core.tracking.reminders import previous_working_day
+from kpi_core.tracking.reminders import (
+    Verdict,
+    Window,
+    check_due,
+    dates_to_plan,
+    plan_group_day,
+    plan_user_day,
+    previous_working_day,
+    start_of_day,
+    user_window,
+    zone,
+)
+
+log = logging.getLogger(__name__)
 
 __all__ = [
+    "SNOOZE",
+    "SNOOZED",
+    "Composed",
+    "Content",
+    "Outcome",
+    "Outgoing",
+    "PlanStats",
+    "Planner",
     "ReminderView",
     "build_digests",
     "build_team_digest",
+    "compose",
+    "keep_snooze",
+    "record",
+    "reminder_day",
     "reminder_views",
+    "snooze_reminder",
     "team_owner",
     "working_checker",
 ]
 
+SNOOZED = "snoozed"
+"""``error`` marker of a reminder the person snoozed: its own window applies, not the plan's."""
+SNOOZE = timedelta(hours=1)
+"""How long the Snooze button puts the evening reminder off."""
 
 
 # -- morning digests (batch) -------------------------------------------------------------------
 def build_digests(
-    uow: UnitOfWork, calendars: CalendarProvider, users: Sequence[User], day: date
+    uow: UnitOfWork,
+    calendars: CalendarProvider,
+    users: Sequence[User],
+    day: date,
+    now: datetime | None = None,
 ) -> dict[int, PersonDigest]:
     """Morning digests for many people whose local date is ``day``, with batched loading.
 
-    People without a team or KPIs are left out of the result.
+    People without a team or KPIs are left out of the result. ``now`` (the instant the digest
+    goes out) sets the greeting by each person's local hour; without it, "good morning".
     """
     cache = {u.id: u for u in users if u.id is not None}
     team_of: dict[int, int] = {}
@@ -84,10 +140,7 @@ def build_digests(
     ids = list(report_days)
     if not ids:
         return {}
-    starts = [d for d in report_days.values() if d is not None]
-    starts += [t.plan.period_start for t in teams.values() if t.plan is not None]
-    starts += [p.period_start for p in report_plans.values() if p is not None]
-    ledger = Ledger(uow.entries.in_range(ids, min([day, *starts]), day))
+    ledger = _digest_ledger(uow, ids, teams, team_of, report_days, day)
     streaks = _streaks(uow, {uid: schedule_of(teams[team_of[uid]], uid) for uid in ids}, day)
     result = {}
     for uid in ids:
@@ -95,9 +148,69 @@ def build_digests(
         member = team.member(uid)
         if member is None or not member.kpi_ids:
             continue
+        greeting = (day_part(now.astimezone(zone(cache[uid].timezone)).time())
+                    if now is not None else DayPart.MORNING)
         result[uid] = digest_for(team, uid, ledger, today=day, report_day=report_days[uid],
-                                 streak=streaks.get(uid, 0), report_plan=report_plans.get(uid))
+                                 streak=streaks.get(uid, 0), report_plan=report_plans.get(uid),
+                                 greeting=greeting)
     return result
+
+
+def _digest_ledger(
+    uow: UnitOfWork,
+    ids: Sequence[int],
+    teams: Mapping[int, TeamState],
+    team_of: Mapping[int, int],
+    report_days: Mapping[int, date | None],
+    day: date,
+) -> Ledger:
+    """What the digests of ``day`` read, loaded set-wise: the plan period's sums up to
+    yesterday (summed by the database), the values of the report days, and day by day only
+    the inputs of level KPIs (a conversion is a ratio of sums over days with every input)."""
+    reports = [d for d in report_days.values() if d is not None]
+    ledger = Ledger(uow.entries.in_range(ids, min([day, *reports]), day))
+    by_start: dict[date, list[int]] = {}
+    level_inputs: set[str] = set()
+    level_people: list[int] = []
+    first = day
+    for uid in ids:
+        team = teams[team_of[uid]]
+        member = team.member(uid)
+        if team.plan is None or member is None:
+            continue
+        by_start.setdefault(team.plan.period_start, []).append(uid)
+        inputs = {m.id for k in member.kpi_ids if get_kpi(k).aggregation is not Aggregation.SUM
+                  for m in get_kpi(k).inputs}
+        if inputs:
+            level_inputs |= inputs
+            level_people.append(uid)
+            first = min(first, team.plan.period_start)
+    for start, people in by_start.items():
+        if start <= day - timedelta(days=1):
+            ledger.add_totals(start, day - timedelta(days=1),
+                              uow.entries.totals(people, start, day - timedelta(days=1)))
+    if level_people:
+        for entry in uow.entries.in_range_of(level_people, level_inputs, first, day):
+            if entry.value is not None:
+                ledger.add(entry.user_id, entry.kpi_id, entry.day, entry.value)
+    return ledger
+
+
+_MASK_DAYS = 63
+"""Days of logging history one ``logged_days`` mask covers."""
+
+
+def _working_bits(schedule: WorkSchedule, day: date, cache: dict[object, int]) -> int:
+    """Bit ``i`` set when ``day - i`` is a working day (1 ≤ i < 63), cached per schedule."""
+    key: object
+    try:
+        key = (hash(schedule), schedule)
+    except TypeError:  # a calendar that cannot be hashed: compute it each time
+        key = object()
+    if key not in cache:
+        cache[key] = sum(1 << i for i in range(1, _MASK_DAYS)
+                         if schedule.is_working_day(day - timedelta(days=i)))
+    return cache[key]
 
 
 def _streaks(
@@ -105,15 +218,29 @@ def _streaks(
 ) -> dict[int, int]:
     """Consecutive working days logged per person, back from yesterday (today if logged).
 
-    One ``logged_users_on`` query per day for everyone still on a streak, so the cost follows
-    the longest streak in the batch, not the number of people.
+    One query for everyone (``logged_days``: the last 63 days as a bit mask per person); only
+    the streaks longer than that go on day by day, one ``logged_users_on`` query per day for
+    everyone still on a streak.
     """
     counts = dict.fromkeys(schedules, 0)
     alive = {uid: s for uid, s in schedules.items() if s is not None}
-    logged_today = uow.entries.logged_users_on(list(alive), day) if alive else set()
-    counts.update(dict.fromkeys(logged_today, 1))
-    current = day - timedelta(days=1)
-    for _ in range(limit):
+    masks = uow.entries.logged_days(list(alive), day, _MASK_DAYS) if alive else {}
+    bits_cache: dict[object, int] = {}
+    window = (1 << _MASK_DAYS) - 2  # bits 1..62: the days before today
+    longer: dict[int, WorkSchedule] = {}
+    for uid, schedule in alive.items():
+        mask = masks.get(uid, 0)
+        work = _working_bits(schedule, day, bits_cache)
+        missed = work & ~mask & window
+        if missed:
+            below = (missed & -missed) - 1  # the days after the first missed working day
+            counts[uid] = (mask & 1) + (work & mask & below).bit_count()
+        else:
+            counts[uid] = (mask & 1) + (work & window).bit_count()
+            longer[uid] = schedule
+    alive = longer
+    current = day - timedelta(days=_MASK_DAYS)
+    for _ in range(limit - _MASK_DAYS + 1):
         if not alive:
             break
         working = [uid for uid, s in alive.items() if s.is_working_day(current)]
@@ -191,3 +318,455 @@ def working_checker(
     return schedule.is_working_day
 
 
+
+
+# -- composing claimed rows --------------------------------------------------------------------
+Content = PersonDigest | TeamDigest | ReminderView
+"""What a scheduled message says, as data: ``bot/ui/digests.py`` words it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A claimed row, the language to word it in, and what it says."""
+
+    delivery: Delivery
+    language: str
+    content: Content
+
+
+@dataclass
+class Composed:
+    """What :func:`compose` made of a batch of claimed rows.
+
+    Attributes:
+        outgoing: The messages to send now, in the order of the rows.
+        skipped: Rows finished as SKIPPED (nothing due any more, or nothing to say).
+        expired: Rows finished as EXPIRED (stale with the current settings).
+        moved: Rows moved to a later window (the settings changed) and back to PENDING.
+    """
+
+    outgoing: list[Outgoing] = field(default_factory=list)
+    skipped: int = 0
+    expired: int = 0
+    moved: int = 0
+
+
+def compose(
+    uow: UnitOfWork, calendars: CalendarProvider, clock: Clock, rows: Sequence[Delivery]
+) -> Composed:
+    """Check claimed ``rows`` against the current settings and build their messages.
+
+    One transaction (opened here, committed once): a row whose window moved goes back to
+    PENDING at the new time, one that is no longer due is SKIPPED, a stale one EXPIRED, a
+    reminder of someone who has logged already (or a digest with nothing in it) SKIPPED.
+    Digests are built with the numbers as they are now, in batches per kind and local date.
+    """
+    now = clock.now()
+    composed = Composed()
+    with uow:
+        ready: list[tuple[Delivery, User]] = []
+        for row in rows:
+            assert row.id is not None
+            person, verdict, window = _check(uow, calendars, row, now)
+            if verdict == Verdict.SEND and person is not None:
+                ready.append((row, person))
+            elif verdict == Verdict.LATER and window is not None:
+                uow.deliveries.reschedule(row.id, window.due_at, window.expires_at)
+                composed.moved += 1
+            elif verdict == Verdict.EXPIRED:
+                uow.deliveries.finish(row.id, DeliveryStatus.EXPIRED, now,
+                                      error="stale with the current settings")
+                composed.expired += 1
+            else:
+                uow.deliveries.finish(row.id, DeliveryStatus.SKIPPED, now,
+                                      error="not due with the current settings")
+                composed.skipped += 1
+        built = _build(uow, calendars, ready, now)
+        for row, _person in ready:
+            item = built.get(row.id or 0)
+            if item is None:
+                uow.deliveries.finish(row.id or 0, DeliveryStatus.SKIPPED, now,
+                                      error="nothing to send")
+                composed.skipped += 1
+            else:
+                composed.outgoing.append(Outgoing(row, *item))
+        uow.commit()
+    return composed
+
+
+def _check(
+    uow: UnitOfWork, calendars: CalendarProvider, row: Delivery, now: datetime
+) -> tuple[User | None, str, Window | None]:
+    group = row.user_id is None
+    if not group:
+        person = uow.users.get(row.user_id) if row.user_id is not None else None
+        if person is None or not person.active:
+            return person, Verdict.SKIP, None
+    else:
+        chat = uow.teams.chat(row.chat_id)
+        if chat is None or not chat.active or row.team_id is None:
+            return None, Verdict.SKIP, None
+        person = team_owner(uow, row.team_id)
+        if person is None:
+            return None, Verdict.SKIP, None
+    if row.error == SNOOZED:
+        window: Window | None = Window(row.due_at, row.expires_at)
+    else:
+        working = working_checker(uow, calendars, person, row.local_date)
+        window = user_window(person, row.kind, row.local_date, working,
+                             require_active=not group)
+    verdict, _ = check_due(now, window)
+    return person, verdict, window
+
+
+def _build(
+    uow: UnitOfWork,
+    calendars: CalendarProvider,
+    ready: Sequence[tuple[Delivery, User]],
+    now: datetime,
+) -> dict[int, tuple[str, Content]]:
+    """Each row's language and content (rows with nothing to say are left out)."""
+    result: dict[int, tuple[str, Content]] = {}
+    batches: dict[tuple[DeliveryKind, bool, date], list[tuple[Delivery, User]]] = {}
+    for row, person in ready:
+        batches.setdefault((row.kind, row.user_id is None, row.local_date), []).append(
+            (row, person))
+    for (kind, is_group, local), items in batches.items():
+        if is_group:
+            for row, _owner in items:
+                chat = uow.teams.chat(row.chat_id)
+                if chat is None or row.team_id is None:
+                    continue
+                team = build_team_digest(uow, calendars, row.team_id, local)
+                if team is not None:
+                    result[row.id or 0] = (chat.language, team)
+        elif kind is DeliveryKind.DIGEST:
+            built = build_digests(uow, calendars, [p for _, p in items], local, now)
+            for row, person in items:
+                found = built.get(person.id or 0)
+                if found is not None:
+                    result[row.id or 0] = (person.language, found)
+        else:
+            views = reminder_views(uow, [p for _, p in items], local)
+            for row, person in items:
+                view = views.get(person.id or 0)
+                if view is not None:
+                    result[row.id or 0] = (person.language, view)
+    return result
+
+
+# -- recording outcomes ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one send (see :meth:`~kpi_core.ports.DeliveryRepository.finish`).
+
+    Attributes:
+        delivery_id: The row.
+        chat_id: Its chat.
+        status: SENT, FAILED, or PENDING / FAILED with ``next_attempt_at`` to retry.
+        error: What went wrong (stored as given).
+        message_id: The Telegram message id of a sent message.
+        next_attempt_at: When to try again.
+        deactivate: The chat blocked the bot or is gone: stop sending there.
+        migrate_to: The group became a supergroup with this chat id.
+    """
+
+    delivery_id: int
+    chat_id: int
+    status: DeliveryStatus
+    error: str | None = None
+    message_id: int | None = None
+    next_attempt_at: datetime | None = None
+    deactivate: bool = False
+    migrate_to: int | None = None
+
+
+def record(uow: UnitOfWork, at: datetime, outcomes: Iterable[Outcome]) -> None:
+    """Write outcomes in one transaction (opened and committed here)."""
+    with uow:
+        for o in outcomes:
+            uow.deliveries.finish(o.delivery_id, o.status, at, error=o.error,
+                                  telegram_message_id=o.message_id,
+                                  next_attempt_at=o.next_attempt_at)
+            if o.deactivate:
+                mark_chat_inactive(uow, o.chat_id)
+            if o.migrate_to is not None:
+                chat = uow.teams.chat(o.chat_id)
+                if chat is not None:
+                    chat.chat_id = o.migrate_to
+                    uow.teams.save_chat(chat)
+        uow.commit()
+
+
+def keep_snooze(row: Delivery, error: str) -> str:
+    """The ``error`` to store when ``row`` goes back to wait: a snoozed reminder keeps its
+    marker (and so its own window)."""
+    return SNOOZED if row.error == SNOOZED else error
+
+
+# -- the reminder's buttons --------------------------------------------------------------------
+def _sent_reminder(uow: UnitOfWork, chat_id: int, message_id: int) -> Delivery | None:
+    row = uow.deliveries.sent_as(chat_id, message_id)
+    return row if row is not None and row.kind is DeliveryKind.REMINDER else None
+
+
+def reminder_day(uow: UnitOfWork, chat_id: int, message_id: int) -> date | None:
+    """The day of the evening reminder that is Telegram message ``message_id`` in the chat
+    (``None`` when that message is not a reminder)."""
+    with uow:
+        row = _sent_reminder(uow, chat_id, message_id)
+        return row.local_date if row is not None else None
+
+
+def snooze_reminder(
+    uow: UnitOfWork, clock: Clock, chat_id: int, message_id: int
+) -> datetime | None:
+    """The Snooze button: send the evening reminder that is message ``message_id`` again in
+    :data:`SNOOZE`.
+
+    Returns:
+        When it will come (UTC), or ``None`` when that would be at or past the person's local
+        midnight, the message is not a sent reminder, or the person is unknown.
+    """
+    with uow:
+        user = uow.users.by_telegram_id(chat_id)
+        row = _sent_reminder(uow, chat_id, message_id)
+        if user is None or row is None or row.id is None:
+            return None
+        due = clock.now() + SNOOZE
+        end = start_of_day(row.local_date + timedelta(days=1), zone(user.timezone))
+        if due >= end or not uow.deliveries.requeue(row.id, due, min(due + SNOOZE, end),
+                                                    SNOOZED):
+            return None
+        uow.commit()
+        return due
+
+
+# -- planning ----------------------------------------------------------------------------------
+_CHUNK = 2000
+
+
+@dataclass
+class PlanStats:
+    """What one planner pass did."""
+
+    people: int = 0
+    groups: int = 0
+    considered: int = 0
+    inserted: int = 0
+    moved: int = 0
+    skipped: int = 0
+
+
+def _fingerprint(user: User) -> tuple[object, ...]:
+    return (user.timezone, user.digest_time, user.reminder_time,
+            tuple(sorted(user.working_weekdays)), user.country, user.active)
+
+
+class Planner:
+    """Plans deliveries: one row per (chat, kind, local date), in the database.
+
+    Each pass looks at every onboarded, active person and linked group, works out their local
+    "today" and "tomorrow" and plans the digest and the reminder of each of those days that is
+    a working day (:mod:`kpi_core.tracking.reminders`) with ``DeliveryRepository.plan``
+    (insert-or-ignore on the unique (chat, kind, local date)): any number of processes can
+    plan at once.
+
+    To stay cheap at scale a planner remembers per person what it planned (their settings and
+    the dates) and plans again only when the local date rolls over or the settings change.
+    When the settings change — a new time zone, another reminder or digest time, working
+    days — the person's pending rows are moved to the new window
+    (``DeliveryRepository.reschedule``) or skipped when nothing is due any more. The first
+    pass reconciles every pending row the same way, so a change made while no planner ran is
+    picked up too. After downtime nothing is planned for days that are over.
+
+    Args:
+        uow_factory: Opens a unit of work.
+        calendars: Production calendars.
+        clock: The current instant.
+        ahead: Local days to plan after today.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        calendars: CalendarProvider,
+        clock: Clock,
+        *,
+        ahead: int = 1,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._calendars = calendars
+        self._clock = clock
+        self._ahead = ahead
+        self._memo: dict[tuple[str, int], tuple[tuple[object, ...], tuple[date, ...]]] = {}
+        self._reconciled = False
+        self._calendar_cache: dict[str, WorkingCalendar] = {}
+        self._schedules: dict[tuple[object, ...], Callable[[date], bool]] = {}
+
+    def forget(self) -> None:
+        """Drop what this planner remembers (the next pass plans and reconciles everything)."""
+        self._memo.clear()
+        self._reconciled = False
+
+    def plan_once(self) -> PlanStats:
+        """One pass over everyone; returns what it did."""
+        now = self._clock.now()
+        stats = PlanStats()
+        self._schedules.clear()  # days off may have changed since the last pass
+        with self._uow_factory() as uow:
+            # People still in the questionnaire have nothing to be reminded of yet.
+            users = [u for u in uow.users.list_active() if u.id is not None and u.onboarded]
+            chats = list(uow.teams.list_active_chats())
+            owners = self._owners(uow, chats)
+        stats.people, stats.groups = len(users), len(chats)
+        by_id: dict[int | None, User] = {u.id: u for u in users}
+
+        todo_users: list[tuple[User, tuple[date, ...]]] = []
+        changed: list[User] = []
+        for user in users:
+            assert user.id is not None
+            dates = tuple(dates_to_plan(now, zone(user.timezone), self._ahead))
+            key, value = ("u", user.id), (_fingerprint(user), dates)
+            before = self._memo.get(key)
+            if before == value:
+                continue
+            if before is not None and before[0] != value[0]:
+                changed.append(user)
+            todo_users.append((user, dates))
+        todo_groups: list[tuple[GroupChat, User, tuple[date, ...]]] = []
+        for chat in chats:
+            owner = owners.get(chat.team_id)
+            if owner is None:
+                continue
+            dates = tuple(dates_to_plan(now, zone(owner.timezone), self._ahead))
+            key, value = ("g", chat.chat_id), ((chat.team_id, *_fingerprint(owner)), dates)
+            if self._memo.get(key) == value:
+                continue
+            todo_groups.append((chat, owner, dates))
+
+        people = [u for u, _ in todo_users] + [o for _, o, _ in todo_groups]
+        days_off = self._days_off(people, now)
+        planned: list[Delivery] = []
+        for user, dates in todo_users:
+            working = self._working(user, days_off)
+            for day in dates:
+                planned.extend(plan_user_day(user, day, working))
+        for chat, owner, dates in todo_groups:
+            working = self._working(owner, days_off)
+            for day in dates:
+                row = plan_group_day(chat, owner, day, working)
+                if row is not None:
+                    planned.append(row)
+        stats.considered = len(planned)
+
+        # First move pending rows whose window changed (all of them on the first pass), then
+        # add the missing ones: the rows this pass adds are right by construction.
+        reconcile = None if not self._reconciled else [u.telegram_id for u in changed]
+        if reconcile is None or reconcile:
+            fresh = {(d.chat_id, d.kind, d.local_date): (d.due_at, d.expires_at)
+                     for d in planned}
+            stats.moved, stats.skipped = self._reconcile(now, by_id, owners, days_off,
+                                                         reconcile, fresh)
+        for start in range(0, len(planned), _CHUNK * 5):
+            with self._uow_factory() as uow:
+                stats.inserted += uow.deliveries.plan(planned[start:start + _CHUNK * 5])
+                uow.commit()
+        self._reconciled = True
+        for user, dates in todo_users:
+            assert user.id is not None
+            self._memo[("u", user.id)] = (_fingerprint(user), dates)
+        for chat, owner, dates in todo_groups:
+            self._memo[("g", chat.chat_id)] = ((chat.team_id, *_fingerprint(owner)), dates)
+        if stats.inserted or stats.moved or stats.skipped:
+            log.info("Planner: %d new deliveries, %d moved, %d skipped", stats.inserted,
+                     stats.moved, stats.skipped)
+        return stats
+
+    def _owners(self, uow: UnitOfWork, chats: Sequence[GroupChat]) -> dict[int, User]:
+        owners: dict[int, User] = {}
+        for team_id in {c.team_id for c in chats}:
+            owner = team_owner(uow, team_id)
+            if owner is not None:
+                owners[team_id] = owner
+        return owners
+
+    def _days_off(
+        self, people: Iterable[User], now: datetime, uow: UnitOfWork | None = None
+    ) -> dict[int, set[date]]:
+        ids = sorted({u.id for u in people if u.id is not None})
+        found: dict[int, set[date]] = {}
+        if not ids:
+            return found
+        if uow is None:
+            with self._uow_factory() as own:
+                return self._days_off(people, now, own)
+        today = now.date()
+        for start in range(0, len(ids), _CHUNK):
+            for off in uow.days_off.in_range(ids[start:start + _CHUNK],
+                                             today - timedelta(days=2),
+                                             today + timedelta(days=self._ahead + 2)):
+                found.setdefault(off.user_id, set()).add(off.day)
+        return found
+
+    def _working(self, user: User, days_off: Mapping[int, set[date]]) -> Callable[[date], bool]:
+        offs = frozenset(days_off.get(user.id or 0, ()))
+        key = (user.country, frozenset(user.working_weekdays), offs)
+        found = self._schedules.get(key)
+        if found is None:
+            calendar = calendar_for(self._calendars, user.country, self._calendar_cache)
+            schedule = WorkSchedule(calendar, key[1], offs)
+            answers: dict[date, bool] = {}
+
+            def working(day: date) -> bool:
+                # People with the same country, week and days off share one answer per day.
+                if day not in answers:
+                    answers[day] = schedule.is_working_day(day)
+                return answers[day]
+
+            found = self._schedules[key] = working
+        return found
+
+    def _reconcile(
+        self,
+        now: datetime,
+        users: dict[int | None, User],
+        owners: Mapping[int, User],
+        days_off: dict[int, set[date]],
+        chat_ids: list[int] | None,
+        fresh: Mapping[tuple[int, DeliveryKind, date], tuple[datetime, datetime]],
+    ) -> tuple[int, int]:
+        """Move (or skip) pending rows whose window no longer matches the settings."""
+        moved = skipped = 0
+        since = now.date() - timedelta(days=1)
+        with self._uow_factory() as uow:
+            rows = uow.deliveries.pending(since, chat_ids)
+            for user_id in {r.user_id for r in rows
+                            if r.user_id is not None and r.user_id not in users}:
+                found = uow.users.get(user_id)
+                if found is not None:
+                    users[user_id] = found
+            extra = self._days_off([users[r.user_id] for r in rows
+                                    if r.user_id in users and r.user_id not in days_off],
+                                   now, uow)
+            days_off = {**days_off, **extra}
+            for row in rows:
+                assert row.id is not None
+                if fresh.get((row.chat_id, row.kind, row.local_date)) == (row.due_at,
+                                                                          row.expires_at):
+                    continue  # planned in this pass with the current settings
+                person = (users.get(row.user_id) if row.user_id is not None
+                          else owners.get(row.team_id) if row.team_id is not None else None)
+                if person is None or row.error == SNOOZED:
+                    continue
+                window = user_window(person, row.kind, row.local_date,
+                                     self._working(person, days_off))
+                if window is None:
+                    uow.deliveries.finish(row.id, DeliveryStatus.SKIPPED, now,
+                                          error="not due with the current settings")
+                    skipped += 1
+                elif (window.due_at, window.expires_at) != (row.due_at, row.expires_at):
+                    uow.deliveries.reschedule(row.id, window.due_at, window.expires_at)
+                    moved += 1
+            uow.commit()
+        return moved, skipped

@@ -78,3 +78,13 @@ class NotAllowed(DailyError):
         )))
 
 
+
+
+class NotAllowedToUnlink(NotAllowed):
+    """Only an owner or admin of the team linked to a group may unlink it (its own words:
+    the /link refusal talks about setting up a team, which is not the point here)."""
+
+    def __init__(self) -> None:
+        DailyError.__init__(self, Message(N_(
+            "Only the owner or an admin of the team linked to this group can unlink it."
+        )))

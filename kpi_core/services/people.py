@@ -34,6 +34,7 @@ __all__ = [
     "kpi_ids_of",
     "ledger_for",
     "membership_of",
+    "person_from",
     "person_of",
     "person_today",
     "schedule_of",
@@ -144,7 +145,12 @@ class Person:
 
 
 def person_of(uow: UnitOfWork, telegram_id: int, *, need_kpis: bool = True) -> Person:
-    user = user_of(uow, telegram_id)
+    """The person with their team and KPIs (``NotSetUp``: unknown, or no KPIs)."""
+    return person_from(uow, user_of(uow, telegram_id), need_kpis=need_kpis)
+
+
+def person_from(uow: UnitOfWork, user: User, *, need_kpis: bool = True) -> Person:
+    """:func:`person_of` for a user already loaded."""
     assert user.id is not None
     membership = membership_of(uow, user.id)
     team_id = membership.team_id if membership else None

@@ -18,8 +18,9 @@ from kpi_core.messages import N_, Message
 from kpi_core.model import Membership, Team, User
 from kpi_core.ports import UnitOfWork
 from kpi_core.services import membership as team_ops
+from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
-from kpi_core.services.onboarding import EXPIRED, Deps, NoticeView, Reply, Who
+from kpi_core.services.onboarding import EXPIRED, NoticeView, Reply
 from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = ["ACTIONS", "open_team", "press"]

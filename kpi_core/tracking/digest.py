@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import ROUND_CEILING, Decimal
+from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 
@@ -45,9 +46,17 @@ from kpi_core.planning.quotas import (
     split_plan,
 )
 from kpi_core.planning.team import split_over_seats
-from kpi_core.tracking.progress import Direction, Progress, Status, progress
+from kpi_core.tracking.progress import (
+    RATIO_QUANTUM,
+    Direction,
+    Progress,
+    Status,
+    progress,
+    status_for,
+)
 
 __all__ = [
+    "DayPart",
     "KpiStanding",
     "Ledger",
     "PersonDigest",
@@ -58,6 +67,8 @@ __all__ = [
     "TeamPersonLine",
     "TeamState",
     "catch_up_today",
+    "combined",
+    "day_part",
     "digest_for",
     "person_standings",
     "quantum_for",
@@ -214,15 +225,27 @@ def catch_up_today(remaining: Decimal, days_left: int, quantum: Decimal) -> Deci
 
 
 class Ledger:
-    """Logged values by person, metric and day (current values only)."""
+    """Logged values by person, metric and day (current values only).
 
-    __slots__ = ("_values",)
+    Sums over a range may be given ready-made (:meth:`add_totals`, summed by the database):
+    :meth:`total` over exactly that range answers from them, so the morning digests need the
+    period's sums and a few days' values, not every entry of the period.
+    """
+
+    __slots__ = ("_totals", "_values")
 
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self._values: dict[tuple[int, str], dict[date, Decimal]] = {}
+        self._totals: dict[tuple[date, date], Mapping[tuple[int, str], Decimal]] = {}
         for entry in entries:
             if entry.value is not None:
                 self.add(entry.user_id, entry.kpi_id, entry.day, entry.value)
+
+    def add_totals(
+        self, start: date, end: date, totals: Mapping[tuple[int, str], Decimal]
+    ) -> None:
+        """Sums per (person, metric) from ``start`` to ``end``; a pair absent sums to zero."""
+        self._totals[(start, end)] = totals
 
     def add(self, user_id: int, metric_id: str, day: date, value: Decimal) -> None:
         """Set one value."""
@@ -234,6 +257,9 @@ class Ledger:
 
     def total(self, user_id: int, metric_id: str, start: date, end: date) -> Decimal:
         """The sum of the values from ``start`` to ``end`` inclusive."""
+        ready = self._totals.get((start, end))
+        if ready is not None:
+            return ready.get((user_id, metric_id), Decimal(0))
         days = self._values.get((user_id, metric_id), {})
         return sum((v for d, v in days.items() if start <= d <= end), Decimal(0))
 
@@ -483,6 +509,23 @@ def streak_from(
 
 
 # -- the morning digest ------------------------------------------------------------------------
+class DayPart(StrEnum):
+    """The part of the day a greeting fits."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+
+def day_part(local: time) -> DayPart:
+    """Morning from 04:00, afternoon from 12:00, evening from 18:00 (and through the night)."""
+    if 4 <= local.hour < 12:
+        return DayPart.MORNING
+    if 12 <= local.hour < 18:
+        return DayPart.AFTERNOON
+    return DayPart.EVENING
+
+
 @dataclass(frozen=True, slots=True)
 class PersonDigest:
     """A person's morning digest.
@@ -496,6 +539,8 @@ class PersonDigest:
         streak: Consecutive working days logged.
         working_today: Whether today is a working day for them.
         has_plan: Whether a plan covers today.
+        greeting: The part of the person's day when it goes out (a digest set for 16:00
+            says "good afternoon").
     """
 
     user_id: int
@@ -506,6 +551,7 @@ class PersonDigest:
     streak: int
     working_today: bool
     has_plan: bool
+    greeting: DayPart = DayPart.MORNING
 
     @property
     def status(self) -> Status | None:
@@ -522,6 +568,7 @@ def digest_for(
     report_day: date | None,
     streak: int,
     report_plan: Plan | None = None,
+    greeting: DayPart = DayPart.MORNING,
 ) -> PersonDigest:
     """Build one person's morning digest for local ``today`` (see :class:`PersonDigest`)."""
     member = team.member(user_id)
@@ -533,14 +580,23 @@ def digest_for(
         user_id=user_id, today=today, report_day=report_day, reported=reported,
         standings=tuple(standings), streak=streak,
         working_today=bool(member and member.schedule.is_working_day(today)),
-        has_plan=team.plan is not None,
+        has_plan=team.plan is not None, greeting=greeting,
     )
 
 
 # -- the team digest ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class TeamKpiLine:
-    """A KPI for the whole team: the sum of everyone's results against the plan's target."""
+    """A KPI for the whole team.
+
+    For a summed KPI ``progress`` adds up the people's own progress (their actuals, targets
+    and what their pace expects by now), so the team's status follows from the figures the
+    digest prints for each person: a team whose people are all on track is on track.
+
+    Attributes:
+        plan_target: The plan's whole target, when it is more than the people's targets add
+            up to (seats nobody has taken yet keep their share).
+    """
 
     kpi_id: str
     label: Message
@@ -549,6 +605,45 @@ class TeamKpiLine:
     day_total: Decimal | None
     progress: Progress | None
     period_value: Decimal | None
+    plan_target: Decimal | None = None
+
+
+def combined(parts: Sequence[Progress], today_quantum: Decimal) -> Progress | None:
+    """The sum of several people's progress on one summed KPI (``None`` for no parts).
+
+    Target, actual, expected, remaining and projection are sums; pace, completion and the
+    status follow from those sums, so a sum of on-track parts is on track.
+    """
+    if not parts:
+        return None
+    direction = parts[0].direction
+    target = sum((p.target for p in parts), Decimal(0))
+    actual = sum((p.actual for p in parts), Decimal(0))
+    expected = sum((p.expected_exact for p in parts), Fraction(0))
+    got, goal = Fraction(actual), Fraction(target)
+    projections = [p.projected_exact for p in parts]
+    projected = (sum((x for x in projections if x is not None), Fraction(0))
+                 if all(x is not None for x in projections) else None)
+    needs = [p.need_per_day_exact for p in parts if p.need_per_day_exact is not None]
+    need = sum(needs, Fraction(0)) if needs else None
+    rest = sum((Fraction(p.remaining) for p in parts), Fraction(0))
+    q = today_quantum
+    return Progress(
+        target=target, actual=actual, direction=direction, cumulative=True,
+        total_days=max(p.total_days for p in parts),
+        elapsed_days=max(p.elapsed_days for p in parts),
+        remaining_days=max(p.remaining_days for p in parts),
+        expected=round_to_quantum(expected, q), expected_exact=expected,
+        gap=round_to_quantum(got - expected, q),
+        pace=round_to_quantum(got / expected, RATIO_QUANTUM) if expected else None,
+        completion=round_to_quantum(got / goal, RATIO_QUANTUM) if goal else None,
+        projected=None if projected is None else round_to_quantum(projected, q),
+        projected_exact=projected,
+        remaining=round_to_quantum(rest, q),
+        need_per_day=None if need is None else round_to_quantum(need, q),
+        need_per_day_exact=need,
+        status=status_for(got, expected, target=goal, direction=direction),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,13 +698,18 @@ def team_digest(
     kpi_ids: list[str] = []
     for m in team.members:
         kpi_ids.extend(k for k in m.kpi_ids if k not in kpi_ids)
-    lines = [_team_line(team, get_kpi(k), ledger, today, report_day) for k in kpi_ids]
+    lines = [_team_line(team, get_kpi(k), ledger, today, report_day, people) for k in kpi_ids]
     return TeamDigest(team.team_id, team.name, today, report_day, tuple(lines), tuple(people),
                       team.plan is not None)
 
 
 def _team_line(
-    team: TeamState, kpi: Kpi, ledger: Ledger, today: date, report_day: date | None
+    team: TeamState,
+    kpi: Kpi,
+    ledger: Ledger,
+    today: date,
+    report_day: date | None,
+    people: Sequence[TeamPersonLine] = (),
 ) -> TeamKpiLine:
     plan = team.plan
     currency = plan.currency if plan else "RUB"
@@ -618,6 +718,7 @@ def _team_line(
     day_total: Decimal | None = None
     period_value: Decimal | None = None
     prog: Progress | None = None
+    plan_target: Decimal | None = None
     if kpi.aggregation is Aggregation.SUM:
         metric = kpi.formula.metric.id if isinstance(kpi.formula, Direct) else kpi.id
         if report_day is not None:
@@ -630,10 +731,12 @@ def _team_line(
                                 for m in tracking), Decimal(0))
             split = team.quota(kpi)
             if split is not None:
-                quota = split.quota
-                prog = progress(quota.plan, period_value, quota.working_days, today,
-                                today_logged=False, direction=_direction(kpi),
-                                quantum=quantum_for(kpi))
+                # The people's own progress, added up: the figures the digest prints.
+                parts = [st.progress for line in people for st in line.standings
+                         if st.kpi_id == kpi.id and st.cumulative and st.progress is not None]
+                prog = combined(parts, quantum_for(kpi))
+                if prog is not None and split.quota.plan > prog.target:
+                    plan_target = split.quota.plan
     elif plan is not None:
         days: list[Mapping[str, Decimal] | None] = []
         for d in _dates(plan.period_start, min(as_of, plan.period_end)):
@@ -647,4 +750,5 @@ def _team_line(
             prog = progress(target.target, period_value, all_days, today, today_logged=False,
                             direction=_direction(kpi), cumulative=False,
                             quantum=Decimal("0.0001"))
-    return TeamKpiLine(kpi.id, _label(kpi), kpi.unit, currency, day_total, prog, period_value)
+    return TeamKpiLine(kpi.id, _label(kpi), kpi.unit, currency, day_total, prog, period_value,
+                       plan_target)

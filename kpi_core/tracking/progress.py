@@ -3,7 +3,11 @@
 Pace is linear on **working days**: after 11 of 22 working days half of the target is expected,
 whatever the calendar date. Exact values are ``fractions.Fraction`` (``*_exact`` fields);
 the ``Decimal`` fields are rounded once, half up: amounts to the ``quantum`` (0.01 by default),
-ratios to four decimal places (0.9545 = 95.45 %).
+ratios to four decimal places (0.9545 = 95.45 %). What is *asked* (``remaining`` and
+``need_per_day`` of a higher-is-better KPI) is rounded **up** instead, so that doing it reaches
+the target: 725 calls over 18 days need 41 a day, not 40, and 1,000 rubles over 22 days need
+45.46, not 45.45. An *allowance* (a lower-is-better KPI) is rounded **down**, so that using it
+stays within the limit.
 
 **Status** compares the *score* with :class:`Thresholds` (defaults in brackets):
 
@@ -36,7 +40,13 @@ from enum import StrEnum
 from fractions import Fraction
 
 from kpi_core.planning.calendar import split_at
-from kpi_core.planning.quotas import MONEY_QUANTUM, NegativePlan, round_to_quantum
+from kpi_core.planning.quotas import (
+    MONEY_QUANTUM,
+    NegativePlan,
+    ceil_to_quantum,
+    floor_to_quantum,
+    round_to_quantum,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -124,10 +134,11 @@ class Progress:
         projected: Forecast for the period end (linear on working days), ``None`` before the
             first working day is over.
         projected_exact: The same, exact.
-        remaining: ``target - actual``, never below zero: still to do (higher is better) or
-            the allowance left (lower is better).
-        need_per_day: ``remaining`` ÷ remaining working days, ``None`` when no day is left or
-            for a level KPI.
+        remaining: ``target - actual``, never below zero: still to do (higher is better,
+            rounded up) or the allowance left (lower is better, rounded down).
+        need_per_day: ``remaining`` ÷ remaining working days, rounded up (higher is better) or
+            down (an allowance) to the quantum; ``None`` when no day is left or for a level
+            KPI. ``need_per_day × remaining_days >= remaining`` for a higher-is-better KPI.
         need_per_day_exact: The same, exact.
         status: AHEAD, ON_TRACK, BEHIND or CRITICAL.
     """
@@ -234,6 +245,9 @@ def progress(
         projected = got * total / len(elapsed) if elapsed else None
     rest = max(goal - got, Fraction(0))
     need = rest / len(ahead) if cumulative and ahead else None
+    # What is asked is rounded so that doing it reaches the target; an allowance so that
+    # using it stays within the limit.
+    asked = ceil_to_quantum if direction is Direction.HIGHER_IS_BETTER else floor_to_quantum
     return Progress(
         target=target,
         actual=actual,
@@ -249,8 +263,8 @@ def progress(
         completion=round_to_quantum(got / goal, RATIO_QUANTUM) if goal else None,
         projected=None if projected is None else round_to_quantum(projected, quantum),
         projected_exact=projected,
-        remaining=round_to_quantum(rest, quantum),
-        need_per_day=None if need is None else round_to_quantum(need, quantum),
+        remaining=asked(rest, quantum),
+        need_per_day=None if need is None else asked(need, quantum),
         need_per_day_exact=need,
         status=status_for(got, expected, target=goal, direction=direction, thresholds=thresholds),
     )

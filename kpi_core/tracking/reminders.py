@@ -84,8 +84,12 @@ class Window:
     expires_at: datetime
 
 
+@lru_cache(maxsize=65536)
 def window(kind: DeliveryKind, day: date, at: time, tz: ZoneInfo) -> Window:
-    """Return the due time and expiry of a message of ``kind`` at local ``at`` on ``day``."""
+    """Return the due time and expiry of a message of ``kind`` at local ``at`` on ``day``.
+
+    Cached: at scale most people share a zone, a day and a time.
+    """
     due = local_instant(day, at, tz)
     if kind is DeliveryKind.REMINDER:
         end_of_day = start_of_day(day + timedelta(days=1), tz)

@@ -221,3 +221,57 @@ async def test_language_at_the_time_zone_step_relocalises_the_location_keyboard(
     assert "Какой у вас часовой пояс?" in chat.text
     assert "✓ Берлин (UTC+1)" in chat.labels()
     assert "‹ Назад" in chat.labels()
+
+
+async def test_close_after_a_saved_change_says_it_was_saved(onboarded: Chat) -> None:
+    await onboarded.say("/plan")
+    await onboarded.tap("Change the amount")
+    await onboarded.say("2 000 000")
+    await onboarded.tap("Close")
+    assert onboarded.text == "Closed. Your changes are saved."  # was "Nothing was changed."
+    await onboarded.say("/settings")
+    await onboarded.tap("Close")
+    assert onboarded.text == "Closed. Nothing was changed."
+
+
+async def test_plan_says_the_plan_counts_from_the_day_of_the_setup(onboarded: Chat) -> None:
+    """Set up on 10 April: /today asks for 681,818.18 of the 1,000,000; /plan says why."""
+    await onboarded.say("/plan")
+    assert (
+        "The plan counts from 10 April: ₽681,818.18 of ₽1,000,000 for the whole period "
+        "(the working days before it are not counted)."
+    ) in onboarded.text
+
+
+async def test_kpis_targets_show_set_and_save_a_target_for_every_kpi(onboarded: Chat) -> None:
+    await onboarded.say("/kpis")
+    await onboarded.tap("🎯 Targets")
+    text = onboarded.text
+    assert text.startswith("Targets for 1–30 April 2025")
+    assert "Target: ₽1,000,000 (the plan)" in text
+    for row in onboarded.menu.buttons:
+        for _, data in row:
+            assert data is not None
+            assert len(data.encode()) <= 64
+    await onboarded.tap("✏ Average deal")
+    assert "Type your average deal" in onboarded.text
+    await onboarded.say("50 000")
+    assert "Average deal: ₽50,000" in onboarded.text
+    assert "(worked out from the plan)" in onboarded.text  # 20 deals → 80 meetings → 400 calls
+    assert "Target: 400 (worked out from the plan)" in onboarded.text
+    await onboarded.tap("Save")
+    assert "Your KPI set is saved." in onboarded.text
+    with onboarded.harness.services.uow_factory() as uow:
+        plan = uow.plans.of_team(1)[0]
+        assert plan.target_for("cold_calls") is not None
+        assert plan.target_for("cold_calls").target == 400  # type: ignore[union-attr]
+
+
+async def test_the_step_total_does_not_jump_in_russian(harness: BotHarness) -> None:
+    chat = Chat(harness, language="ru")
+    await chat.say("/start")
+    assert chat.text.startswith("Шаг 1 из 16")
+    await chat.tap("Собственник бизнеса")
+    assert chat.text.startswith("Шаг 2 из 16")  # was "Шаг 2 из 15"
+    await chat.tap("B2B", "Сайт и мессенджеры", "Больше продаж", "Готово", "Готово", "Только я")
+    assert chat.text.startswith("Шаг 9 из 16")  # no team size, no calls: the count moves on

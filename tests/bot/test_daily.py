@@ -81,17 +81,36 @@ async def test_quick_form_with_typos_and_unknown_names(
     harness: BotHarness, services: Services, anna: int
 ) -> None:
     await harness.send(42, "званки 35, встричи 4, сделки 2, ерунда 7", language_code="ru")
-    assert values(services, anna, MONDAY) == {"cold_calls": Decimal(35), "meetings": Decimal(4)}
+    # Issue 8: a line with any part that cannot be used saves nothing (it used to save the
+    # two understood values and leave the rest), and says what was wrong.
+    assert values(services, anna, MONDAY) == {}
     text = last_text(harness)
+    assert text.startswith("Nothing saved: part of the message was not understood.")
     assert "Not understood: “ерунда”." in text
     assert "Your KPIs: Calls, Meetings, and Revenue." in text
     assert "“сделки” (Deals) is not among your KPIs." in text
+    # Typos alone are understood: the corrected line is saved whole.
+    await harness.send(42, "званки 35, встричи 4", language_code="ru")
+    assert values(services, anna, MONDAY) == {"cold_calls": Decimal(35), "meetings": Decimal(4)}
 
 
-async def test_plain_chat_is_left_alone(harness: BotHarness, anna: int) -> None:
+async def test_one_unreadable_value_saves_nothing(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    await harness.send(42, "revenue 120 000")
+    await harness.send(42, "revenue 1e309")
+    assert values(services, anna, MONDAY) == {"revenue": Decimal(120000)}
+    assert last_text(harness).startswith("Nothing saved")
+
+
+async def test_plain_chat_gets_a_hint(harness: BotHarness, anna: int) -> None:
+    # Issue 8: every message gets an answer (it used to get none): how to log, with an
+    # example made of the person's own KPIs.
     harness.clear()
     await harness.send(42, "hello there")
-    assert harness.sent_texts(42) == []
+    text = last_text(harness)
+    assert text.startswith("I did not find results to log in this message.")
+    assert "calls 12, meetings 12, revenue 120,000" in text
 
 
 async def test_undo(
@@ -298,7 +317,9 @@ async def test_link_and_unlink(
     await scheduler(harness).tick()
     assert harness.last_message(-500).text.startswith("📊 Team digest “Team of Anna”")
     await harness.send_group(-500, 43, "/unlink")
-    assert harness.last_message(-500).text.startswith("Only the owner or an admin")
+    # Its own refusal (issue 8), not /link's "set up your team first".
+    assert harness.last_message(-500).text == (
+        "Only the owner or an admin of the team linked to this group can unlink it.")
     await harness.send_group(-500, 42, "/unlink")
     assert harness.last_message(-500).text == "Unlinked: no more team digests here."
     await harness.send_group(-500, 42, "/log")

@@ -86,7 +86,7 @@ async def test_an_owner_invites_two_people_who_join_in_their_languages(april: Bo
     assert "Руководитель: User42" in boris.text
     assert "Выручка" in boris.text
     # One seat of three: 100 000 ₽ over April's 22 working days, from the day he joined.
-    assert "Норма в день: 4\u00a0545,45\u00a0₽ на человека (13\u00a0636,36\u00a0₽ на команду)" in boris.text
+    assert "Норма в день: 4\u00a0545,46\u00a0₽ на человека (13\u00a0636,37\u00a0₽ на команду)" in boris.text
 
     notes = april.sent_texts(OWNER)
     assert notes == [
@@ -280,7 +280,7 @@ async def test_a_member_sees_the_team_plan_but_cannot_change_it(april: BotHarnes
     boris = await join(april, BORIS, code, "en", "Sales manager")
     await boris.say("/plan")
     assert "Your team's plan" in boris.text
-    assert "Daily quota: ₽4,545.45 per person" in boris.text
+    assert "Daily quota: ₽4,545.46 per person" in boris.text
     assert boris.labels() == ["Close"]
     # A forged "change the amount" button is refused by the use case, not by the keyboard.
     token = callbacks.decode(april.last_buttons(BORIS)[0][0][1]).part(0)

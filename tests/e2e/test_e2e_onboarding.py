@@ -1,4 +1,5 @@
-"""One person from /start to an accepted KPI set, against the real process over HTTP."""
+"""One person from /start to an accepted KPI set and a first log line, against the real
+process over HTTP."""
 
 from __future__ import annotations
 
@@ -79,6 +80,11 @@ def test_from_start_to_accepted_kpis_over_http(
     assert "Daily quota: ₽" in result
     assert "Formula: " in result
     person.tap("Looks good", then="All set!")
+    # The daily loop over the same real process: a typed line is logged, anything else is
+    # answered with a hint, and /today shows the quota.
+    person.say("revenue 50 000", then="Saved for today")
+    person.say("what's up?", then="I did not find results to log")
+    assert "Today, " in person.say("/today", then="Today, ")
 
     stale = [c for c in botapi.calls_to("answerCallbackQuery") if c.params.get("text")]
     assert stale == []  # every press was on a current menu

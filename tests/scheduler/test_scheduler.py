@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import Engine
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
-from bot.scheduler import outbox
+from bot.scheduler.ratelimit import RateLimiter
 from kpi_core.model import DeliveryKind, DeliveryStatus
+from kpi_core.services import deliveries
 from tests.fakes import ManualClock
 from tests.scheduler.conftest import World, make_world
 from tests.services.daily_world import log, person
@@ -190,12 +191,11 @@ async def test_snoozed_reminder_comes_back_an_hour_later(world: World) -> None:
     person(world.new_uow, 1, digest_time=None)
     world.clock.set(utc(2025, 11, 24, 15, 0))
     await world.tick()
-    with world.new_uow() as uow:
-        [row] = [d for d in uow.deliveries.for_chat(1) if d.status is DeliveryStatus.SENT]
-        assert row.id is not None
-        world.clock.set(utc(2025, 11, 24, 16, 30))  # snoozed at 19:30 Moscow
-        assert outbox.snooze(uow, row.id, utc(2025, 11, 24, 17, 30), utc(2025, 11, 24, 18, 30))
-        uow.commit()
+    [reminder] = world.sender.to(1)
+    world.clock.set(utc(2025, 11, 24, 16, 30))  # snoozed at 19:30 Moscow
+    due = deliveries.snooze_reminder(world.new_uow(), world.clock, 1, reminder.message_id)
+    assert due == utc(2025, 11, 24, 17, 30)
+    world.planner.forget()  # a restarted planner leaves the snoozed row where it is
     world.clock.set(utc(2025, 11, 24, 17, 29))
     await world.tick()
     assert len(world.sender.to(1)) == 1
@@ -220,6 +220,24 @@ async def test_429_pauses_and_retries_without_losing_the_message(world: World) -
     await world.tick()
     assert times(world, 1) == [utc(2025, 11, 24, 15, 0, 5)]
     assert len(world.sender.to(2)) == 1
+
+
+async def test_under_flood_limits_a_persons_messages_keep_their_order(world: World) -> None:
+    # Digest at 17:00 Moscow (useful until 19:00), reminder at 18:00.
+    person(world.new_uow, 1, digest_time=time(17, 0), reminder_time=time(18, 0))
+    world.sender.fail(1, retry_after(3700))  # the digest must wait until 18:01:40
+    # The limiter's pause runs on the test's clock, so the test does not wait an hour.
+    world.dispatcher._limiter = RateLimiter(0, 0, chat_interval=0,
+                                            clock=lambda: world.clock.now().timestamp())
+    world.clock.set(utc(2025, 11, 24, 14, 0))
+    await world.tick()
+    assert world.sender.to(1) == []
+    await world.run_until(utc(2025, 11, 24, 15, 10), step_minutes=1)
+    sent = world.sender.to(1)
+    # The digest first, then the reminder.
+    assert [s.text.split()[0] for s in sent] == ["☀️", "🕕"], [s.text for s in sent]
+    assert sent[0].at == utc(2025, 11, 24, 15, 2)
+    assert sent[0].at < sent[1].at
 
 
 async def test_403_deactivates_and_stops_sending(world: World) -> None:
@@ -287,9 +305,11 @@ async def test_digest_in_russian(world: World) -> None:
     world.clock.set(utc(2025, 11, 24, 6, 0))
     await world.tick()
     [digest] = world.sender.to(1)
-    assert "Доброе утро! понедельник, 24 ноября" in digest.text, digest.text
+    # A capital letter starts the date: it is a sentence of its own after "Доброе утро!".
+    assert "Доброе утро! Понедельник, 24 ноября" in digest.text, digest.text
     assert "Звонки: 10 из 20 в тот день" in digest.text, digest.text
-    assert "🔥 2 рабочих дня подряд с внесёнными результатами." in digest.text, digest.text
+    # A non-breaking space ties the number to its noun.
+    assert "🔥 2\u00a0рабочих дня подряд с внесёнными результатами." in digest.text, digest.text
 
 
 async def test_cancelled_in_the_middle_then_restarted(world: World) -> None:

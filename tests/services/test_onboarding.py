@@ -58,9 +58,12 @@ class Session:
         assert isinstance(view, use.QuestionView), view
         return view.screen.question.id
 
-    def press(self, prefix: str, action: str, *args: str, token: str | None = None) -> use.Reply:
+    def press(self, menu: str, action: str, *args: str, token: str | None = None) -> use.Reply:
+        """Press ``action`` on the menu on screen (``menu``, "q", "r", "m" or "del", only
+        says which kind it is, for the reader: the token tells the use case)."""
         assert self.reply is not None
-        return self.call(use.press, use.Press(prefix, token or self.reply.token, action, args))
+        del menu
+        return self.call(use.press, use.ButtonPress(token or self.reply.token, action, args))
 
     def choose(self, value: str) -> use.Reply:
         view = self.view
@@ -119,7 +122,7 @@ def test_the_result_screen_has_kpis_plan_and_daily_quotas() -> None:
     # The seeds' example: 10,000,000 / 10 people / 22 working days of April 2025.
     assert (quota.target, quota.people, quota.working_days) == (Decimal(10_000_000), 10, 22)
     assert quota.per_person == Decimal("45454.55")
-    assert quota.team_daily == Decimal("454545.45")
+    assert quota.team_daily == Decimal("454545.46")  # rounded up: 22 days of it reach the plan
     assert view.cards[0].quota == quota
     assert view.warnings == ()
 
@@ -214,10 +217,10 @@ def test_a_stale_or_forged_press_changes_nothing() -> None:
     assert isinstance(reply.view, use.QuestionView)
     assert reply.view.screen.question.id == "business"
     for forged in (
-        use.Press("q", reply.token, "c", ("99",)),
-        use.Press("q", reply.token, "zz", ()),
-        use.Press("r", reply.token, "ok", ()),
-        use.Press("del", reply.token, "yes", ()),
+        use.ButtonPress(reply.token, "c", ("99",)),
+        use.ButtonPress(reply.token, "zz", ()),
+        use.ButtonPress(reply.token, "ok", ()),
+        use.ButtonPress(reply.token, "yes", ()),
     ):
         assert s.call(use.press, forged).stale
     assert s.data().states == before
@@ -457,15 +460,15 @@ def test_language_change_reshows_the_current_step() -> None:
         assert user.language == "ru"
 
 
-def test_remember_menu_only_for_the_current_token() -> None:
+def test_remember_screen_only_for_the_current_token() -> None:
     s = Session()
     reply = s.call(use.begin)
-    use.remember_menu(s.new_uow(), s.deps, s.who, "wrong", 7)
-    use.remember_menu(s.new_uow(), s.deps, s.who, reply.token, 5)
+    use.remember_screen(s.new_uow(), s.deps, s.who, "wrong", 7)
+    use.remember_screen(s.new_uow(), s.deps, s.who, reply.token, 5)
     states: dict[Any, ConversationState] = s.data().states
     (state,) = [v for k, v in states.items() if k[0] == 42]
     assert state.message_id == 5
-    assert s.choose("owner").message_id == 5  # the adapter takes the old buttons off
+    assert s.choose("owner").screen_ref == 5  # the adapter takes the old buttons off
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
@@ -560,3 +563,261 @@ def test_a_newer_daily_loop_state_gets_the_text() -> None:
         target = plan.target_for("revenue")
         assert target is not None
         assert target.target == Decimal(10_000_000)  # the "12" was not taken as the plan
+
+
+# -- wrong answers fixed (issue #8) -------------------------------------------------------------
+
+
+def onboard_head_of_sales(s: Session, *, calls: str | None = "40") -> use.Reply:
+    s.call(use.begin)
+    s.choose("head_of_sales")
+    s.choose("b2b")
+    s.choose("phone")
+    s.choose("more_sales")
+    s.done()
+    s.choose("crm")
+    s.done()
+    s.type("5")
+    assert s.step == "calls"
+    if calls is None:
+        s.press("q", "s")
+    else:
+        s.type(calls)
+    s.choose("RU")
+    s.choose("this_month")
+    s.type("5 000 000")
+    s.press("q", "s")
+    s.done()
+    s.choose("Europe/Moscow")
+    s.choose("09:00")
+    return s.type("18:30")
+
+
+def test_a_calls_baseline_puts_the_calls_kpi_in_the_set() -> None:
+    """The question says the baseline is "the starting point for the calls KPI": a head of
+    sales on the phone who gave one was not advised that KPI."""
+    s = Session()
+    view = onboard_head_of_sales(s).view
+    assert isinstance(view, use.ReviewView)
+    ids = [c.kpi.id for c in view.cards]
+    assert "cold_calls" in ids
+    calls = view.cards[ids.index("cold_calls")]
+    assert calls.quota is not None
+    assert calls.quota.per_person == 40  # the baseline given, per person per day
+    assert "revenue" in ids
+    assert len(ids) <= 5
+
+
+def test_without_a_calls_baseline_the_advice_is_left_alone() -> None:
+    s = Session()
+    view = onboard_head_of_sales(s, calls=None).view
+    assert isinstance(view, use.ReviewView)
+    assert all(c.kpi.id != "cold_calls" or c.quota is None for c in view.cards)
+
+
+def test_close_after_a_saved_change_does_not_say_nothing_changed() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    s.call(use.open_plan)
+    s.press("m", "amount")
+    s.type("11 000 000")
+    closed = s.press("m", "close")
+    assert isinstance(closed.view, use.NoticeView)
+    assert closed.view.message.msgid == "Closed. Your changes are saved."
+    s.call(use.open_settings)
+    closed = s.press("m", "close")
+    assert isinstance(closed.view, use.NoticeView)
+    assert closed.view.message.msgid == "Closed. Nothing was changed."
+
+
+def test_mid_month_the_review_and_plan_say_the_share_counts_from_today() -> None:
+    """Onboarding on 10 April: /today asks for the share of 10–30 April only; the review and
+    /plan say so, with the whole period's figure, and the figures are the saved split's."""
+    s = Session()
+    view = onboard_owner(s).view
+    assert isinstance(view, use.ReviewView)
+    plan = view.plan
+    assert plan is not None
+    assert plan.starts == date(2025, 4, 10)
+    assert plan.full_share == Decimal(1_000_000)  # 10,000,000 over 10 people
+    assert plan.share is not None
+    # 15 of April's 22 working days are left (10, 11, 14–18, 21–25, 28–30).
+    assert abs(plan.share - Decimal(1_000_000) * 15 / 22) < Decimal("0.05")
+    s.press("r", "ok")
+    shown = s.call(use.open_plan).view
+    assert isinstance(shown, use.PlanView)
+    assert shown.plan is not None
+    assert (shown.plan.starts, shown.plan.share) == (plan.starts, plan.share)
+    from kpi_core.services import membership as team_ops
+
+    with s.new_uow() as uow:
+        team = uow.teams.get(1)
+        assert team is not None
+        saved = uow.plans.current(1, date(2025, 4, 10))
+        assert saved is not None
+        split = team_ops.team_split(uow, s.deps.calendars, team, saved, "revenue")
+        assert split is not None
+        assert split[0].person(1).total == plan.share
+
+
+def test_from_the_first_day_of_the_period_nothing_is_prorated() -> None:
+    s = Session()
+    s.clock.set(datetime(2025, 4, 1, 6, 0, tzinfo=UTC))
+    view = onboard_owner(s).view
+    assert isinstance(view, use.ReviewView)
+    assert view.plan is not None
+    assert (view.plan.starts, view.plan.share) == (None, None)
+
+
+# -- a target for every KPI (issue #8) ----------------------------------------------------------
+
+
+def _cards(view: use.View | None) -> dict[str, use.KpiCard]:
+    assert isinstance(view, use.ReviewView | use.FinishedView), view
+    return {card.kpi.id: card for card in view.cards}
+
+
+def _stored_targets(s: Session) -> dict[str, Decimal]:
+    with s.new_uow() as uow:
+        plan = uow.plans.current(1, date(2025, 4, 10))
+        assert plan is not None
+        return {t.kpi_id: t.target for t in plan.targets}
+
+
+def test_every_kpi_the_owner_is_advised_gets_a_target_and_a_quota() -> None:
+    """"Новые клиенты" and "Лиды" ended with "no target yet": the calls baseline (40 a day,
+    10 people, 22 days) now carries through the funnel's default rates."""
+    s = Session()
+    cards = _cards(onboard_owner(s).view)
+    assert {"revenue", "new_customers", "leads", "cold_calls"} <= set(cards)
+    assert all(card.quota is not None for card in cards.values())
+    # 8,800 calls × 0.2 → 1,760 meetings × 0.5 → 880 proposals × 0.5 → 440 deals;
+    # 440 deals ÷ 0.25 → 1,760 qualified leads ÷ 0.8 → 2,200 leads.
+    assert cards["new_customers"].quota is not None
+    assert cards["new_customers"].quota.target == 440
+    assert cards["new_customers"].quota.per_person == 2  # 440 over 10 people and 22 days
+    assert cards["leads"].quota is not None
+    assert cards["leads"].quota.target == 2200
+    assert cards["cold_calls"].quota is not None
+    assert cards["cold_calls"].quota.per_person == 40  # the baseline, unchanged
+    finished = s.press("r", "ok")
+    assert all(card.quota is not None for card in _cards(finished.view).values())
+    stored = _stored_targets(s)
+    assert stored["revenue"] == Decimal(10_000_000)
+    assert (stored["new_customers"], stored["leads"], stored["cold_calls"]) == (440, 2200, 8800)
+
+
+def _open_targets(s: Session) -> use.TargetsView:
+    s.call(use.open_kpis)
+    view = s.press("r", "tg").view
+    assert isinstance(view, use.TargetsView), view
+    return view
+
+
+def test_kpis_shows_each_target_with_its_source_and_daily_quota() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    view = _open_targets(s)
+    lines = {line.kpi.id: line for line in view.lines}
+    assert lines["revenue"].source == "plan"
+    assert lines["cold_calls"].source == "last"  # the calls a day they make now
+    assert lines["new_customers"].source == "funnel"
+    assert all(line.quota is not None for line in lines.values())
+    params = {p.name: p for p in view.params}
+    assert params["avg_deal"].value is None
+    assert params["call_to_meeting"].value == Decimal("0.2")
+    assert not params["call_to_meeting"].typed
+
+
+def test_an_average_deal_works_the_targets_back_from_the_plan_before_saving() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    _open_targets(s)
+    asked = s.press("r", "pe", "avg_deal")
+    assert isinstance(asked.view, use.TargetsView)
+    assert asked.view.editing == "avg_deal"
+    view = s.type("50 000").view
+    assert isinstance(view, use.TargetsView)
+    assert view.editing is None
+    lines = {line.kpi.id: line for line in view.lines}
+    # 10,000,000 ÷ 50,000 = 200 deals ÷ 0.5 ÷ 0.5 = 800 meetings ÷ 0.2 = 4,000 calls.
+    assert (lines["new_customers"].target, lines["cold_calls"].target) == (200, 4000)
+    assert lines["cold_calls"].source == "funnel"
+    assert lines["cold_calls"].quota is not None
+    assert lines["cold_calls"].quota.per_person == 19  # 4,000 over 10 people and 22 days: 18.2
+    assert _stored_targets(s)["cold_calls"] == 8800  # nothing is saved before Save
+    saved = s.press("r", "ok")
+    assert saved.closed
+    assert _stored_targets(s)["cold_calls"] == 4000
+    # A later change of the plan works the derived targets out again, with the same deal.
+    s.call(use.open_plan)
+    s.press("m", "amount")
+    s.type("20 000 000")
+    assert _stored_targets(s)["new_customers"] == 400
+
+
+def test_a_typed_target_wins_and_can_be_reset() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    _open_targets(s)
+    s.press("r", "te", "leads")
+    refused = s.type("-5")
+    assert refused.error is not None
+    assert not refused.moved
+    view = s.type("3000").view
+    assert isinstance(view, use.TargetsView)
+    leads = next(line for line in view.lines if line.kpi.id == "leads")
+    assert (leads.target, leads.source) == (3000, "typed")
+    s.press("r", "te", "leads")
+    view = s.press("r", "rs").view
+    assert isinstance(view, use.TargetsView)
+    leads = next(line for line in view.lines if line.kpi.id == "leads")
+    assert (leads.target, leads.source) == (2200, "funnel")
+
+
+def test_a_conversion_is_a_percentage_and_rates_are_not_edited_as_targets() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    _open_targets(s)
+    s.press("r", "pe", "call_to_meeting")
+    assert s.type("150%").error is not None
+    view = s.type("10%").view
+    assert isinstance(view, use.TargetsView)
+    params = {p.name: p for p in view.params}
+    assert params["call_to_meeting"].value == Decimal("0.1")
+    assert params["call_to_meeting"].typed
+    # The calls baseline carried forward at 10 %: 8,800 calls → 880 meetings → 440
+    # proposals → 220 deals (440 at the default 20 %).
+    lines = {line.kpi.id: line for line in view.lines}
+    assert lines["new_customers"].target == 220
+    assert s.press("r", "te", "nps").stale  # not in the set: a forged button
+
+
+def test_a_member_sees_the_team_targets_and_cannot_change_them() -> None:
+    from tests.services.test_team import colleague, join, owner_with_code
+
+    owner = Session()
+    code = owner_with_code(owner)
+    member = colleague(owner, 43)
+    join(member, code)
+    view = _open_targets(member)
+    assert not view.can_edit
+    before = _stored_targets(owner)
+    refused = member.press("r", "te", "cold_calls")
+    assert refused.error is not None
+    assert refused.error.msgid.startswith("The targets belong to your team")
+    assert _stored_targets(owner) == before
+
+
+def test_the_plans_own_target_is_changed_in_plan_not_on_the_targets_screen() -> None:
+    s = Session()
+    onboard_owner(s)
+    s.press("r", "ok")
+    _open_targets(s)
+    assert s.press("r", "te", "revenue").stale
+    assert _stored_targets(s)["revenue"] == Decimal(10_000_000)

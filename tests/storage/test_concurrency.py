@@ -86,7 +86,7 @@ def test_two_workers_claim_disjoint_deliveries(new_uow: NewUow, backend: str) ->
         with new_uow() as uow:
             planned = [
                 Delivery(
-                    chat_id=1000 + n,
+                    chat_id=1000 + 100 * attempt + n,  # a chat's rows go in order
                     kind=DeliveryKind.REMINDER,
                     local_date=local_date,
                     due_at=AT - timedelta(minutes=n),

@@ -445,7 +445,8 @@ def test_entries_in_range_and_who_logged(new_uow: NewUow) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["12345678901234567.89", "0.01", "45454.55", "0.0000001", "-3.50", "0"]
+    "text",
+    ["999999999999999.99", "1000000000000000", "0.01", "45454.55", "0.0000001", "-3.50", "0"],
 )
 def test_exact_decimals_round_trip(new_uow: NewUow, text: str) -> None:
     (me,), team_id = setup_team(new_uow, 1)
@@ -822,3 +823,109 @@ def test_pending_reschedule_and_requeue(new_uow: NewUow) -> None:
         assert [d.chat_id for d in early] == [4]
         claimed_later = uow.deliveries.claim_due(later, 10, "w", 86400)
         assert sorted(d.chat_id for d in claimed_later) == sorted([sent.chat_id, claimed.chat_id])
+
+
+def test_a_chats_later_row_waits_for_an_earlier_one_being_retried(new_uow: NewUow) -> None:
+    """Under a 429 the reminder must not overtake the digest of that chat (due an hour before,
+    still useful for two more hours)."""
+    evening = AT + timedelta(hours=1)
+    with new_uow() as uow:
+        uow.deliveries.plan(
+            [
+                _delivery(1, AT),
+                _delivery(1, evening, kind=DeliveryKind.REMINDER),
+                _delivery(2, evening, kind=DeliveryKind.REMINDER),
+            ]
+        )
+        uow.commit()
+    with new_uow() as uow:
+        (digest,) = uow.deliveries.claim_due(AT, 10, "w", 600)
+        # 429: back to PENDING, to be tried after the reminder is due.
+        uow.deliveries.finish(digest.id or 0, DeliveryStatus.PENDING, AT, "retry_after",
+                              next_attempt_at=evening + timedelta(minutes=5))
+        uow.commit()
+    with new_uow() as uow:
+        # Only chat 2's reminder goes; chat 1's waits behind its digest.
+        assert [d.chat_id for d in uow.deliveries.claim_due(evening, 10, "w", 600)] == [2]
+        (first,) = uow.deliveries.claim_due(evening + timedelta(minutes=5), 10, "w", 600)
+        assert (first.chat_id, first.kind) == (1, DeliveryKind.DIGEST)
+        # While the digest is claimed (in flight), the reminder is not claimed either.
+        assert uow.deliveries.claim_due(evening + timedelta(minutes=6), 10, "w", 600) == []
+        uow.deliveries.finish(first.id or 0, DeliveryStatus.SENT, evening)
+        (then,) = uow.deliveries.claim_due(evening + timedelta(minutes=6), 10, "w", 600)
+        assert (then.chat_id, then.kind) == (1, DeliveryKind.REMINDER)
+        uow.commit()
+
+
+def test_an_expired_or_finished_earlier_row_does_not_block(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        uow.deliveries.plan([_delivery(1, AT - timedelta(hours=4)),
+                             _delivery(1, AT, kind=DeliveryKind.REMINDER),
+                             _delivery(3, AT - timedelta(hours=1)),
+                             _delivery(3, AT, kind=DeliveryKind.REMINDER)])
+        (stale,) = uow.deliveries.claim_due(AT - timedelta(hours=4), 10, "w", 600)
+        # Its retry would come after it expires (AT - 1 h): it no longer holds chat 1 back.
+        uow.deliveries.finish(stale.id or 0, DeliveryStatus.PENDING, AT, "retry_after",
+                              next_attempt_at=AT + timedelta(hours=5))
+        (skipped,) = uow.deliveries.claim_due(AT - timedelta(hours=1), 10, "w", 600)
+        assert skipped.chat_id == 3
+        uow.deliveries.finish(skipped.id or 0, DeliveryStatus.SKIPPED, AT)
+        claimed = uow.deliveries.claim_due(AT, 10, "w", 600)
+        assert sorted((d.chat_id, d.kind) for d in claimed) == [
+            (1, DeliveryKind.REMINDER), (3, DeliveryKind.REMINDER)]
+        uow.commit()
+
+
+def test_the_row_sent_as_a_message(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        uow.deliveries.plan([_delivery(1, AT), _delivery(1, AT, kind=DeliveryKind.REMINDER),
+                             _delivery(2, AT, kind=DeliveryKind.REMINDER)])
+        for d in uow.deliveries.claim_due(AT, 10, "w", 600):
+            uow.deliveries.finish(d.id or 0, DeliveryStatus.SENT, AT,
+                                  telegram_message_id=70 + d.chat_id)
+        uow.commit()
+    with new_uow() as uow:
+        found = uow.deliveries.sent_as(1, 71)
+        assert found is not None
+        assert (found.chat_id, found.kind) == (1, DeliveryKind.DIGEST)
+        assert uow.deliveries.sent_as(1, 72) is None  # another chat's message id
+        assert uow.deliveries.sent_as(3, 71) is None
+
+
+def test_totals_are_exact_sums_per_person_and_kpi(new_uow: NewUow) -> None:
+    (me, other), _ = setup_team(new_uow, 2)
+    start = DAY - timedelta(days=5)
+    with new_uow() as uow:
+        for i, value in enumerate(["0.1", "0.2", "1000000000000.05", "3", "-1.125"]):
+            uow.entries.record(me, "revenue", start + timedelta(days=i), Decimal(value), me, AT)
+        uow.entries.record(me, "calls", DAY, Decimal(7), me, AT)
+        uow.entries.record(me, "calls", DAY - timedelta(days=1), None, me, AT)  # removed
+        uow.entries.record(other, "calls", DAY, Decimal(2), other, AT)
+        uow.entries.record(other, "calls", DAY + timedelta(days=1), Decimal(100), other, AT)
+        uow.commit()
+    with new_uow() as uow:
+        totals = uow.entries.totals([me, other], start, DAY)
+        # 0.1 + 0.2 is 0.3 exactly (a float sum would not be), whatever the scales.
+        assert totals == {(me, "revenue"): Decimal("1000000000002.225"),
+                          (me, "calls"): Decimal(7), (other, "calls"): Decimal(2)}
+        assert uow.entries.totals([me], DAY + timedelta(days=1), DAY) == {}
+        assert uow.entries.totals([], start, DAY) == {}
+        only = uow.entries.in_range_of([me, other], ["calls"], start, DAY)
+        assert [(e.user_id, e.kpi_id) for e in only] == [(me, "calls"), (other, "calls")]
+
+
+def test_logged_days_as_a_bit_mask(new_uow: NewUow) -> None:
+    (me, other, idle), _ = setup_team(new_uow, 3)
+    with new_uow() as uow:
+        for back in (0, 1, 3, 62):
+            uow.entries.record(me, "calls", DAY - timedelta(days=back), Decimal(1), me, AT)
+        uow.entries.record(me, "meetings", DAY - timedelta(days=1), Decimal(1), me, AT)
+        uow.entries.record(me, "calls", DAY - timedelta(days=63), Decimal(1), me, AT)  # too old
+        uow.entries.record(other, "calls", DAY - timedelta(days=2), Decimal(1), other, AT)
+        uow.entries.record(other, "calls", DAY - timedelta(days=2), None, other, AT)  # removed
+        uow.entries.record(other, "calls", DAY + timedelta(days=1), Decimal(1), other, AT)
+        uow.commit()
+    with new_uow() as uow:
+        masks = uow.entries.logged_days([me, other, idle], DAY, 63)
+        assert masks == {me: 1 | 1 << 1 | 1 << 3 | 1 << 62}
+        assert uow.entries.logged_days([me], DAY, 2) == {me: 0b11}

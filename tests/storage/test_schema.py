@@ -122,7 +122,9 @@ def test_deleting_a_user_cascades(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
-    "text_value", ["12345678901234567.89", "0.01", "45454.55", "0.0000001", "100.10"]
+    "text_value",
+    ["999999999999999.99", "1000000000000000", "-1000000000000000", "0.01", "45454.55",
+     "0.0000001", "100.10", "0.3333333333333333333"],
 )
 def test_decimals_are_stored_exactly(engine: Engine, text_value: str) -> None:
     me = _user(engine)

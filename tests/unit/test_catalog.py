@@ -626,3 +626,19 @@ def test_profile_rejects_a_team_without_people(size: int) -> None:
 def test_profile_from_bad_data_is_a_domain_error(data: dict[str, object]) -> None:
     with pytest.raises(InvalidProfile):
         Profile.from_dict(data)
+
+
+def test_every_kpi_fits_in_the_buttons_that_carry_its_id() -> None:
+    """Telegram gives a button 64 bytes: swap, remove, pick and the targets screen's ✏ carry a
+    KPI id (and the longest menu token), and must still fit."""
+    from bot.ui import callbacks, render
+    from kpi_core.services.onboarding import Action
+    from kpi_core.services.onboarding.derive import PARAMS
+
+    token = "f" * 12  # twice the tokens made today
+    for kpi in all_kpis():
+        for action in (Action.SWAP, Action.REMOVE, Action.PICK, Action.EDIT_TARGET):
+            data = callbacks.menu(render.PREFIX_REVIEW, token, action, kpi.id)
+            assert render.press_of(data).args == (kpi.id,)
+    for name in PARAMS:
+        assert len(callbacks.menu(render.PREFIX_REVIEW, token, Action.EDIT_PARAM, name)) <= 64

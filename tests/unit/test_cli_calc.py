@@ -57,7 +57,7 @@ def test_seed_example_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Working days:" in out
     assert "22 (production calendar of Russia" in out
     assert "Daily quota per person:   ₽45,454.55" in out
-    assert "Daily quota for the team: ₽454,545.45" in out
+    assert "Daily quota for the team: ₽454,545.46" in out  # rounded up, as the first day
     assert "Tue 1 Apr" in out
     lines = out.splitlines()
     assert "Date          Person 1         Team" in lines
@@ -84,7 +84,7 @@ def test_seed_example_as_json_adds_up_exactly(capsys: pytest.CaptureFixture[str]
     assert result["working_days"] == 22
     assert result["working_days_source"] == "calendar"
     assert result["daily_quota_per_person"] == "45454.55"
-    assert result["daily_quota_team"] == "454545.45"
+    assert result["daily_quota_team"] == "454545.46"  # rounded up: 22 days reach the plan
     assert result["currency"] == "RUB"
     assert result["period"] == {"from": "2025-04-01", "to": "2025-04-30"}
     schedule = result["schedule"]
@@ -197,7 +197,7 @@ def test_working_days_override(capsys: pytest.CaptureFixture[str]) -> None:
     assert [r["date"] for r in result["schedule"]] == [None, None, None]
     assert result["plan_per_person"] == ["33.34", "33.33", "33.33"]
     assert _sum(result["schedule"], "team") == Decimal(100)
-    assert result["daily_quota_per_person"] == "11.11"
+    assert result["daily_quota_per_person"] == "11.12"  # 33.34 / 3 rounded up, as day 1
     assert result["working_weekdays"] is None  # not used: the days were given
     assert {r["team"] for r in result["schedule"]} == {"33.33", "33.34"}
 
@@ -328,7 +328,7 @@ def test_funnel_from_a_target_count(capsys: pytest.CaptureFixture[str]) -> None:
             ["quota", "--plan", "$5", "--currency", "RUB", "--month", "2025-04"],
             "different currencies",
         ),
-        (["quota", "--plan", "5.555", "--month", "2025-04"], "too many decimal places"),
+        (["quota", "--plan", "5.5555", "--month", "2025-04"], "too many decimal places"),
         (["quota", "--plan", "5", "--from", "2025-05-03", "--to", "2025-05-04"], "no working days"),
         (
             ["funnel", "--revenue", "100", "--avg-deal", "10", "--rate", "a_to_b=1.5"],
@@ -351,11 +351,11 @@ def test_funnel_from_a_target_count(capsys: pytest.CaptureFixture[str]) -> None:
                 "--month",
                 "2025-04",
                 "--done",
-                "5.555",
+                "5.5555",
                 "--today",
                 "2025-04-10",
             ],
-            "5.555 has too many decimal places: round it to 0.01.",
+            "5.5555 has too many decimal places: round it to 0.01.",
         ),
         (
             [
@@ -398,9 +398,9 @@ def test_errors_are_translated(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
     assert "не месяц" in err
     # A number in a Russian sentence has a decimal comma and every digit the user typed.
-    code, _, err = _run(capsys, "quota", "--plan", "45,455", "--month", "2025-04", "--lang", "ru")
+    code, _, err = _run(capsys, "quota", "--plan", "45,4551", "--month", "2025-04", "--lang", "ru")
     assert code == 2
-    assert "В числе 45,455 слишком много знаков после запятой: округлите до 0,01." in err
+    assert "В числе 45,4551 слишком много знаков после запятой: округлите до 0,01." in err
     code, _, err = _run(
         capsys, "funnel", "--target", "5", "--rate", "call_to_deal=1,5", "--lang", "ru"
     )
@@ -413,11 +413,62 @@ def test_errors_are_translated(capsys: pytest.CaptureFixture[str]) -> None:
     assert "не длиннее 366 дней" in err
 
 
-def test_the_same_text_means_what_the_language_says(capsys: pytest.CaptureFixture[str]) -> None:
-    english = _json(capsys, "quota", "--plan", "1,000", "--working-days", "10", "--lang", "en")
-    russian = _json(capsys, "quota", "--plan", "1,000", "--working-days", "10", "--lang", "ru")
-    assert english["plan"] == "1000"
-    assert russian["plan"] == "1.000"
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(
+    ("plan", "readings"),
+    [
+        ("1,000", (f"1{NBSP}000 or 1", f"1{NBSP}000 или 1")),
+        ("45.455", (f"45{NBSP}455 or 45.455", f"45{NBSP}455 или 45,455")),
+    ],
+)
+def test_an_ambiguous_amount_is_refused_whatever_the_language(
+    capsys: pytest.CaptureFixture[str], language: str, plan: str, readings: tuple[str, str]
+) -> None:
+    """The README promises it: ``--plan 1,000 --lang ru`` used to plan 1 ₽ (and ``--lang en``
+    1000): a command line means the same whatever the output language."""
+    code, out, err = _run(
+        capsys, "quota", "--plan", plan, "--working-days", "10", "--lang", language
+    )
+    assert (code, out) == (2, "")
+    english, russian = readings
+    assert (english if language == "en" else russian) in err
+    # ... and says how to write each reading so that it is read as meant.
+    assert ("write " if language == "en" else "напишите ") in err
+
+
+def test_unambiguous_amounts_read_the_same_in_both_languages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for plan, expected in (("1000", "1000"), ("1 000", "1000"), ("1,000,000", "1000000"),
+                           ("45 455,50", "45455.50"), ("1,5 млн", "1500000"), ("1.5k", "1500")):
+        for language in ("en", "ru"):
+            result = _json(capsys, "quota", "--plan", plan, "--working-days", "10",
+                           "--lang", language)
+            assert result["plan"] == expected, (plan, language)
+
+
+@pytest.mark.parametrize("plan", ["99999999999999999999999999999", "9" * 38, "1000000000000000.01"])
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_plan_beyond_what_any_kpi_holds_exits_2_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], plan: str, language: str
+) -> None:
+    code, out, err = _run(capsys, "quota", "--plan", plan, "--month", "2025-04", "--lang", language)
+    assert (code, out) == (2, "")
+    assert err.startswith("kpi-coach quota: ")
+    assert "Traceback" not in err
+    assert ("too large" if language == "en" else "Слишком большое число") in err
+    for other in ("--done", "--baseline"):
+        code, _, err = _run(capsys, "quota", "--plan", "100", "--month", "2025-04", other, plan,
+                            "--today", "2025-04-10", "--lang", language)
+        assert code == 2
+        assert "Traceback" not in err
+
+
+def test_the_largest_plan_is_computed_and_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "quota", "--plan", "1000000000000000", "--people", "7",
+                          "--month", "2025-04", "--lang", "ru")
+    assert (code, err) == (0, "")
+    assert f"1{NBSP}000{NBSP}000{NBSP}000{NBSP}000{NBSP}000{NBSP}₽" in out
 
 
 def test_argparse_errors_still_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,7 +103,8 @@ def test_the_review_keeps_remove_next_to_its_kpi_and_lists_in_lower_case(engine:
     assert "1) 🔄 Новые клиенты   2) ✖" in output
     assert "Ваши показатели: выручка, " in output
     assert "📋 Сегодня, четверг, 10 апреля" in output  # /today, as in Telegram
-    assert "Результаты вносятся в Telegram (командой /log)" in output
+    # The console logs results too (issue 8): /log shows the KPI buttons and the quick form.
+    assert "Какой результат внести за сегодня?" in output
 
 
 def test_a_number_with_no_option_at_a_time_question_is_the_time(engine: Engine) -> None:
@@ -142,3 +143,39 @@ def test_the_parser_knows_the_console() -> None:
     args = build_parser().parse_args(["console", "--lang", "ru", "--database-url", "sqlite://"])
     assert (args.lang, args.database_url, args.user_id) == ("ru", "sqlite://", 0)
     assert callable(args.handler)
+
+
+def test_typed_numbers_are_numbers_and_options_are_chosen_with_a_hash(engine: Engine) -> None:
+    # Issue 8: "2,5" at the head count was option 2, "9,500,000" (the prompt's own example
+    # format) was "no option with that number".
+    output = run(engine, "2\n1\n2\n2\ndone\ndone\n2,5\n10\n#1\nback\n#6\n1\n1\n9,500,000\n",
+                 language="en")
+    assert "⚠️ Send a whole number, like 2." in output
+    assert "There is no option with that number." not in output
+    assert "How much did you sell in the previous period" in output  # 9,500,000 was taken
+    # "#1" chose 20 calls; "back" came back from the country to the calls, "#6" skipped them.
+    assert output.count("About how many calls does one salesperson make") == 2
+    with uow_factory(engine)() as uow:
+        user = uow.users.by_telegram_id(0)
+        assert user is not None
+        conversation = uow.conversations.get(0, user.id or 0)
+    assert conversation is not None
+    answers = conversation.data["q"]["answers"]
+    assert (answers["team_size"], answers["calls"]) == (10, None)
+    assert answers["plan"] == {"amount": "9500000", "currency": "RUB"}
+
+
+def test_a_full_day_in_the_console(engine: Engine) -> None:
+    script = RUSSIAN_SCRIPT + (
+        "выручка 120 000, звонки 35\n"   # "звонки" is not among the KPIs: nothing is saved
+        "выручка 120 000\n/today\n/digest\nпривет\n/log\n#1\n50 000\n"
+    )
+    output = run(engine, script)
+    assert output.startswith("KPI Coach в терминале.")
+    assert "Ничего не сохранил: часть сообщения я не понял." in output
+    assert f"✅ Сохранено за сегодня:\n• Выручка: 120{NBSP}000{NBSP}₽" in output
+    assert "📋 Сегодня, четверг, 10 апреля" in output
+    assert "☀️ Доброе утро! Четверг, 10 апреля" in output  # the digest that would be sent
+    assert "В этом сообщении я не нашёл результатов, которые можно внести." in output
+    assert "Какой результат внести за сегодня?" in output
+    assert f"Выручка: 50{NBSP}000{NBSP}₽ (было 120{NBSP}000{NBSP}₽)" in output

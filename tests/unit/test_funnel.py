@@ -16,6 +16,7 @@ from kpi_core.planning.funnel import (
     STAGE_LABELS,
     BrokenFunnel,
     Conversion,
+    FunnelTooLarge,
     InvalidFunnelValue,
     InvalidRate,
     order_conversions,
@@ -191,3 +192,40 @@ def test_stage_labels() -> None:
     assert stage_label("webinar") == "webinar"
     with pytest.raises(KeyError):
         revenue_funnel(D(900), D(100), SALES).stage("webinar")
+
+
+@pytest.mark.parametrize(
+    ("call", "english", "russian"),
+    [
+        (lambda: revenue_funnel(D(0), D(100), SALES),
+         "The revenue plan must be more than zero, like 10,000,000.",
+         "План выручки должен быть больше нуля, например 10\u00a0000\u00a0000."),
+        (lambda: revenue_funnel(D(100), D(-5), SALES),
+         "The average deal size must be more than zero, like 45,000.",
+         "Средняя сделка должна быть больше нуля, например 45\u00a0000."),
+        (lambda: reverse_funnel(D(0), SALES),
+         "The target must be more than zero, like 100.",
+         "Цель должна быть больше нуля, например 100."),
+    ],
+)
+def test_error_examples_group_digits_the_way_each_language_does(
+    call: Callable[[], object], english: str, russian: str
+) -> None:
+    """English used to read "like 10 000 000" (Russian grouping) in an English sentence."""
+    with pytest.raises(InvalidFunnelValue) as caught:
+        call()
+    assert translator("en").render(caught.value.message) == english
+    assert translator("ru").render(caught.value.message) == russian
+
+
+def test_a_funnel_needing_more_than_any_kpi_holds_is_refused() -> None:
+    """Tiny rates on a huge plan: such a target could not be saved, so it is not computed."""
+    tiny = [Conversion("call", "deal", D("0.0001"))]
+    with pytest.raises(FunnelTooLarge) as caught:
+        revenue_funnel(D(10**15), D(1), tiny)
+    assert caught.value.stage == "call"
+    assert translator("en").render(caught.value.message).startswith(
+        "This plan needs more than 1,000,000,000,000,000 at the stage “Calls”"
+    )
+    # Right at the bound is fine.
+    assert revenue_funnel(D(10**15), D(1), []).stages[-1].total == 10**15

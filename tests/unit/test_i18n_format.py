@@ -70,3 +70,44 @@ def test_date_ranges_read_naturally(start: date, end: date, english: str, russia
     # A Period parameter of a domain message is written the same way.
     message = Message("Plan for {period}", {"period": Period(start, end)})
     assert translator("ru").render(message) == f"Plan for {russian}"
+
+
+# -- huge and odd decimals never raise -------------------------------------------------------
+_ODD = [
+    Decimal("9" * 29),  # one digit beyond the default context: used to raise InvalidOperation
+    Decimal("1E+40"),
+    Decimal("123456789012345678901234567890.555"),
+    Decimal("1E-40"),
+    Decimal("-0.001"),
+    Decimal("NaN"),
+    Decimal("-Infinity"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("value", _ODD, ids=str)
+def test_formatting_never_raises_on_huge_or_odd_decimals(language: str, value: Decimal) -> None:
+    t = translator(language)
+    for text in (t.number(value), t.number(value, 1), t.money(value), t.percent(value)):
+        assert text
+        assert "E" not in text
+
+
+def test_huge_numbers_keep_every_digit_and_round_half_up() -> None:
+    en, ru = translator("en"), translator("ru")
+    assert en.number(Decimal("9" * 29)) == ",".join(["99"] + ["999"] * 9)
+    assert en.money(Decimal("123456789012345678901234567890.555")) == (
+        "₽123,456,789,012,345,678,901,234,567,890.56"
+    )
+    assert ru.number(Decimal("1E+30")) == NBSP.join(["1"] + ["000"] * 10)
+    assert en.percent(Decimal("123456789012345678901234567890.5")) == (
+        "12,345,678,901,234,567,890,123,456,789,050%"
+    )
+
+
+def test_rounding_to_zero_shows_no_minus_and_non_numbers_have_a_sign() -> None:
+    en = translator("en")
+    assert en.number(Decimal("-0.001")) == "0"
+    assert en.money(Decimal("-0.004")) == "₽0"
+    assert en.number(Decimal("NaN")) == "NaN"
+    assert en.number(Decimal("-Infinity")) == "-∞"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.i18n import translator
 from kpi_core.parsing.numbers import (
     MAX_LENGTH,
+    MAX_VALUE,
     AmbiguousNumber,
     EmptyNumber,
     ExponentNotAllowed,
@@ -24,6 +25,7 @@ from kpi_core.parsing.numbers import (
     NumberTooLong,
     ParsedNumber,
     PercentNotAllowed,
+    ValueTooLarge,
     exact_decimal,
     exact_number,
     parse_amount,
@@ -164,6 +166,31 @@ def test_dot_and_three_digits_follow_english_but_are_ambiguous_in_russian() -> N
         parse_number("1.500 млн", "ru")
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("1,000", None, "“1,000” is ambiguous: it could be 1\u00a0000 or 1. To mean 1\u00a0000,"
+         " write 1000; to mean 1, write 1."),
+        ("45.455", "ru", "«45.455» можно понять двояко: 45\u00a0455 или 45,455. Если имелось в"
+         " виду 45\u00a0455, напишите 45455; если 45,455 — напишите 45,4550."),
+        ("45,450", None, "“45,450” is ambiguous: it could be 45\u00a0450 or 45.45. To mean"
+         " 45\u00a0450, write 45450; to mean 45.45, write 45.45."),
+    ],
+)
+def test_the_ambiguity_message_gives_both_readings_and_how_to_write_each(
+    text: str, language: str | None, expected: str
+) -> None:
+    with pytest.raises(AmbiguousNumber) as caught:
+        parse_number(text, language)
+    shown = translator(language or "en").render(caught.value.message)
+    assert shown == expected
+    # What the message says to write is read as meant, in either language.
+    for writing in (caught.value.message.params["plain"],):
+        assert parse_number(str(writing), None).value == caught.value.as_grouped
+    unambiguous = translator("en").render(caught.value.message.params["unambiguous"])
+    assert parse_number(unambiguous, None).value == caught.value.as_decimal
+
+
 # -- rejected ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "error"),
@@ -230,12 +257,42 @@ def test_exactly_max_length_is_accepted() -> None:
     assert parse_number(text, "en").value == 123
 
 
-def test_huge_numbers_stay_exact() -> None:
-    digits = "9" * 60
-    assert parse_number(digits, "en").value == D(digits)
-    assert parse_number("123456789012345678901234567890.5 bn", "en").value == D(
-        "123456789012345678901234567890500000000"
+def test_large_numbers_stay_exact_up_to_max_value() -> None:
+    assert parse_number("999 999 999 999 999,99", "ru").value == D("999999999999999.99")
+    assert parse_number("1,000,000,000,000,000", "en").value == MAX_VALUE
+    assert parse_number("1000000 млрд", "ru").value == MAX_VALUE
+    assert parse_number("-1000000000000000", "en", allow_negative=True).value == -MAX_VALUE
+    assert parse_amount("999999999999999.999999", "en") == D("999999999999999.999999")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9" * 60,
+        "9" * 38,  # the 38-digit "revenue" of the issue
+        "1000000000000000.01",
+        "1 000 000 000 000 001",
+        "123456789012345678901234567890.5 bn",
+        "1000001 млрд",
+        "1000000000001k",
+        "-1000000000000001",
+        "10000000000000000%",
+    ],
+)
+def test_values_beyond_max_value_are_refused_with_a_clear_message(text: str) -> None:
+    with pytest.raises(ValueTooLarge) as caught:
+        parse_number(text, "en", allow_negative=True)
+    assert caught.value.message.params == {"limit": MAX_VALUE}
+    assert translator("en").render(caught.value.message) == (
+        "That number is too large: no KPI holds more than 1,000,000,000,000,000."
+        " Check for extra digits."
     )
+    assert translator("ru").render(caught.value.message) == (
+        "Слишком большое число: ни один KPI не бывает больше 1\u00a0000\u00a0000\u00a0000"
+        "\u00a0000\u00a0000. Проверьте, нет ли лишних цифр."
+    )
+    with pytest.raises(ValueTooLarge):
+        parse_amount(text.rstrip("%"), "ru", allow_negative=True)
 
 
 def test_exact_decimal() -> None:
@@ -250,7 +307,7 @@ def test_exact_decimal() -> None:
 
 
 # -- properties -------------------------------------------------------------------------------
-_INT_PARTS = st.integers(min_value=0, max_value=10**15)
+_INT_PARTS = st.integers(min_value=0, max_value=MAX_VALUE - 1)
 _FRACTIONS = st.text(alphabet="0123456789", max_size=6)
 
 
@@ -340,6 +397,10 @@ def test_decorated_numbers_round_trip(
     number = _group(int_part, separator) + (mark + fraction if fraction else "")
     text = ("-" if negative else "") + prefix + number + word + suffix
     expected = _value(int_part, fraction) * factor * (-1 if negative else 1)
+    if abs(expected) > MAX_VALUE:
+        with pytest.raises(ValueTooLarge):
+            parse_number(text, language, allow_negative=True)
+        return
     assert parse_number(text, language, allow_negative=True) == ParsedNumber(
         expected, currency=currency
     )

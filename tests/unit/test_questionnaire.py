@@ -163,19 +163,48 @@ def test_team_discipline_is_offered_only_to_leaders() -> None:
     assert "team_discipline" not in option_values(manager)
 
 
-def test_progress_follows_the_branch_actually_taken() -> None:
+def _progress(*answers: q.Answer) -> list[tuple[str, int, int]]:
     outcome = start(APRIL)
     seen: list[tuple[str, int, int]] = []
-    for answer in OWNER_TEAM:
+    for answer in answers:
         assert outcome.screen is not None
         if not seen or seen[-1][0] != outcome.screen.question.id:
             seen.append((outcome.screen.question.id, outcome.screen.position, outcome.screen.total))
         outcome = advance(outcome.state, answer)
+    assert outcome.finished
+    return seen
+
+
+SOLO_ONLINE_DATES = (
+    Choose("owner"), Choose("b2c"), Choose("online"), Toggle("more_sales"), Done(), Done(),
+    Choose("solo"), Choose("RU"), Choose("custom"), Text("01.04.2025 - 30.04.2025"),
+    Text("1 000 000"), Skip(), Done(), Choose("Europe/Moscow"), Choose("09:00"), Text("18:30"),
+)
+MARKETER = (
+    Choose("marketer"), Choose("b2b"), Choose("online"), Toggle("more_leads"), Done(), Done(),
+    Choose("RU"), Choose("this_month"), Text("300"), Skip(), Done(), Choose("Europe/Moscow"),
+    Choose("09:00"), Text("18:30"),
+)
+
+
+def test_progress_counts_every_step_of_the_longest_branch() -> None:
+    seen = _progress(*OWNER_TEAM)
     assert [position for _, position, _ in seen] == list(range(1, 17))
     assert seen[-1][1:] == (16, 16)  # on the last step the count is exact
-    solo = walk(Choose("owner"), Choose("b2c"), Choose("online"), Toggle("more_sales"), Done(), Done(), Choose("solo"))
-    assert solo.screen is not None
-    assert solo.screen.total == 14  # no team size, no calls on this branch
+
+
+@pytest.mark.parametrize("answers", [OWNER_TEAM, SOLO_ONLINE_DATES, MARKETER])
+def test_the_step_total_never_jumps(answers: tuple[q.Answer, ...]) -> None:
+    """"Шаг 1 из 16", then "Шаг 2 из 15" was the bug: the total changed with the answers."""
+    seen = _progress(*answers)
+    assert {total for _, _, total in seen} == {16}
+    positions = [position for _, position, _ in seen]
+    # Never backwards; a substep (the dates after "Other dates") keeps its step's number.
+    assert positions == sorted(positions)
+    assert positions[-1] == 16  # every branch ends on "16 of 16"
+    steps = {qid: position for qid, position, _ in seen}
+    if "period_dates" in steps:
+        assert steps["period_dates"] == steps["period"]
 
 
 # -- Back, Skip, errors -------------------------------------------------------------------------
@@ -228,11 +257,14 @@ def test_skip_only_where_allowed_and_stores_none() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("abc", "doesn't look like a number"),
-        ("12%", "not a percentage"),
-        ("-5", "negative"),
+        # The head count's own hint, not the number parser's money advice ("1.5k, ₽, $"),
+        # "zero or more" for a negative, then "at least 1" for zero: each said something else.
+        ("abc", "how many people share the plan: a whole number, at least 1"),
+        ("десять", "how many people share the plan: a whole number, at least 1"),
+        ("12%", "how many people share the plan: a whole number, at least 1"),
+        ("-5", "how many people share the plan: a whole number, at least 1"),
         ("2.5", "whole number"),
-        ("0", "too little"),
+        ("0", "how many people share the plan: a whole number, at least 1"),
         ("5000", "too much"),
     ],
 )

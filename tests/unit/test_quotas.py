@@ -42,7 +42,7 @@ def test_seed_example_ten_managers_ten_million_22_days() -> None:
     amounts = [item.amount for item in person.schedule]
     assert amounts == [D("45454.55")] * 12 + [D("45454.54")] * 10
     assert sum(amounts) == D(1_000_000)
-    assert quota.daily == D("454545.45")
+    assert quota.daily == D("454545.46")  # rounded up: 22 days of it reach the plan
     # The team's days are even too (454,545.4545... a day): 120 extra kopecks over 22 days.
     team = [item.amount for item in quota.schedule]
     assert team == [D("454545.46")] * 10 + [D("454545.45")] * 12
@@ -87,7 +87,7 @@ def test_weights_split_the_plan_proportionally() -> None:
     quota = split_plan(D(250_000), members)
     assert quota.person("senior").total == D(150_000)
     assert quota.person("junior").total == D(100_000)
-    assert quota.person("senior").daily == D("6818.18")  # 150,000 / 22
+    assert quota.person("senior").daily == D("6818.19")  # 150,000 / 22, rounded up
 
 
 def test_joining_mid_month_prorates_by_own_working_days() -> None:

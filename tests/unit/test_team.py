@@ -53,7 +53,7 @@ def test_one_of_ten_gets_a_tenth_not_the_whole_plan() -> None:
     assert len(me.schedule) == 22
     assert [p.total for p in joined_people(quota)] == [D("1000000.00")]
     assert sum(p.total for p in quota.people) == D(10_000_000)  # vacant seats hold the rest
-    assert quota.daily == team_daily(quota) == D("454545.45")  # the whole team's day
+    assert quota.daily == team_daily(quota) == D("454545.46")  # the whole team's day, up
 
 
 def test_joining_mid_month_keeps_the_daily_quota_of_a_seat() -> None:
@@ -65,7 +65,7 @@ def test_joining_mid_month_keeps_the_daily_quota_of_a_seat() -> None:
     assert me.daily == D("45454.55")
     # 13 of the seat's 22 days: 13/22 of a tenth of the plan.
     assert me.total == D("590909.09")
-    assert team_daily(quota) == D("454545.45")  # ten seats, each counted once
+    assert team_daily(quota) == D("454545.46")  # ten seats, each counted once
 
 
 def test_the_first_to_join_keeps_their_quota_when_others_join() -> None:
@@ -85,7 +85,7 @@ def test_more_joined_than_planned_split_over_the_actual_people() -> None:
     people = [Person(n) for n in range(1, 5)]
     quota = split_over_seats(D(400_000), APRIL, people, 3, RU)
     assert [p.total for p in quota.people] == [D("100000.00")] * 4
-    assert quota.person(1).daily == D("4545.45")  # 100 000 over 22 days
+    assert quota.person(1).daily == D("4545.46")  # 100 000 over 22 days, rounded up
 
 
 def test_no_planned_size_splits_over_the_actual_people_as_before() -> None:
@@ -183,4 +183,11 @@ def test_the_seats_add_up_to_the_plan_and_share_it_fairly(
         seat = plan / planned  # each full-month person carries one seat, within a kopeck
         for person in full:
             assert abs(person.total - seat) <= D("0.01")
-    assert len({p.daily for p in full}) <= 1
+    # Each is asked what their own share needs a day, rounded up (the same figure /today shows
+    # on the first day); equal seats' shares differ by a kopeck at most, and so do their days.
+    dailies = {p.daily for p in full}
+    assert not dailies or max(dailies) - min(dailies) <= D("0.01")
+    for person in quota.people:
+        days = len(person.schedule)
+        assert person.daily == (max(a.amount for a in person.schedule) if days else 0)
+        assert person.daily * days >= person.total
