@@ -43,6 +43,7 @@ from bot.scheduler.dispatcher import BotSender  # noqa: E402
 from bot.scheduler.runtime import Scheduler, prefer_low_latency  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.storage import make_engine, uow_factory, upgrade  # noqa: E402
+from bot.telegram import keyboards  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from bot.telegram.context import Services  # noqa: E402
 from kpi_core.model import Membership, Team, TeamRole, User  # noqa: E402
@@ -135,7 +136,7 @@ async def run(messages: int, rate: float, url: str, api_url: str) -> tuple[Any, 
     await app.initialize()
     try:
         prefer_low_latency()  # as start_background does inside `kpi-coach run`
-        scheduler = Scheduler(services, BotSender(app.bot))
+        scheduler = Scheduler(services, BotSender(app.bot, keyboards.inline))
         scheduler.listen_to(app.bot)
         planned = await scheduler.plan()
         print(f"planned {planned.inserted:,} deliveries")

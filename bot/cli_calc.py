@@ -11,9 +11,9 @@
 chosen language. In the schedule, ``person_1`` is the first person's amount and
 ``per_person_min``/``per_person_max`` the range over everyone: the leftover kopecks (or calls)
 of a plan that does not divide evenly fall on different days for different people, so that
-the team's daily totals stay even (see :mod:`kpi_core.planning.quotas`); ``plan_per_person`` lists every
-person's total. In the funnel, totals are whole units rounded up, and per-day figures are
-averages rounded up to one decimal place (1.1 deals a day, not 2). Amounts go through
+the team's daily totals stay even (see :mod:`kpi_core.planning.quotas`); ``plan_per_person``
+lists every person's total. In the funnel, totals are whole units rounded up, and per-day
+figures are averages rounded up to one decimal place (1.1 deals a day, not 2). Amounts go through
 :mod:`kpi_core.parsing.numbers`, so ``"10 млн"``, ``"45 455,50"`` and ``"1.5k"`` work; an
 ambiguous amount (``1,000``, ``1.000``) is refused whatever ``--lang`` says, and so is one beyond
 :data:`kpi_core.parsing.numbers.MAX_VALUE`. Bad input prints a translated message on stderr and
@@ -374,7 +374,7 @@ def _days_source(t: Translator, days: _Days) -> str:
     )
 
 
-# -- quota -------------------------------------------------------------------------------------------
+# -- quota ---------------------------------------------------------------------------------------
 def quota_command(args: argparse.Namespace) -> int:
     """Print the daily quotas (and the catch-up when --done is given); 2 on bad input."""
     return _run(args, lambda t: _quota(args, t))
@@ -748,7 +748,7 @@ def _status_label(t: Translator, pace: Progress) -> str:
     return labels[pace.status.value]
 
 
-# -- funnel ------------------------------------------------------------------------------------------
+# -- funnel --------------------------------------------------------------------------------------
 def funnel_command(args: argparse.Namespace) -> int:
     """Print the reverse funnel; 2 on bad input."""
     return _run(args, lambda t: _funnel(args, t))
@@ -763,7 +763,8 @@ def _conversions(specs: Sequence[str], lang: str | None) -> list[Conversion]:
         if not match:
             raise _usage(
                 N_(
-                    "“{value}” is not a conversion: use FROM_to_TO=RATE, like call_to_meeting=0.2 or call_to_meeting=20%."
+                    "“{value}” is not a conversion: use FROM_to_TO=RATE, like call_to_meeting=0.2 "
+                    "or call_to_meeting=20%."
                 ),
                 value=spec,
             )

@@ -73,9 +73,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "works too. Ends at the end of input."
         ),
     )
-    parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, default=None, help="language (default: the stored one, else DEFAULT_LANGUAGE)")
-    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: DATABASE_URL or the SQLite file in DATA_DIR)")
-    parser.add_argument("--user-id", type=int, default=CONSOLE_USER_ID, help="Telegram id to act as (default: 0, a console-only person)")
+    parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, default=None,
+                        help="language (default: the stored one, else DEFAULT_LANGUAGE)")
+    parser.add_argument(
+        "--database-url", default=None,
+        help="SQLAlchemy URL (default: DATABASE_URL or the SQLite file in DATA_DIR)",
+    )
+    parser.add_argument("--user-id", type=int, default=CONSOLE_USER_ID,
+                        help="Telegram id to act as (default: 0, a console-only person)")
     parser.set_defaults(handler=run_console)
 
 
@@ -412,7 +417,9 @@ def stored_language(uow: UnitOfWork, telegram_id: int) -> str | None:
         return user.language if user else None
 
 
-def run_console(args: argparse.Namespace, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_console(
+    args: argparse.Namespace, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     """Run the console conversation; exit code 0 at the end of input."""
     from bot.storage import prepare_database, uow_factory
 

@@ -226,6 +226,8 @@ class Translator:
             return self.datetime(param)
         if isinstance(param, date):
             return self.date(param)
+        if isinstance(param, dt.time):
+            return self.time(param)
         return str(param)
 
     def render(self, message: Message) -> str:

@@ -123,7 +123,8 @@ def run_command(args: argparse.Namespace) -> int:
     app = build_application(settings, services)
     try:
         if settings.webhook_url:
-            log.info("Starting the webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+            log.info("Starting the webhook on %s:%s",
+                     settings.webhook_listen, settings.webhook_port)
             app.run_webhook(
                 listen=settings.webhook_listen,
                 port=settings.webhook_port,

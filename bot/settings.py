@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     telegram_api_url: str = DEFAULT_API_URL
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL; default a SQLite file in DATA_DIR. postgresql://... works as written.",
+        description=(
+            "SQLAlchemy URL; default a SQLite file in DATA_DIR. "
+            "postgresql://... works as written."
+        ),
     )
     data_dir: Path = Path("data")
     default_language: str = "en"

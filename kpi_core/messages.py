@@ -52,7 +52,7 @@ class Message:
     """A translatable message: msgid (English source text), optional plural and context.
 
     Parameters are substituted with ``str.format`` after translation. Values may be
-    ``Decimal``, ``int``, ``Money``, ``Percent``, ``datetime.date``,
+    ``Decimal``, ``int``, ``Money``, ``Percent``, ``datetime.date``, ``datetime.time``,
     ``kpi_core.planning.calendar.Period`` (a date range), ``str`` or another ``Message``; the renderer
     formats each one for the user's locale.
 

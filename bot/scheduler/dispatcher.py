@@ -115,25 +115,18 @@ class Sender(Protocol):
 Markup = Callable[[Menu], InlineKeyboardMarkup | None]
 
 
-def _default_markup() -> Markup:
-    # Imported here, not at module level: bot.telegram starts the scheduler, not the reverse.
-    from bot.telegram import keyboards
-
-    return keyboards.inline
-
-
 class BotSender:
     """Sends through the application's bot (and so through its rate limiter).
 
     Args:
         bot: The application's bot.
-        markup: Turns a menu's buttons into an inline keyboard (default: the Telegram
-            adapter's ``keyboards.inline``).
+        markup: Turns a menu's buttons into an inline keyboard (the Telegram adapter's
+            ``keyboards.inline``).
     """
 
-    def __init__(self, bot: Bot, markup: Markup | None = None) -> None:
+    def __init__(self, bot: Bot, markup: Markup) -> None:
         self._bot = bot
-        self._markup = markup or _default_markup()
+        self._markup = markup
         # Scheduled sends are paced here and rescheduled on a 429 (see TelegramRateLimiter).
         self._extra: dict[str, Any] = (
             {"rate_limit_args": SCHEDULED}

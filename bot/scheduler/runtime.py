@@ -1,8 +1,8 @@
 """The scheduler loops that run inside ``kpi-coach run``: one planner and one dispatcher task.
 
 ``bot.telegram.app`` calls :func:`start_background` from ``post_init`` and
-:func:`stop_background` from ``post_shutdown``. The loops keep no schedule of their own: the
-deliveries table is the schedule, so any number of bot processes can run against one
+:func:`stop_background` from ``post_shutdown`` (this package never imports ``bot.telegram``).
+The loops keep no schedule of their own: the deliveries table is the schedule, so any number of bot processes can run against one
 PostgreSQL database (SQLite: one process) and none sends a message twice.
 
 * The planner runs every ``PLANNER_EVERY × scheduler_interval_seconds`` (its passes after the
@@ -27,13 +27,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from telegram import Bot
-from telegram.ext import Application
 
 from bot.scheduler.dispatcher import (
     BotSender,
     Composer,
     Dispatcher,
     DispatchStats,
+    Markup,
     Sender,
     in_thread,
 )
@@ -44,10 +44,8 @@ from kpi_core.services.deliveries import Planner, PlanStats
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SCHEDULER_KEY", "Scheduler", "start_background", "stop_background"]
+__all__ = ["Scheduler", "start_background", "stop_background"]
 
-SCHEDULER_KEY = "scheduler"
-"""Where the running :class:`Scheduler` is kept in ``application.bot_data``."""
 PLANNER_EVERY = 3
 """The planner runs once per this many dispatcher intervals."""
 MIN_INTERVAL = 0.05
@@ -174,27 +172,20 @@ def prefer_low_latency() -> None:
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
 
 
-async def start_background(app: Application) -> None:  # type: ignore[type-arg]
-    """Start the planner and dispatcher loops for ``app``."""
-    # Imported here: bot.telegram starts the scheduler; bot.scheduler does not depend on it.
-    from bot.telegram.context import SERVICES_KEY, Services
-
-    services = app.bot_data.get(SERVICES_KEY)
-    if not isinstance(services, Services):
-        log.warning("No services: the scheduler is not started")
-        return
+def start_background(services: SchedulerServices, bot: Bot, markup: Markup) -> Scheduler:
+    """Start the planner and dispatcher loops that send through ``bot``; stop them with
+    :func:`stop_background`. ``markup`` turns a menu's buttons into Telegram's inline keyboard
+    (the entry point passes the Telegram adapter's)."""
     prefer_low_latency()
-    scheduler = Scheduler(services, BotSender(app.bot))
-    scheduler.listen_to(app.bot)
-    app.bot_data[SCHEDULER_KEY] = scheduler
+    scheduler = Scheduler(services, BotSender(bot, markup))
+    scheduler.listen_to(bot)
     scheduler.start()
     log.info("Scheduler started: dispatch every %.1f s at up to %.0f messages/s",
              scheduler.interval, services.settings.send_rate_per_second)
+    return scheduler
 
 
-async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
+async def stop_background(scheduler: Scheduler) -> None:
     """Stop the background loops and wait for them."""
-    scheduler = app.bot_data.pop(SCHEDULER_KEY, None)
-    if isinstance(scheduler, Scheduler):
-        await scheduler.stop()
-        log.info("Scheduler stopped")
+    await scheduler.stop()
+    log.info("Scheduler stopped")

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 BEGIN_OPTION = "kpi_sqlite_begin"
-"""Execution option read by the SQLite ``begin`` hook: ``"IMMEDIATE"`` (default) or ``"DEFERRED"``."""
+"""Execution option read by the SQLite ``begin`` hook: ``"IMMEDIATE"`` (default) or
+``"DEFERRED"``."""
 
 _PG_DRIVER = "postgresql+psycopg"
 _MEMORY_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()

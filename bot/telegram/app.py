@@ -23,7 +23,7 @@ from telegram.request import BaseRequest
 from bot.scheduler import runtime
 from bot.scheduler.ratelimit import TelegramRateLimiter
 from bot.settings import Settings
-from bot.telegram import handlers, menus
+from bot.telegram import handlers, keyboards, menus
 from bot.telegram.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.timezone_lookup import gazetteer
 
@@ -36,6 +36,8 @@ MAX_CONCURRENT_UPDATES = 32
 # Retries after a 429 (the rate limiter waits retry_after, then tries again).
 MAX_SEND_RETRIES = 5
 RUN_BACKGROUND_KEY = "run_background"
+SCHEDULER_KEY = "scheduler"
+"""Where the running :class:`~bot.scheduler.runtime.Scheduler` is kept in ``bot_data``."""
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -90,14 +92,20 @@ async def _post_init(app: BotApplication) -> None:
         # Build the city gazetteer now, in a thread, so the first person to type a city does
         # not wait for it (about a second); a running bot is what needs it.
         asyncio.get_running_loop().run_in_executor(None, gazetteer)
-        await runtime.start_background(app)
+        services = app.bot_data.get(SERVICES_KEY)
+        if isinstance(services, Services):
+            app.bot_data[SCHEDULER_KEY] = runtime.start_background(services, app.bot,
+                                                                   keyboards.inline)
+        else:
+            log.warning("No services: the scheduler is not started")
 
 
 async def _post_shutdown(app: BotApplication) -> None:
     """Stop the scheduler loops and release the database."""
     try:
-        if app.bot_data.get(RUN_BACKGROUND_KEY, True):
-            await runtime.stop_background(app)
+        scheduler = app.bot_data.pop(SCHEDULER_KEY, None)
+        if isinstance(scheduler, runtime.Scheduler):
+            await runtime.stop_background(scheduler)
     finally:
         services = app.bot_data.get(SERVICES_KEY)
         if isinstance(services, Services) and services.dispose is not None:

@@ -48,7 +48,8 @@ async def show_languages(update: Update, context: BotContext) -> None:
     menu = render.language_menu(context.t)
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu))
+    await context.bot.send_message(chat.id, menu.text, parse_mode=ParseMode.HTML,
+                                   reply_markup=keyboards.inline(menu))
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
@@ -59,7 +60,8 @@ async def choose_language(update: Update, context: BotContext) -> None:
     if code == "pick":  # the Language button of /settings
         await query.answer()
         menu = render.language_menu(context.t)
-        await query.edit_message_text(menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu))
+        await query.edit_message_text(menu.text, parse_mode=ParseMode.HTML,
+                                      reply_markup=keyboards.inline(menu))
         return
     if code not in SUPPORTED_LANGUAGES:
         await expire_button(update, context)
@@ -83,7 +85,8 @@ async def _localise_command_menu(context: BotContext, update: Update, language: 
     if chat is None:
         return
     try:
-        await context.bot.set_my_commands(menus.bot_commands(language), scope=BotCommandScopeChat(chat.id))
+        await context.bot.set_my_commands(menus.bot_commands(language),
+                                          scope=BotCommandScopeChat(chat.id))
     except TelegramError:
         log.warning("Could not set the command menu of chat %s", chat.id, exc_info=True)
 

@@ -1,7 +1,8 @@
 """What every handler gets: the services (ports) and a typed ``CallbackContext``.
 
-``Services`` is stored once in ``application.bot_data`` by :func:`bot.telegram.app.build_application`.
-Handlers receive a :class:`BotContext` (``ContextTypes(context=BotContext)``) and use::
+``Services`` is stored once in ``application.bot_data`` by
+:func:`bot.telegram.app.build_application`. Handlers receive a :class:`BotContext`
+(``ContextTypes(context=BotContext)``) and use::
 
     async def show_today(update: Update, context: BotContext) -> None:
         \"\"\"Show today's quota.\"\"\"

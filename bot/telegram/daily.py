@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import Message as TgMessage
@@ -32,7 +33,6 @@ from telegram.ext import (
 )
 
 from bot.i18n import translator
-from bot.scheduler import outbox
 from bot.telegram import keyboards
 from bot.telegram import onboarding as onboarding_handlers
 from bot.telegram.context import BotContext
@@ -41,7 +41,6 @@ from bot.ui.render import Menu, esc
 from kpi_core.messages import Message
 from kpi_core.services import daily, daily_loop
 from kpi_core.services.common import Who
-from kpi_core.tracking.reminders import zone
 
 log = logging.getLogger(__name__)
 
@@ -165,33 +164,12 @@ async def press_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     pressed = callbacks.daily_press(query.data)
-    if isinstance(pressed, daily_loop.Snooze):
-        await snooze_reminder(update, context)
-        return
+    if isinstance(pressed, daily_loop.Snooze) and query.message is not None:
+        pressed = replace(pressed, message_id=query.message.message_id)
     reply = await _call(update, context, daily_loop.press, pressed)
     if not reply.handled:  # not a person the bot knows: nothing to apply the press to
         reply = daily_loop.DailyReply(None, reply.language, toast=Message(daily_loop.EXPIRED))
     await _present(update, context, reply)
-
-
-async def snooze_reminder(update: Update, context: BotContext) -> None:
-    """"Remind me in an hour" under the evening reminder."""
-    query = update.callback_query
-    assert query is not None
-    message, chat = query.message, update.effective_chat
-    assert chat is not None
-    due = None
-    if message is not None:
-        due = await context.run_sync(outbox.snooze_reminder, context.services.uow_factory(),
-                                     context.services.clock.now(), chat.id, message.message_id)
-    t = context.t
-    if due is None:
-        await query.answer(t._("Too late to snooze today's reminder."), show_alert=True)
-        return
-    zone_name = await context.run_sync(daily.zone_of, context.services.uow_factory(),
-                                       who(update, context).telegram_id)
-    local = due.astimezone(zone(zone_name))
-    await query.answer(t._("I will remind you again at {time}.").format(time=t.time(local)))
 
 
 # -- free text ---------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 MIDDLEWARE_GROUP = -1
 
 
-def admit(services: Services, update_id: int, telegram_user_id: int | None) -> tuple[bool, str | None]:
+def admit(
+    services: Services, update_id: int, telegram_user_id: int | None
+) -> tuple[bool, str | None]:
     """Record ``update_id``; return (first time?, the user's stored language or None)."""
     with services.uow_factory() as uow:
         first = uow.updates.first_time(update_id, services.clock.now())

@@ -90,9 +90,13 @@ def who(update: Update, context: BotContext) -> use.Who:
     return use.Who(chat.id, user.id, context.language, user.first_name or "")
 
 
-async def run(context: BotContext, fn: Callable[..., use.Reply], update: Update, *args: object) -> use.Reply:
+async def run(
+    context: BotContext, fn: Callable[..., use.Reply], update: Update, *args: object
+) -> use.Reply:
     """Run a use case in a worker thread with a fresh unit of work."""
-    return await context.run_sync(fn, context.services.uow_factory(), deps(context), who(update, context), *args)
+    return await context.run_sync(
+        fn, context.services.uow_factory(), deps(context), who(update, context), *args
+    )
 
 
 async def _strip_buttons(context: BotContext, chat_id: int, message_id: int | None) -> None:
@@ -102,7 +106,9 @@ async def _strip_buttons(context: BotContext, chat_id: int, message_id: int | No
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
-async def present(update: Update, context: BotContext, reply: use.Reply, *, edit: bool = False) -> None:
+async def present(
+    update: Update, context: BotContext, reply: use.Reply, *, edit: bool = False
+) -> None:
     """Show a use case's reply: edit the pressed menu in place or send a new message; then
     deliver its notifications to other people's chats."""
     await _show(update, context, reply, edit=edit)
@@ -134,21 +140,23 @@ async def _show(update: Update, context: BotContext, reply: use.Reply, *, edit: 
         # The reply keyboard comes with its own message; the question stays the last one.
         await context.bot.send_message(
             chat.id,
-            t._("📍 You can share your location with the button below — I will work out the time zone."),
+            t._("📍 You can share your location with the button below — "
+                "I will work out the time zone."),
             reply_markup=keyboards.share_location(t),
         )
         edit = False
     message_id = await _edit(update, menu) if edit else None
     if message_id is None:
         markup = keyboards.remove() if remove_keyboard else keyboards.inline(menu)
-        sent = await context.bot.send_message(chat.id, menu.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        sent = await context.bot.send_message(chat.id, menu.text, parse_mode=ParseMode.HTML,
+                                              reply_markup=markup)
         message_id = sent.message_id
         if reply.screen_ref != message_id:
             await _strip_buttons(context, chat.id, reply.screen_ref)
     if reply.token and not reply.closed:
         await context.run_sync(
-            use.remember_screen, context.services.uow_factory(), deps(context), who(update, context),
-            reply.token, message_id,
+            use.remember_screen, context.services.uow_factory(), deps(context),
+            who(update, context), reply.token, message_id,
         )
 
 
@@ -169,7 +177,8 @@ async def _edit(update: Update, menu: render.Menu) -> int | None:
     if query is None or not isinstance(message, TgMessage):
         return None
     try:
-        await query.edit_message_text(menu.text, parse_mode=ParseMode.HTML, reply_markup=keyboards.inline(menu))
+        await query.edit_message_text(menu.text, parse_mode=ParseMode.HTML,
+                                      reply_markup=keyboards.inline(menu))
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             log.info("Could not edit message %s: %s", message.message_id, exc)
@@ -324,7 +333,8 @@ async def ignore_edit(update: Update, context: BotContext) -> None:
     t = translator(reply.language)
     await context.bot.send_message(
         who(update, context).chat_id,
-        t._("I don't pick up edits of sent messages. To change an answer, press Back or send it again as a new message."),
+        t._("I don't pick up edits of sent messages. To change an answer, press Back "
+            "or send it again as a new message."),
     )
     raise ApplicationHandlerStop
 
@@ -335,7 +345,8 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     assert message is not None
     reply = await run(context, use.current, update)
     t = translator(reply.language if reply.handled else context.language)
-    await context.bot.send_message(who(update, context).chat_id, t._("Unknown command. /help lists the commands."))
+    await context.bot.send_message(who(update, context).chat_id,
+                                   t._("Unknown command. /help lists the commands."))
     if reply.handled and reply.view is not None:
         await present(update, context, reply)
     raise ApplicationHandlerStop
@@ -345,7 +356,8 @@ async def private_only(update: Update, context: BotContext) -> None:
     """/start and the setup commands in a group: they work in a private chat."""
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, context.t._("Send this command to me in a private chat."))
+    await context.bot.send_message(chat.id,
+                                   context.t._("Send this command to me in a private chat."))
 
 
 def _known_commands() -> frozenset[str]:
@@ -382,7 +394,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("cancel", cancel_conversation, filters=new), group)
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler(list(SETUP_COMMANDS), private_only, filters=groups), group)
-    app.add_handler(CallbackQueryHandler(press_button, pattern=callbacks.pattern(*MENU_PREFIXES)), group)
+    app.add_handler(
+        CallbackQueryHandler(press_button, pattern=callbacks.pattern(*MENU_PREFIXES)), group
+    )
     app.add_handler(CallbackQueryHandler(expire_button, pattern=_unknown_data), group)
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, answer_text), group)
     app.add_handler(MessageHandler(new & filters.LOCATION, receive_location), group)

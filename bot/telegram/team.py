@@ -50,4 +50,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add /team and its buttons (group 0)."""
     group = CONVERSATION_GROUP
     app.add_handler(CommandHandler("team", show_team, filters=filters.ChatType.PRIVATE), group)
-    app.add_handler(CallbackQueryHandler(press_team_button, pattern=callbacks.pattern(PREFIX)), group)
+    app.add_handler(
+        CallbackQueryHandler(press_team_button, pattern=callbacks.pattern(PREFIX)), group
+    )

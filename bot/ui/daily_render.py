@@ -137,7 +137,8 @@ def standing_block(t: Translator, s: KpiStanding, *, day_word: str | None, show_
             icon = "✅" if s.day_value >= s.day_quota else "▫️"
             lines.append(_named(t._("{kpi}: {value} of {quota} {day}"), name,
                                 value=standing_value(t, s, s.day_value, cur),
-                                quota=standing_value(t, s, s.day_quota, cur), day=day_word) + f" {icon}")
+                                quota=standing_value(t, s, s.day_quota, cur),
+                                day=day_word) + f" {icon}")
         elif s.day_value is not None:
             lines.append(_named(t._("{kpi}: {value} {day}"), name,
                                 value=standing_value(t, s, s.day_value, cur), day=day_word))
@@ -154,7 +155,8 @@ def standing_block(t: Translator, s: KpiStanding, *, day_word: str | None, show_
         if p.pace is not None:
             facts.append(t._("pace {pace}").format(pace=t.percent(p.pace)))
         if p.projected is not None:
-            facts.append(t._("forecast {value}").format(value=standing_value(t, s, p.projected, cur)))
+            facts.append(t._("forecast {value}").format(
+                value=standing_value(t, s, p.projected, cur)))
         facts.append(status_text(t, p.status))
         lines.append(esc(" · ".join(facts)))
     elif p is not None:
@@ -167,16 +169,19 @@ def standing_block(t: Translator, s: KpiStanding, *, day_word: str | None, show_
     if show_today and s.today_quota is not None:
         if s.today_plan_quota is not None and s.today_plan_quota != s.today_quota:
             lines.append(esc(t._("Today: {quota} (plan {plan}, recalculated to catch up)").format(
-                quota=standing_value(t, s, s.today_quota, cur), plan=standing_value(t, s, s.today_plan_quota, cur))))
+                quota=standing_value(t, s, s.today_quota, cur),
+                plan=standing_value(t, s, s.today_plan_quota, cur))))
         else:
-            lines.append(esc(t._("Today: {quota}").format(quota=standing_value(t, s, s.today_quota, cur))))
+            lines.append(esc(t._("Today: {quota}").format(
+                quota=standing_value(t, s, s.today_quota, cur))))
     elif not show_today and p is not None and s.cumulative and p.need_per_day is not None:
         if p.remaining > 0:
             lines.append(esc(t.ngettext(
                 "To reach the target: {amount} a day for the {count} working day left.",
                 "To reach the target: {amount} a day for the {count} working days left.",
                 p.remaining_days,
-            ).format(amount=standing_value(t, s, p.need_per_day, cur), count=t.number(p.remaining_days))))
+            ).format(amount=standing_value(t, s, p.need_per_day, cur),
+                     count=t.number(p.remaining_days))))
         else:
             lines.append(esc(t._("Target reached. 🎉")))
     return "\n".join(lines)
@@ -229,7 +234,9 @@ def day_picker(t: Translator, today: date) -> Menu:
     return Menu(esc(t._("Which day do you want to log results for?")), rows)
 
 
-def ask_value(t: Translator, item: Loggable, day: date, today: date, current: Decimal | None) -> Menu:
+def ask_value(
+    t: Translator, item: Loggable, day: date, today: date, current: Decimal | None
+) -> Menu:
     """Ask for one number after a KPI button was pressed."""
     when = t._("today") if day == today else short_date(t, day)
     text = t._("Send the number for {kpi} ({day}).").format(
@@ -290,7 +297,9 @@ def undone(t: Translator, result: Undone) -> Menu:
     return Menu("\n".join(lines))
 
 
-def confirm_outlier(t: Translator, pending: NeedsConfirmation, outlier: Outlier, token: str) -> Menu:
+def confirm_outlier(
+    t: Translator, pending: NeedsConfirmation, outlier: Outlier, token: str
+) -> Menu:
     """"Did you mean …?" for one value far from the person's usual ones."""
     cur = pending.currency
     value = standing_value(t, outlier, outlier.value, cur)
@@ -413,10 +422,12 @@ def _today_block(t: Translator, s: KpiStanding) -> str:
         quota = esc(t._("Today: {quota}").format(quota=standing_value(t, s, s.today_quota, cur)))
         if s.today_plan_quota is not None and s.today_plan_quota != s.today_quota:
             quota = esc(t._("Today: {quota} (plan {plan}, recalculated to catch up)").format(
-                quota=standing_value(t, s, s.today_quota, cur), plan=standing_value(t, s, s.today_plan_quota, cur)))
+                quota=standing_value(t, s, s.today_quota, cur),
+                plan=standing_value(t, s, s.today_plan_quota, cur)))
         lines.append(quota)
         if s.day_value is not None:
-            lines.append(esc(t._("Logged today: {value}").format(value=standing_value(t, s, s.day_value, cur))))
+            lines.append(esc(t._("Logged today: {value}").format(
+                value=standing_value(t, s, s.day_value, cur))))
     if p is not None and s.cumulative:
         lines.append(esc(t._("{bar} · {left} left of {target}").format(
             bar=bar(t, p.completion), left=standing_value(t, s, p.remaining, cur),

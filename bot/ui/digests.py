@@ -167,11 +167,13 @@ def team_digest(t: Translator, d: TeamDigest) -> Menu:
             for s in person.standings:
                 if s.progress is not None and s.cumulative:
                     parts.append(t._("{kpi} {actual} of {target}").format(
-                        kpi=label(t, s.label), actual=standing_value(t, s, s.progress.actual, s.currency),
+                        kpi=label(t, s.label),
+                        actual=standing_value(t, s, s.progress.actual, s.currency),
                         target=standing_value(t, s, s.progress.target, s.currency)))
                 elif s.progress is not None:
                     parts.append(t._("{kpi} {value}").format(
-                        kpi=label(t, s.label), value=standing_value(t, s, s.progress.actual, s.currency)))
+                        kpi=label(t, s.label),
+                        value=standing_value(t, s, s.progress.actual, s.currency)))
             detail = "; ".join(parts) if parts else t._("no targets")
             lines.append(f"{number}. {icon} <b>{esc(person.name)}</b> — {esc(detail)}")
         missing = [p.name for p in d.people if not p.reported]

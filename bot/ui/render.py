@@ -264,7 +264,8 @@ def plan_text(t: Translator, plan: PlanSummary) -> str:
     ]
     if plan.baseline is not None:
         lines.append(
-            esc(t._("Previous period: {amount}").format(amount=amount(t, plan.baseline, quota.currency)))
+            esc(t._("Previous period: {amount}").format(
+                amount=amount(t, plan.baseline, quota.currency)))
         )
     prorated = prorated_text(t, plan)
     if prorated is not None:
@@ -317,7 +318,9 @@ def _head(t: Translator, reply: Reply, now: datetime) -> list[str]:
     return lines
 
 
-def render(t: Translator, reply: Reply, now: datetime, bot_username: str | None = None) -> Menu | None:
+def render(
+    t: Translator, reply: Reply, now: datetime, bot_username: str | None = None
+) -> Menu | None:
     """The message for a use case's reply (``None`` when there is nothing to show).
 
     ``bot_username`` makes invite links (``https://t.me/<bot>?start=join_<code>``); without
@@ -361,7 +364,9 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
     return Menu(esc(t.render(view.message)))
 
 
-def _option_label(t: Translator, view: QuestionView, label: Message | str, value: str, now: datetime) -> str:
+def _option_label(
+    t: Translator, view: QuestionView, label: Message | str, value: str, now: datetime
+) -> str:
     if view.screen.question.kind is Kind.ZONE:
         return zone_label(t, value, now)
     return label if isinstance(label, str) else t.render(label)
@@ -409,9 +414,11 @@ def review_menu(t: Translator, view: ReviewView, token: str) -> Menu:
     editable = [c for c in view.cards if c.kpi.id != view.plan_kpi]
     if view.plan_kpi is not None and editable:
         locked = next(c.kpi for c in view.cards if c.kpi.id == view.plan_kpi)
-        parts.append(esc(t._("Your plan is set on “{kpi}”, so it stays in the set; /plan changes the plan.").format(kpi=kpi_name(t, locked))))
+        parts.append(esc(t._("Your plan is set on “{kpi}”, so it stays in the set; "
+                             "/plan changes the plan.").format(kpi=kpi_name(t, locked))))
     if editable and (view.can_add or view.can_remove):
-        parts.append(esc(t._("🔄 swaps a KPI for another one, ✖ removes it, ➕ adds one from the catalog.")))
+        parts.append(esc(t._("🔄 swaps a KPI for another one, ✖ removes it, "
+                             "➕ adds one from the catalog.")))
     elif view.can_add:
         parts.append(esc(t._("➕ adds a KPI from the catalog.")))
     rows: list[tuple[Button, ...]] = []
@@ -421,13 +428,18 @@ def review_menu(t: Translator, view: ReviewView, token: str) -> Menu:
             row.append(Button("✖", _r(token, Action.REMOVE, card.kpi.id)))
         rows.append(tuple(row))
     if view.can_add:
-        rows.append((Button("➕ " + t.pgettext("button", "Add from the catalog"), _r(token, Action.ADD)),))
+        rows.append(
+            (Button("➕ " + t.pgettext("button", "Add from the catalog"), _r(token, Action.ADD)),)
+        )
     if not view.onboarding and view.can_targets:
         rows.append((Button("🎯 " + t.pgettext("button", "Targets"), _r(token, Action.TARGETS)),))
     last = []
     if view.can_back:
         last.append(Button("‹ " + t.pgettext("button", "Back"), _r(token, Action.BACK_TO)))
-    accept = t.pgettext("button", "Looks good, save") if view.onboarding else t.pgettext("button", "Save")
+    accept = (
+        t.pgettext("button", "Looks good, save") if view.onboarding
+        else t.pgettext("button", "Save")
+    )
     last.append(Button("✅ " + accept, _r(token, Action.ACCEPT)))
     rows.append(tuple(last))
     return Menu("\n\n".join(parts), tuple(rows))
@@ -515,7 +527,9 @@ def targets_menu(t: Translator, view: TargetsView, token: str) -> Menu:
     editing = view.editing
     if editing is not None:
         parts.append("✏️ <b>" + esc(_editing_prompt(t, view, editing)) + "</b>")
-        rows.append((Button(t.pgettext("button", "Use the suggested value"), _r(token, Action.RESET)),))
+        rows.append(
+            (Button(t.pgettext("button", "Use the suggested value"), _r(token, Action.RESET)),)
+        )
         rows.append((Button("‹ " + t.pgettext("button", "Back"), _r(token, Action.BACK_TO)),))
         return Menu("\n\n".join(parts), tuple(rows))
     if view.can_edit:
@@ -529,7 +543,8 @@ def targets_menu(t: Translator, view: TargetsView, token: str) -> Menu:
             for p in view.params
         ]
         rows.extend(_rows(buttons, 2))
-        parts.append(esc(t._("✏ changes a target or the funnel; the daily quotas follow. Nothing is saved until Save.")))
+        parts.append(esc(t._("✏ changes a target or the funnel; the daily quotas follow. "
+                             "Nothing is saved until Save.")))
     last = [Button("‹ " + t.pgettext("button", "Back"), _r(token, Action.BACK_TO))]
     if view.can_edit:
         last.append(Button("✅ " + t.pgettext("button", "Save"), _r(token, Action.ACCEPT)))
@@ -562,27 +577,36 @@ def catalog_menu(t: Translator, view: CatalogView, token: str) -> Menu:
     rows = _rows(buttons, 2)
     nav = []
     if view.page > 0:
-        nav.append(Button("‹ " + t.pgettext("button", "Previous"), _r(token, Action.PAGE, view.page - 1)))
+        nav.append(Button("‹ " + t.pgettext("button", "Previous"),
+                          _r(token, Action.PAGE, view.page - 1)))
     if view.page + 1 < view.pages:
-        nav.append(Button(t.pgettext("button", "Next") + " ›", _r(token, Action.PAGE, view.page + 1)))
+        nav.append(Button(t.pgettext("button", "Next") + " ›",
+                          _r(token, Action.PAGE, view.page + 1)))
     if nav:
         rows.append(tuple(nav))
-    rows.append((Button("‹ " + t.pgettext("button", "Back to the list"), _r(token, Action.BACK_TO)),))
+    rows.append(
+        (Button("‹ " + t.pgettext("button", "Back to the list"), _r(token, Action.BACK_TO)),)
+    )
     return Menu("\n\n".join(parts), tuple(rows))
 
 
-def finished_menu(t: Translator, view: FinishedView, now: datetime, bot_username: str | None = None) -> Menu:
+def finished_menu(
+    t: Translator, view: FinishedView, now: datetime, bot_username: str | None = None
+) -> Menu:
     """Onboarding (or joining a team) done: what was saved and what happens next."""
     count = len(view.cards)
     if view.joined_team is not None:
         parts = [
-            "<b>" + esc(t._("Welcome to the team “{team}”!").format(team=view.joined_team)) + "</b>",
+            "<b>"
+            + esc(t._("Welcome to the team “{team}”!").format(team=view.joined_team))
+            + "</b>",
             esc(t._("Owner: {name}").format(name=view.owner or "")),
         ]
     else:
         parts = [
             "<b>"
-            + esc(t.ngettext("All set! I saved {count} KPI.", "All set! I saved {count} KPIs.", count).format(count=t.number(count)))
+            + esc(t.ngettext("All set! I saved {count} KPI.", "All set! I saved {count} KPIs.",
+                             count).format(count=t.number(count)))
             + "</b>"
         ]
     if view.plan is not None:
@@ -603,21 +627,25 @@ def finished_menu(t: Translator, view: FinishedView, now: datetime, bot_username
         ).format(digest=t.time(view.digest), zone=zone)
     elif view.reminder is not None:
         schedule = t._(
-            "Every working day at {reminder} I will remind you to log the results. Time zone: {zone}."
+            "Every working day at {reminder} I will remind you to log the results. "
+            "Time zone: {zone}."
         ).format(reminder=t.time(view.reminder), zone=zone)
     else:
         schedule = t._("Reminders are off; turn them on any time in /settings.")
     parts.append(esc(schedule))
-    parts.append(esc(t._("/today shows today's quota and progress, /log records results. /help lists everything.")))
+    parts.append(esc(t._("/today shows today's quota and progress, /log records results. "
+                         "/help lists everything.")))
     rows: Rows = ()
     if view.invite_code is not None:
         planned = view.planned or 0
         link = invite_link(bot_username, view.invite_code)
         parts.append(
             "👥 "
-            + esc(t.ngettext("The plan is for {count} person.", "The plan is for {count} people.", planned).format(count=t.number(planned)))
+            + esc(t.ngettext("The plan is for {count} person.", "The plan is for {count} people.",
+                             planned).format(count=t.number(planned)))
             + " "
-            + esc(t._("Forward this invite link to your colleagues: after a few quick questions each of them gets their own daily quota."))
+            + esc(t._("Forward this invite link to your colleagues: after a few quick questions "
+                      "each of them gets their own daily quota."))
             + "\n"
             + esc(link)
         )
@@ -674,20 +702,26 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
     if not view.manage:
         return Menu("\n".join(lines))
     parts = ["\n".join(lines)]
-    parts.append("\n".join(f"{i}. {esc(member_line(t, m))}" for i, m in enumerate(view.members, start=1)))
+    parts.append("\n".join(
+        f"{i}. {esc(member_line(t, m))}" for i, m in enumerate(view.members, start=1)
+    ))
     rows: list[tuple[Button, ...]] = []
     if view.invite_code is not None:
         link = invite_link(bot_username, view.invite_code)
         parts.append(
-            esc(t._("Forward this invite link to your colleagues: after a few quick questions each of them gets their own daily quota."))
+            esc(t._("Forward this invite link to your colleagues: after a few quick questions "
+                    "each of them gets their own daily quota."))
             + "\n"
             + esc(link)
         )
         rows.extend(_share_row(t, link, bot_username))
-        rows.append((Button("🔄 " + t.pgettext("button", "New link"), callbacks.encode("tm", "new")),))
+        rows.append(
+            (Button("🔄 " + t.pgettext("button", "New link"), callbacks.encode("tm", "new")),)
+        )
     removable = [m for m in view.members if m.removable]
     if removable:
-        parts.append(esc(t._("A new link stops the old one from working; ✖ removes someone from the team.")))
+        parts.append(esc(t._("A new link stops the old one from working; "
+                             "✖ removes someone from the team.")))
     elif view.invite_code is not None:
         parts.append(esc(t._("A new link stops the old one from working.")))
     rows.extend(
@@ -706,7 +740,8 @@ def remove_menu(t: Translator, view: ConfirmRemoveView) -> Menu:
     )
     rows = (
         (
-            Button(t.pgettext("button", "Yes, remove"), callbacks.encode("tm", "rmy", view.member.membership_id)),
+            Button(t.pgettext("button", "Yes, remove"),
+                   callbacks.encode("tm", "rmy", view.member.membership_id)),
             Button(t.pgettext("button", "No"), callbacks.encode("tm", "back")),
         ),
     )
@@ -720,7 +755,8 @@ def plan_menu(t: Translator, view: PlanView, token: str) -> Menu:
         if view.can_edit:
             text = esc(t._("There is no plan yet. Finish the setup with /start first."))
         else:
-            text = esc(t._("Your team has no plan for this period yet: its owner sets it in /plan."))
+            text = esc(t._("Your team has no plan for this period yet: "
+                           "its owner sets it in /plan."))
         return Menu(text, (close,))
     title = t._("Your plan") if view.can_edit else t._("Your team's plan")
     parts = [
@@ -787,9 +823,18 @@ def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) 
         return Button(label, _m(token, action))
 
     rows = (
-        (Button(t.pgettext("button", "Language"), callbacks.encode("lang", "pick")), b(t.pgettext("button", "Time zone"), "timezone")),
-        (b(t.pgettext("button", "Holiday calendar"), "country"), b(t.pgettext("button", "Working days"), "weekdays")),
-        (b(t.pgettext("button", "Morning digest"), "digest"), b(t.pgettext("button", "Evening reminder"), "reminder")),
+        (
+            Button(t.pgettext("button", "Language"), callbacks.encode("lang", "pick")),
+            b(t.pgettext("button", "Time zone"), "timezone"),
+        ),
+        (
+            b(t.pgettext("button", "Holiday calendar"), "country"),
+            b(t.pgettext("button", "Working days"), "weekdays"),
+        ),
+        (
+            b(t.pgettext("button", "Morning digest"), "digest"),
+            b(t.pgettext("button", "Evening reminder"), "reminder"),
+        ),
         (b(t.pgettext("button", "Close"), "close"),),
     )
     return Menu("\n".join(lines), rows)
@@ -805,8 +850,10 @@ def delete_menu(t: Translator, token: str) -> Menu:
     )
     rows = (
         (
-            Button(t.pgettext("button", "Yes, erase everything"), callbacks.menu(PREFIX_DELETE, token, Action.ERASE)),
-            Button(t.pgettext("button", "No, keep it"), callbacks.menu(PREFIX_DELETE, token, Action.KEEP)),
+            Button(t.pgettext("button", "Yes, erase everything"),
+                   callbacks.menu(PREFIX_DELETE, token, Action.ERASE)),
+            Button(t.pgettext("button", "No, keep it"),
+                   callbacks.menu(PREFIX_DELETE, token, Action.KEEP)),
         ),
     )
     return Menu(text, rows)
@@ -815,7 +862,12 @@ def delete_menu(t: Translator, token: str) -> Menu:
 def language_menu(t: Translator) -> Menu:
     """The language picker (stateless buttons: they are valid at any time)."""
     text = esc(t._("Choose the language:"))
-    rows = (tuple(Button(language_name(code), callbacks.encode("lang", code)) for code in SUPPORTED_LANGUAGES),)
+    rows = (
+        tuple(
+            Button(language_name(code), callbacks.encode("lang", code))
+            for code in SUPPORTED_LANGUAGES
+        ),
+    )
     return Menu(text, rows)
 
 

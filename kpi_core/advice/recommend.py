@@ -92,12 +92,20 @@ _SELF_SERVICE = frozenset({BusinessType.ECOMMERCE})
 
 
 _R_LEADS_MARKETER = N_("You control the number of leads every day; sales handle what happens next.")
-_R_CPL = N_("Cost per lead shows whether the budget buys leads efficiently; you steer it by tuning campaigns.")
+_R_CPL = N_(
+    "Cost per lead shows whether the budget buys leads "
+    "efficiently; you steer it by tuning campaigns."
+)
 _R_TRAFFIC = N_("Traffic is the top of your funnel, and your campaigns move it directly.")
-_R_VISITOR_TO_LEAD = N_("Turning visitors into requests is marketing's job: the site, the offer, the forms.")
+_R_VISITOR_TO_LEAD = N_(
+    "Turning visitors into requests is marketing's job: the site, the offer, the forms."
+)
 _R_AD_CTR = N_("CTR tells you the same day whether an ad works, so you can change it at once.")
 _R_ROI_MARKETER = N_("You run the ad budget, so you answer for what it returns.")
-_R_LEAD_QUALITY = N_("Leads that do not fit your customer waste the sales team's time: their share is on marketing's side.")
+_R_LEAD_QUALITY = N_(
+    "Leads that do not fit your customer waste the sales "
+    "team's time: their share is on marketing's side."
+)
 _R_CPA = N_("Shows what a purchase from your campaigns costs, so you can move budget to what pays.")
 _R_EMAIL_CTR = N_("Shows whether your emails make people act, not just open them.")
 _R_ENGAGEMENT = N_("Shows whether your content reaches people and makes them react.")
@@ -107,28 +115,50 @@ _R_FUNNEL = N_("Shows where visitors drop out between the first visit and the pu
 _R_ROI_HEAD = N_("You answer for the marketing budget; ROI shows what it returns.")
 _R_LEADS_HEAD = N_("The number of leads handed to sales is your team's daily lever.")
 _R_CAC_HEAD = N_("CAC shows what a new customer costs; keep it well below what a customer brings.")
-_R_NPS_HEAD = N_("Customer loyalty is part of marketing's job: NPS shows whether customers would recommend you.")
+_R_NPS_HEAD = N_(
+    "Customer loyalty is part of marketing's job: NPS shows whether customers would recommend you."
+)
 _R_MARKET_SHARE = N_("Shows how well you compete, beyond your own growth.")
-_R_RETENTION_HEAD = N_("Keeping customers is cheaper than winning new ones; retention shows how well you do it.")
+_R_RETENTION_HEAD = N_(
+    "Keeping customers is cheaper than winning new ones; retention shows how well you do it."
+)
 
-_R_CALLS = N_("Calls are the activity you fully control every day; count them in the CRM or by hand.")
-_R_MEETINGS = N_("Meetings are the daily activity that leads to deals; you decide how many you hold.")
-_R_LEAD_TO_QL = N_("You move this conversion every day: quick answers, no missed calls. Marketing brings the leads; what happens to them next is yours.")
+_R_CALLS = N_(
+    "Calls are the activity you fully control every day; count them in the CRM or by hand."
+)
+_R_MEETINGS = N_(
+    "Meetings are the daily activity that leads to deals; you decide how many you hold."
+)
+_R_LEAD_TO_QL = N_(
+    "You move this conversion every day: quick answers, no missed calls. "
+    "Marketing brings the leads; what happens to them next is yours."
+)
 _R_PROPOSALS = N_("Every deal starts with a proposal; count how many you send each day.")
-_R_REQUESTS = N_("Every request marketing brought must be taken up; processing them all is in your hands.")
+_R_REQUESTS = N_(
+    "Every request marketing brought must be taken up; processing them all is in your hands."
+)
 _R_RESPONSE = N_("The faster a request gets an answer, the more leads become qualified ones.")
 _R_CALL_TO_MEETING = N_("Shows how well your calls work, not just how many you make.")
 _R_INVOICES = N_("Invoices issued today are the revenue of the coming days.")
 _R_DEALS_MANAGER = N_("Deals are the result your daily activity produces.")
-_R_REVENUE_MANAGER = N_("Revenue is the result of calls, meetings and conversion: plan it, but steer by the activities.")
+_R_REVENUE_MANAGER = N_(
+    "Revenue is the result of calls, meetings and conversion: plan it, but steer by the activities."
+)
 _R_AVERAGE_DEAL = N_("A bigger average deal grows revenue without more leads.")
 _R_WIN_RATE = N_("Shows how many of the deals you work on you actually win.")
 _R_COLLECTION = N_("A sale counts when it is paid: shows how much of what was sold has been paid.")
 _R_NEW_CUSTOMERS = N_("New paying customers are the result that sales work is for.")
 
-_R_REVENUE_HEAD = N_("Your team's revenue is what the sales department answers for; split the plan into daily activities.")
-_R_LEAD_TO_QL_HEAD = N_("The team's lead-to-qualified-lead conversion shows how well incoming requests are handled.")
-_R_PIPELINE = N_("The value of new opportunities tells you early whether next month's plan is reachable.")
+_R_REVENUE_HEAD = N_(
+    "Your team's revenue is what the sales department "
+    "answers for; split the plan into daily activities."
+)
+_R_LEAD_TO_QL_HEAD = N_(
+    "The team's lead-to-qualified-lead conversion shows how well incoming requests are handled."
+)
+_R_PIPELINE = N_(
+    "The value of new opportunities tells you early whether next month's plan is reachable."
+)
 _R_TEAM_MEETINGS = N_("Your team's meetings per day: an activity you can plan and check every day.")
 _R_TEAM_CALLS = N_("Your team's calls per day: the simplest activity to plan and check.")
 _R_TEAM_PROPOSALS = N_("Proposals sent by the team show whether the pipeline keeps filling.")
@@ -137,19 +167,30 @@ _R_OPPORTUNITIES = N_("New opportunities show whether the team keeps the pipelin
 _R_CYCLE = N_("A shorter cycle brings the same revenue sooner.")
 _R_LEAD_TO_CUSTOMER = N_("Shows how the whole funnel works, marketing and sales together.")
 
-_R_REVENUE_OWNER = N_("Revenue is the result the whole business works for; watch it against the plan.")
+_R_REVENUE_OWNER = N_(
+    "Revenue is the result the whole business works for; watch it against the plan."
+)
 _R_GROSS_MARGIN = N_("Margin shows whether sales earn money, not just turnover.")
 _R_NET_MARGIN = N_("What is left after all costs: the business's bottom line.")
 _R_CAC_OWNER = N_("What a new customer costs you, marketing and sales together.")
-_R_CLV = N_("What a customer brings over the whole relationship; it tells you how much you can spend to win one.")
+_R_CLV = N_(
+    "What a customer brings over the whole relationship; "
+    "it tells you how much you can spend to win one."
+)
 _R_ROI_OWNER = N_("Shows what each unit of the marketing budget brings back.")
 _R_RETENTION_OWNER = N_("Customers who stay bring revenue without new acquisition costs.")
 _R_CHURN = N_("Shows how many customers you lose, so you can find out why.")
 _R_GROWTH = N_("Compares revenue with the previous period: is the business growing?")
-_R_LEADS_OWNER = N_("Leads are the daily lever at the top of the funnel: if they drop today, revenue drops later.")
-_R_INVOICES_OWNER = N_("Invoices issued each day show early whether this month's revenue is on track.")
+_R_LEADS_OWNER = N_(
+    "Leads are the daily lever at the top of the funnel: if they drop today, revenue drops later."
+)
+_R_INVOICES_OWNER = N_(
+    "Invoices issued each day show early whether this month's revenue is on track."
+)
 _R_OWNER_SELLS = N_("You sell yourself: this is a daily activity you fully control.")
-_R_OWNER_DEALS = N_("Deals are the result of your own selling; you can count them even without a CRM.")
+_R_OWNER_DEALS = N_(
+    "Deals are the result of your own selling; you can count them even without a CRM."
+)
 _R_NPS_OWNER = N_("Shows whether customers would recommend you: loyalty that drives repeat sales.")
 _R_CPL_OWNER = N_("What one lead costs: keeps the marketing spend honest.")
 
@@ -486,9 +527,16 @@ _NOTE_FEW = NN_(
     "Only {count} KPI fits the data you have. Activities such as calls, meetings and invoices can always be counted by hand; for more KPIs, start collecting the data below.",
     "Only {count} KPIs fit the data you have. Activities such as calls, meetings and invoices can always be counted by hand; for more KPIs, start collecting the data below.",
 )
-_NOTE_NONE = N_("None of the KPIs for your role can be computed from the data you have yet. Start collecting the data below.")
-_NOTE_NO_LEADING = N_("None of these can be moved and logged every day. Add a data source to get a daily lever.")
-_NOTE_NO_OUTCOME = N_("There is no result metric here yet: add a data source to see where your daily work leads.")
+_NOTE_NONE = N_(
+    "None of the KPIs for your role can be computed from the "
+    "data you have yet. Start collecting the data below."
+)
+_NOTE_NO_LEADING = N_(
+    "None of these can be moved and logged every day. Add a data source to get a daily lever."
+)
+_NOTE_NO_OUTCOME = N_(
+    "There is no result metric here yet: add a data source to see where your daily work leads."
+)
 _NOTE_FOCUS = NN_(
     "We keep it to {count} KPI: with more of them, attention and motivation get spread thin.",
     "We keep it to {count} KPIs: with more of them, attention and motivation get spread thin.",

@@ -44,6 +44,7 @@ from kpi_core.services.daily import DayReport, Logged, LogMenu, NeedsConfirmatio
 from kpi_core.services.errors import NotSetUp
 from kpi_core.services.people import Person, person_from, person_today
 from kpi_core.tracking.digest import PersonDigest
+from kpi_core.tracking.reminders import zone
 
 __all__ = [
     "DAILY_FLOW",
@@ -94,6 +95,8 @@ EXPIRED = N_("This menu has expired.")
 _BAD_DATE = N_("That date does not exist. Try 12.05 or yesterday.")
 _NOTHING = N_("Nothing to log.")
 _RETYPE = N_("Send the right number, then.")
+_SNOOZED = N_("I will remind you again at {time}.")
+_TOO_LATE = N_("Too late to snooze today's reminder.")
 _NO_DIGEST = N_("There is no digest for you yet: it needs a plan and KPIs. Send /start.")
 
 
@@ -143,14 +146,19 @@ class ShowToday:
     """The "Today" button."""
 
 
-DailyPress = LogKpi | PickDay | UndoSave | Verdict | ShowToday
-
-
 @dataclass(frozen=True, slots=True)
 class Snooze:
-    """"Remind me in an hour" under an evening reminder (served by the deliveries use case)."""
+    """"Remind me in an hour" under the evening reminder that is message ``message_id``.
+
+    The button's data names the reminder's day; the message it sits under is what is sent
+    again (the adapter fills ``message_id`` in from the pressed message).
+    """
 
     day: date | None = None
+    message_id: int | None = None
+
+
+DailyPress = LogKpi | PickDay | UndoSave | Verdict | ShowToday | Snooze
 
 
 # -- screens: what the adapters draw -----------------------------------------------------------
@@ -538,7 +546,19 @@ def _press(turn: _Turn, pressed: DailyPress | None) -> DailyReply:
         return _verdict(turn, pressed) or expired
     if isinstance(pressed, ShowToday):
         return _today(turn)
+    if isinstance(pressed, Snooze):
+        return _snooze(turn, pressed)
     return expired
+
+
+def _snooze(turn: _Turn, pressed: Snooze) -> DailyReply:
+    due = None
+    if pressed.message_id is not None:
+        due = deliveries.snooze_for(turn.uow, turn.user, turn.now, pressed.message_id)
+    if due is None:
+        return turn.reply(None, toast=Message(_TOO_LATE), alert=True)
+    local = due.astimezone(zone(turn.user.timezone)).time()
+    return turn.reply(None, toast=Message(_SNOOZED, {"time": local}))
 
 
 def _verdict(turn: _Turn, verdict: Verdict) -> DailyReply | None:

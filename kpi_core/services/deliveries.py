@@ -9,7 +9,7 @@ decides *what* is due and *what* it says lives here, over the ports, so it runs 
 * :func:`compose` — re-checks claimed rows against the current settings (moves, skips,
   expires) and builds the digests and reminders in batches with the latest numbers;
 * :func:`record` — outcomes of sends: sent, retried, failed; a blocked chat is deactivated;
-* :func:`snooze_reminder`, :func:`reminder_day` — the reminder's Snooze button and replies.
+* :func:`snooze_reminder` (:func:`snooze_for`), :func:`reminder_day` — the reminder's Snooze button and replies.
 
 The builders (:func:`build_digests`, :func:`build_team_digest`, :func:`reminder_views`) run
 inside a unit of work the caller has opened, so one transaction serves a whole batch. They load
@@ -86,6 +86,7 @@ __all__ = [
     "record",
     "reminder_day",
     "reminder_views",
+    "snooze_for",
     "snooze_reminder",
     "team_owner",
     "working_checker",
@@ -521,25 +522,30 @@ def reminder_day(uow: UnitOfWork, chat_id: int, message_id: int) -> date | None:
 def snooze_reminder(
     uow: UnitOfWork, clock: Clock, chat_id: int, message_id: int
 ) -> datetime | None:
-    """The Snooze button: send the evening reminder that is message ``message_id`` again in
-    :data:`SNOOZE`.
+    """The Snooze button, in its own transaction: see :func:`snooze_for`."""
+    with uow:
+        user = uow.users.by_telegram_id(chat_id)
+        due = None if user is None else snooze_for(uow, user, clock.now(), message_id)
+        uow.commit()
+        return due
+
+
+def snooze_for(uow: UnitOfWork, user: User, now: datetime, message_id: int) -> datetime | None:
+    """Send the evening reminder that is message ``message_id`` of ``user``'s private chat again
+    in :data:`SNOOZE` (inside the caller's transaction).
 
     Returns:
         When it will come (UTC), or ``None`` when that would be at or past the person's local
-        midnight, the message is not a sent reminder, or the person is unknown.
+        midnight or the message is not a sent reminder.
     """
-    with uow:
-        user = uow.users.by_telegram_id(chat_id)
-        row = _sent_reminder(uow, chat_id, message_id)
-        if user is None or row is None or row.id is None:
-            return None
-        due = clock.now() + SNOOZE
-        end = start_of_day(row.local_date + timedelta(days=1), zone(user.timezone))
-        if due >= end or not uow.deliveries.requeue(row.id, due, min(due + SNOOZE, end),
-                                                    SNOOZED):
-            return None
-        uow.commit()
-        return due
+    row = _sent_reminder(uow, user.telegram_id, message_id)
+    if row is None or row.id is None:
+        return None
+    due = now + SNOOZE
+    end = start_of_day(row.local_date + timedelta(days=1), zone(user.timezone))
+    if due >= end or not uow.deliveries.requeue(row.id, due, min(due + SNOOZE, end), SNOOZED):
+        return None
+    return due
 
 
 # -- planning ----------------------------------------------------------------------------------

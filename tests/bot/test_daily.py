@@ -15,6 +15,7 @@ import pytest
 
 from bot.scheduler.dispatcher import BotSender
 from bot.scheduler.runtime import Scheduler
+from bot.telegram import keyboards
 from bot.telegram.context import Services
 from kpi_core.model import DeliveryKind, DeliveryStatus, TeamRole
 from tests.bot.harness import BotHarness
@@ -33,7 +34,7 @@ def anna(services: Services) -> int:
 
 
 def scheduler(h: BotHarness) -> Scheduler:
-    return Scheduler(h.services, BotSender(h.app.bot))
+    return Scheduler(h.services, BotSender(h.app.bot, keyboards.inline))
 
 
 def values(services: Services, user_id: int, day: date) -> dict[str, Decimal]:
@@ -235,6 +236,29 @@ async def test_reminder_buttons_and_snooze(
     await harness.click(42, "Meetings")
     await harness.send(42, "3")
     assert values(services, anna, MONDAY) == {"meetings": Decimal(3)}
+
+
+async def test_snooze_near_midnight_is_refused_in_russian(
+    harness: BotHarness, services: Services, anna: int, clock: ManualClock
+) -> None:
+    with services.uow_factory() as uow:
+        user = uow.users.get(anna)
+        assert user is not None
+        user.language = "ru"
+        uow.users.save(user)
+        uow.commit()
+    sched = scheduler(harness)
+    clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))
+    await sched.tick()
+    clock.set(datetime(2025, 11, 24, 20, 30, tzinfo=UTC))  # 23:30 in Moscow
+    harness.clear()
+    await harness.click(42, "⏰ Напомнить через час", language_code="ru")
+    [answer] = harness.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "Сегодняшнее напоминание уже не отложить — слишком поздно."
+    assert answer.params["show_alert"] is True
+    clock.advance(hours=1)
+    await sched.tick()
+    assert not harness.sent_texts(42), "nothing comes after midnight"
 
 
 async def test_repeated_update_logs_once(

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.i18n import translator
 from bot.logging_setup import REDACTED, RedactSecretsFilter, configure_logging
 from bot.runner import run_command
+from bot.scheduler.dispatcher import BotSender
 from bot.telegram.app import PerChatUpdateProcessor
 from bot.telegram.context import BotContext, Services
 from bot.telegram.menus import COMMANDS
@@ -406,10 +407,11 @@ async def test_post_init_starts_and_post_shutdown_stops_the_scheduler(
 
     events: list[str] = []
 
-    async def start(app: Any) -> None:
+    def start(services: Any, bot: Any, markup: Any) -> Any:
         events.append("start")
+        return runtime.Scheduler(services, BotSender(bot, markup))
 
-    async def stop(app: Any) -> None:
+    async def stop(scheduler: Any) -> None:
         events.append("stop")
 
     monkeypatch.setattr(runtime, "start_background", start)
