@@ -29,7 +29,6 @@ from sqlalchemy import (
     Date,
     Insert,
     Integer,
-    Row,
     Select,
     Text,
     and_,
@@ -48,13 +47,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.storage import mapping
 from bot.storage import tables as t
 from kpi_core.model import (
     ConversationState,
     DayOff,
-    DayOffKind,
     Delivery,
-    DeliveryKind,
     DeliveryStatus,
     Entry,
     EntryRevision,
@@ -100,65 +98,25 @@ class _Repository:
 # --- users -----------------------------------------------------------------------------------
 
 
-def _weekdays_to_text(days: Iterable[int]) -> str:
-    return ",".join(str(day) for day in sorted(set(days)))
-
-
-def _weekdays_from_text(text: str) -> frozenset[int]:
-    return frozenset(int(part) for part in text.split(",") if part)
-
-
-def _user(row: Row[Any]) -> User:
-    return User(
-        telegram_id=row.telegram_id,
-        language=row.language,
-        timezone=row.timezone,
-        country=row.country,
-        working_weekdays=_weekdays_from_text(row.working_weekdays),
-        digest_time=row.digest_time,
-        reminder_time=row.reminder_time,
-        display_name=row.display_name,
-        active=row.active,
-        onboarded=row.onboarded,
-        id=row.id,
-        created_at=row.created_at,
-    )
-
-
-def _user_values(user: User) -> dict[str, Any]:
-    return {
-        "telegram_id": user.telegram_id,
-        "language": user.language,
-        "timezone": user.timezone,
-        "country": user.country,
-        "working_weekdays": _weekdays_to_text(user.working_weekdays),
-        "digest_time": user.digest_time,
-        "reminder_time": user.reminder_time,
-        "display_name": user.display_name,
-        "active": user.active,
-        "onboarded": user.onboarded,
-    }
-
-
 class SqlUserRepository(_Repository):
     """People, keyed by ``users.id``; ``by_telegram_id`` for incoming updates."""
 
     def get(self, user_id: int) -> User | None:
         row = self._conn.execute(select(t.users).where(t.users.c.id == user_id)).first()
-        return _user(row) if row else None
+        return mapping.USERS.load(row) if row else None
 
     def by_telegram_id(self, telegram_id: int) -> User | None:
         row = self._conn.execute(
             select(t.users).where(t.users.c.telegram_id == telegram_id)
         ).first()
-        return _user(row) if row else None
+        return mapping.USERS.load(row) if row else None
 
     def add(self, user: User) -> User:
         """Insert; raise ``DuplicateKeyError`` when the Telegram id is taken."""
         created_at = user.created_at or self._clock.now()
         stmt = (
             _dialect_insert(self._dialect, t.users)
-            .values(**_user_values(user), created_at=created_at)
+            .values(**mapping.USERS.values(user), created_at=created_at)
             .on_conflict_do_nothing(index_elements=["telegram_id"])
             .returning(t.users.c.id)
         )
@@ -172,7 +130,7 @@ class SqlUserRepository(_Repository):
         if user.id is None:
             raise LookupError("save() needs a user with an id; use add()")
         result = self._conn.execute(
-            update(t.users).where(t.users.c.id == user.id).values(**_user_values(user))
+            update(t.users).where(t.users.c.id == user.id).values(**mapping.USERS.values(user))
         )
         if result.rowcount == 0:
             raise LookupError(f"no user {user.id}")
@@ -199,7 +157,7 @@ class SqlUserRepository(_Repository):
             ).all()
             by_team: dict[int, list[Membership]] = {}
             for row in others:
-                by_team.setdefault(row.team_id, []).append(_membership(row))
+                by_team.setdefault(row.team_id, []).append(mapping.MEMBERSHIPS.load(row))
             for team_id in owned:
                 successor = choose_successor(by_team.get(team_id, []))
                 if successor is None:
@@ -222,7 +180,7 @@ class SqlUserRepository(_Repository):
         rows = self._conn.execute(
             select(t.users).where(t.users.c.active.is_(True)).order_by(t.users.c.id)
         )
-        return [_user(row) for row in rows]
+        return [mapping.USERS.load(row) for row in rows]
 
 
 def choose_successor(members: Sequence[Membership]) -> Membership | None:
@@ -241,70 +199,6 @@ def choose_successor(members: Sequence[Membership]) -> Membership | None:
 # --- teams, memberships, group chats ---------------------------------------------------------
 
 
-def _team(row: Row[Any]) -> Team:
-    return Team(
-        name=row.name,
-        owner_user_id=row.owner_user_id,
-        id=row.id,
-        created_at=row.created_at,
-        planned_size=row.planned_size,
-        invite_code=row.invite_code,
-    )
-
-
-def _team_values(team: Team) -> dict[str, Any]:
-    return {
-        "name": team.name,
-        "owner_user_id": team.owner_user_id,
-        "planned_size": team.planned_size,
-        "invite_code": team.invite_code,
-    }
-
-
-def _membership(row: Row[Any]) -> Membership:
-    return Membership(
-        team_id=row.team_id,
-        user_id=row.user_id,
-        role=TeamRole(row.role),
-        weight=row.weight,
-        joined_on=row.joined_on,
-        left_on=row.left_on,
-        id=row.id,
-    )
-
-
-def _membership_values(m: Membership) -> dict[str, Any]:
-    return {
-        "team_id": m.team_id,
-        "user_id": m.user_id,
-        "role": TeamRole(m.role).value,
-        "weight": m.weight,
-        "joined_on": m.joined_on,
-        "left_on": m.left_on,
-    }
-
-
-def _chat(row: Row[Any]) -> GroupChat:
-    return GroupChat(
-        chat_id=row.chat_id,
-        team_id=row.team_id,
-        title=row.title,
-        language=row.language,
-        active=row.active,
-        id=row.id,
-    )
-
-
-def _chat_values(chat: GroupChat) -> dict[str, Any]:
-    return {
-        "chat_id": chat.chat_id,
-        "team_id": chat.team_id,
-        "title": chat.title,
-        "language": chat.language,
-        "active": chat.active,
-    }
-
-
 class SqlTeamRepository(_Repository):
     """Teams, their members and the group chats linked to them."""
 
@@ -313,7 +207,7 @@ class SqlTeamRepository(_Repository):
         created_at = team.created_at or self._clock.now()
         stmt = (
             insert(t.teams)
-            .values(**_team_values(team), created_at=created_at)
+            .values(**mapping.TEAMS.values(team), created_at=created_at)
             .returning(t.teams.c.id)
         )
         new_id = self._guarded(lambda: self._conn.execute(stmt).scalar_one(), team)
@@ -322,20 +216,20 @@ class SqlTeamRepository(_Repository):
 
     def get(self, team_id: int) -> Team | None:
         row = self._conn.execute(select(t.teams).where(t.teams.c.id == team_id)).first()
-        return _team(row) if row else None
+        return mapping.TEAMS.load(row) if row else None
 
     def save(self, team: Team) -> None:
         """Update by id; ``DuplicateKeyError`` when another team has the invite code."""
         if team.id is None:
             raise LookupError("save() needs a team with an id; use add()")
-        stmt = update(t.teams).where(t.teams.c.id == team.id).values(**_team_values(team))
+        stmt = update(t.teams).where(t.teams.c.id == team.id).values(**mapping.TEAMS.values(team))
         result = self._guarded(lambda: self._conn.execute(stmt), team)
         if result.rowcount == 0:
             raise LookupError(f"no team {team.id}")
 
     def by_invite_code(self, code: str) -> Team | None:
         row = self._conn.execute(select(t.teams).where(t.teams.c.invite_code == code)).first()
-        return _team(row) if row else None
+        return mapping.TEAMS.load(row) if row else None
 
     def _guarded(self, run: Callable[[], Any], team: Team) -> Any:
         """Run a write in a savepoint: a taken invite code (the only unique key a caller can
@@ -356,7 +250,7 @@ class SqlTeamRepository(_Repository):
         ``save_member`` to rejoin someone who left)."""
         new_id = self._conn.execute(
             _dialect_insert(self._dialect, t.memberships)
-            .values(**_membership_values(membership))
+            .values(**mapping.MEMBERSHIPS.values(membership))
             .on_conflict_do_nothing(index_elements=["team_id", "user_id"])
             .returning(t.memberships.c.id)
         ).scalar()
@@ -376,7 +270,7 @@ class SqlTeamRepository(_Repository):
             else and_(m.team_id == membership.team_id, m.user_id == membership.user_id)
         )
         result = self._conn.execute(
-            update(t.memberships).where(where).values(**_membership_values(membership))
+            update(t.memberships).where(where).values(**mapping.MEMBERSHIPS.values(membership))
         )
         if result.rowcount == 0:
             raise LookupError(f"no membership of user {membership.user_id} in {membership.team_id}")
@@ -388,7 +282,7 @@ class SqlTeamRepository(_Repository):
             .where(t.memberships.c.team_id == team_id)
             .order_by(t.memberships.c.id)
         )
-        return [_membership(row) for row in rows]
+        return [mapping.MEMBERSHIPS.load(row) for row in rows]
 
     def memberships_of(self, user_id: int) -> Sequence[Membership]:
         """The person's memberships, past and present, by id."""
@@ -397,11 +291,11 @@ class SqlTeamRepository(_Repository):
             .where(t.memberships.c.user_id == user_id)
             .order_by(t.memberships.c.id)
         )
-        return [_membership(row) for row in rows]
+        return [mapping.MEMBERSHIPS.load(row) for row in rows]
 
     def link_chat(self, chat: GroupChat) -> GroupChat:
         """Link a group to a team; a group linked before moves to this team (upsert)."""
-        stmt = _dialect_insert(self._dialect, t.group_chats).values(**_chat_values(chat))
+        stmt = _dialect_insert(self._dialect, t.group_chats).values(**mapping.CHATS.values(chat))
         stmt = stmt.on_conflict_do_update(
             index_elements=["chat_id"],
             set_={
@@ -419,7 +313,7 @@ class SqlTeamRepository(_Repository):
         row = self._conn.execute(
             select(t.group_chats).where(t.group_chats.c.chat_id == chat_id)
         ).first()
-        return _chat(row) if row else None
+        return mapping.CHATS.load(row) if row else None
 
     def chats_of(self, team_id: int) -> Sequence[GroupChat]:
         rows = self._conn.execute(
@@ -427,14 +321,14 @@ class SqlTeamRepository(_Repository):
             .where(t.group_chats.c.team_id == team_id)
             .order_by(t.group_chats.c.id)
         )
-        return [_chat(row) for row in rows]
+        return [mapping.CHATS.load(row) for row in rows]
 
     def save_chat(self, chat: GroupChat) -> None:
         """Update the group with this Telegram chat id."""
         result = self._conn.execute(
             update(t.group_chats)
             .where(t.group_chats.c.chat_id == chat.chat_id)
-            .values(**_chat_values(chat))
+            .values(**mapping.CHATS.values(chat))
         )
         if result.rowcount == 0:
             raise LookupError(f"no group chat {chat.chat_id}")
@@ -445,23 +339,10 @@ class SqlTeamRepository(_Repository):
             .where(t.group_chats.c.active.is_(True))
             .order_by(t.group_chats.c.id)
         )
-        return [_chat(row) for row in rows]
+        return [mapping.CHATS.load(row) for row in rows]
 
 
 # --- plans -----------------------------------------------------------------------------------
-
-
-def _plan(row: Row[Any], targets: list[PlanTarget]) -> Plan:
-    return Plan(
-        team_id=row.team_id,
-        period_start=row.period_start,
-        period_end=row.period_end,
-        currency=row.currency,
-        targets=targets,
-        created_by=row.created_by,
-        id=row.id,
-        created_at=row.created_at,
-    )
 
 
 class SqlPlanRepository(_Repository):
@@ -471,14 +352,7 @@ class SqlPlanRepository(_Repository):
         created_at = plan.created_at or self._clock.now()
         new_id = self._conn.execute(
             insert(t.plans)
-            .values(
-                team_id=plan.team_id,
-                period_start=plan.period_start,
-                period_end=plan.period_end,
-                currency=plan.currency,
-                created_by=plan.created_by,
-                created_at=created_at,
-            )
+            .values(**mapping.PLANS.values(plan), created_at=created_at)
             .returning(t.plans.c.id)
         ).scalar_one()
         plan.id, plan.created_at = new_id, created_at
@@ -490,13 +364,8 @@ class SqlPlanRepository(_Repository):
             self._conn.execute(
                 insert(t.plan_targets),
                 [
-                    {
-                        "plan_id": plan_id,
-                        "kpi_id": target.kpi_id,
-                        "position": position,
-                        "target": target.target,
-                        "baseline": target.baseline,
-                    }
+                    {**mapping.PLAN_TARGETS.values(target), "plan_id": plan_id,
+                     "position": position}
                     for position, target in enumerate(targets)
                 ],
             )
@@ -511,15 +380,13 @@ class SqlPlanRepository(_Repository):
             .order_by(t.plan_targets.c.plan_id, t.plan_targets.c.position)
         )
         for row in rows:
-            found[row.plan_id].append(
-                PlanTarget(kpi_id=row.kpi_id, target=row.target, baseline=row.baseline)
-            )
+            found[row.plan_id].append(mapping.PLAN_TARGETS.load(row))
         return found
 
     def _load(self, stmt: Select[Any]) -> list[Plan]:
         rows = self._conn.execute(stmt).all()
         targets = self._targets([row.id for row in rows])
-        return [_plan(row, targets[row.id]) for row in rows]
+        return [mapping.PLANS.load(row, targets=targets[row.id]) for row in rows]
 
     def get(self, plan_id: int) -> Plan | None:
         plans = self._load(select(t.plans).where(t.plans.c.id == plan_id))
@@ -531,13 +398,7 @@ class SqlPlanRepository(_Repository):
         result = self._conn.execute(
             update(t.plans)
             .where(t.plans.c.id == plan.id)
-            .values(
-                team_id=plan.team_id,
-                period_start=plan.period_start,
-                period_end=plan.period_end,
-                currency=plan.currency,
-                created_by=plan.created_by,
-            )
+            .values(**mapping.PLANS.values(plan))
         )
         if result.rowcount == 0:
             raise LookupError(f"no plan {plan.id}")
@@ -566,16 +427,6 @@ class SqlPlanRepository(_Repository):
 # --- KPI assignments -------------------------------------------------------------------------
 
 
-def _assignment(row: Row[Any]) -> KpiAssignment:
-    return KpiAssignment(
-        user_id=row.user_id,
-        team_id=row.team_id,
-        kpi_id=row.kpi_id,
-        position=row.position,
-        id=row.id,
-    )
-
-
 class SqlAssignmentRepository(_Repository):
     """Which KPIs each person tracks, in display order."""
 
@@ -585,7 +436,7 @@ class SqlAssignmentRepository(_Repository):
         rows = self._conn.execute(
             select(t.kpi_assignments).where(a.user_id == user_id).order_by(a.team_id, a.position)
         )
-        return [_assignment(row) for row in rows]
+        return [mapping.ASSIGNMENTS.load(row) for row in rows]
 
     def for_team(self, team_id: int) -> Sequence[KpiAssignment]:
         """By person id, then position."""
@@ -593,7 +444,7 @@ class SqlAssignmentRepository(_Repository):
         rows = self._conn.execute(
             select(t.kpi_assignments).where(a.team_id == team_id).order_by(a.user_id, a.position)
         )
-        return [_assignment(row) for row in rows]
+        return [mapping.ASSIGNMENTS.load(row) for row in rows]
 
     def replace(self, user_id: int, team_id: int, kpi_ids: Sequence[str]) -> None:
         """Make ``kpi_ids`` the set, in order (duplicates keep their first position).
@@ -624,19 +475,6 @@ class SqlAssignmentRepository(_Repository):
 
 
 # --- entries ---------------------------------------------------------------------------------
-
-
-def _entry(row: Row[Any]) -> Entry:
-    return Entry(
-        user_id=row.user_id,
-        kpi_id=row.kpi_id,
-        day=row.day,
-        value=row.value,
-        version=row.version,
-        entered_by=row.entered_by,
-        entered_at=row.entered_at,
-        id=row.id,
-    )
 
 
 @cache
@@ -719,7 +557,7 @@ class SqlEntryRepository(_Repository):
         row = self._conn.execute(
             select(t.entries).where(e.user_id == user_id, e.kpi_id == kpi_id, e.day == day)
         ).first()
-        return _entry(row) if row else None
+        return mapping.ENTRIES.load(row) if row else None
 
     def history(self, user_id: int, kpi_id: str, day: date) -> Sequence[EntryRevision]:
         """Every version, oldest first."""
@@ -730,16 +568,7 @@ class SqlEntryRepository(_Repository):
             .where(e.user_id == user_id, e.kpi_id == kpi_id, e.day == day)
             .order_by(r.version)
         )
-        return [
-            EntryRevision(
-                entry_id=row.entry_id,
-                version=row.version,
-                value=row.value,
-                entered_by=row.entered_by,
-                entered_at=row.entered_at,
-            )
-            for row in rows
-        ]
+        return mapping.REVISIONS.load_all(rows)
 
     def in_range(self, user_ids: Iterable[int], start: date, end: date) -> Sequence[Entry]:
         """By day, person, KPI."""
@@ -752,7 +581,7 @@ class SqlEntryRepository(_Repository):
             .where(e.user_id.in_(ids), e.day >= start, e.day <= end, e.value.is_not(None))
             .order_by(e.day, e.user_id, e.kpi_id)
         )
-        return [_entry(row) for row in rows]
+        return [mapping.ENTRIES.load(row) for row in rows]
 
     def logged_users_on(self, user_ids: Iterable[int], day: date) -> set[int]:
         ids = _ids(user_ids)
@@ -819,7 +648,7 @@ class SqlEntryRepository(_Repository):
                    e.value.is_not(None))
             .order_by(e.day, e.user_id, e.kpi_id)
         )
-        return [_entry(row) for row in rows]
+        return [mapping.ENTRIES.load(row) for row in rows]
 
     def logged_days(self, user_ids: Iterable[int], end: date, days: int) -> dict[int, int]:
         ids = _ids(user_ids)
@@ -851,9 +680,7 @@ class SqlDayOffRepository(_Repository):
 
     def add(self, day_off: DayOff) -> DayOff:
         """Insert, or change the kind of an existing day off (idempotent)."""
-        stmt = _dialect_insert(self._dialect, t.days_off).values(
-            user_id=day_off.user_id, day=day_off.day, kind=DayOffKind(day_off.kind).value
-        )
+        stmt = _dialect_insert(self._dialect, t.days_off).values(**mapping.DAYS_OFF.values(day_off))
         stmt = stmt.on_conflict_do_update(
             index_elements=["user_id", "day"], set_={"kind": stmt.excluded.kind}
         ).returning(t.days_off.c.id)
@@ -875,10 +702,7 @@ class SqlDayOffRepository(_Repository):
             .where(d.user_id.in_(ids), d.day >= start, d.day <= end)
             .order_by(d.day, d.user_id)
         )
-        return [
-            DayOff(user_id=row.user_id, day=row.day, kind=DayOffKind(row.kind), id=row.id)
-            for row in rows
-        ]
+        return mapping.DAYS_OFF.load_all(rows)
 
 
 # --- profiles --------------------------------------------------------------------------------
@@ -892,13 +716,13 @@ class SqlProfileRepository(_Repository):
         row = self._conn.execute(select(t.user_profiles).where(p.user_id == user_id)).first()
         if row is None:
             return None
-        return UserProfile(user_id=row.user_id, answers=row.answers, updated_at=row.updated_at)
+        return mapping.PROFILES.load(row)
 
     def save(self, profile: UserProfile) -> None:
         """Insert or replace; ``updated_at`` defaults to the clock's now."""
         profile.updated_at = profile.updated_at or self._clock.now()
         stmt = _dialect_insert(self._dialect, t.user_profiles).values(
-            user_id=profile.user_id, answers=profile.answers, updated_at=profile.updated_at
+            **mapping.PROFILES.values(profile)
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["user_id"],
@@ -920,30 +744,12 @@ class SqlConversationRepository(_Repository):
         ).first()
         if row is None:
             return None
-        return ConversationState(
-            chat_id=row.chat_id,
-            user_id=row.user_id,
-            flow=row.flow,
-            step=row.step,
-            data=row.data,
-            token=row.token,
-            message_id=row.message_id,
-            updated_at=row.updated_at,
-        )
+        return mapping.CONVERSATIONS.load(row)
 
     def save(self, state: ConversationState) -> None:
         """Insert or replace; ``updated_at`` defaults to the clock's now."""
         state.updated_at = state.updated_at or self._clock.now()
-        values = {
-            "chat_id": state.chat_id,
-            "user_id": state.user_id,
-            "flow": state.flow,
-            "step": state.step,
-            "data": state.data,
-            "token": state.token,
-            "message_id": state.message_id,
-            "updated_at": state.updated_at,
-        }
+        values = mapping.CONVERSATIONS.values(state)
         stmt = _dialect_insert(self._dialect, t.conversation_states).values(**values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["chat_id", "user_id"],
@@ -983,27 +789,6 @@ class SqlUpdateLog(_Repository):
 
 
 # --- deliveries ------------------------------------------------------------------------------
-
-
-def _delivery(row: Row[Any]) -> Delivery:
-    return Delivery(
-        chat_id=row.chat_id,
-        kind=DeliveryKind(row.kind),
-        local_date=row.local_date,
-        due_at=row.due_at,
-        expires_at=row.expires_at,
-        user_id=row.user_id,
-        team_id=row.team_id,
-        status=DeliveryStatus(row.status),
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        claimed_by=row.claimed_by,
-        claimed_at=row.claimed_at,
-        sent_at=row.sent_at,
-        error=row.error,
-        telegram_message_id=row.telegram_message_id,
-        id=row.id,
-    )
 
 
 def _open_delivery(now: datetime, lease_seconds: int) -> Any:
@@ -1057,26 +842,7 @@ class SqlDeliveryRepository(_Repository):
     """
 
     def plan(self, deliveries: Iterable[Delivery]) -> int:
-        rows = [
-            {
-                "kind": DeliveryKind(d.kind).value,
-                "chat_id": d.chat_id,
-                "user_id": d.user_id,
-                "team_id": d.team_id,
-                "local_date": d.local_date,
-                "due_at": d.due_at,
-                "expires_at": d.expires_at,
-                "status": DeliveryStatus(d.status).value,
-                "attempts": d.attempts,
-                "next_attempt_at": d.next_attempt_at,
-                "claimed_by": d.claimed_by,
-                "claimed_at": d.claimed_at,
-                "sent_at": d.sent_at,
-                "error": d.error,
-                "telegram_message_id": d.telegram_message_id,
-            }
-            for d in deliveries
-        ]
+        rows = [mapping.DELIVERIES.values(d) for d in deliveries]
         if not rows:
             return 0
         stmt = _dialect_insert(self._dialect, t.deliveries).on_conflict_do_nothing(
@@ -1132,7 +898,7 @@ class SqlDeliveryRepository(_Repository):
             )
             .returning(*t.deliveries.c)
         ).all()
-        claimed = [_delivery(row) for row in rows]
+        claimed = [mapping.DELIVERIES.load(row) for row in rows]
         claimed.sort(key=lambda item: (item.due_at, item.id or 0))
         return claimed
 
@@ -1166,7 +932,7 @@ class SqlDeliveryRepository(_Repository):
         row = self._conn.execute(
             select(t.deliveries).where(t.deliveries.c.id == delivery_id)
         ).first()
-        return _delivery(row) if row else None
+        return mapping.DELIVERIES.load(row) if row else None
 
     def for_chat(self, chat_id: int) -> Sequence[Delivery]:
         """By local date, kind, id."""
@@ -1174,7 +940,7 @@ class SqlDeliveryRepository(_Repository):
         rows = self._conn.execute(
             select(t.deliveries).where(d.chat_id == chat_id).order_by(d.local_date, d.kind, d.id)
         )
-        return [_delivery(row) for row in rows]
+        return [mapping.DELIVERIES.load(row) for row in rows]
 
     def sent_as(self, chat_id: int, telegram_message_id: int) -> Delivery | None:
         d = t.deliveries.c
@@ -1184,7 +950,7 @@ class SqlDeliveryRepository(_Repository):
             .order_by(d.id.desc())
             .limit(1)
         ).first()
-        return _delivery(row) if row else None
+        return mapping.DELIVERIES.load(row) if row else None
 
     def pending(self, since: date, chat_ids: Iterable[int] | None = None) -> Sequence[Delivery]:
         """PENDING rows from ``since`` on (only these chats if given), by id."""
@@ -1197,7 +963,7 @@ class SqlDeliveryRepository(_Repository):
             if not ids:
                 return []
             stmt = stmt.where(d.chat_id.in_(ids))
-        return [_delivery(row) for row in self._conn.execute(stmt.order_by(d.id))]
+        return [mapping.DELIVERIES.load(row) for row in self._conn.execute(stmt.order_by(d.id))]
 
     def _back_to_pending(
         self,

@@ -288,7 +288,8 @@ class DeliveryRow(SQLModel, table=True):
 
 def table_of(model: type[SQLModel]) -> Table:
     """Return the Core ``Table`` behind a table class."""
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+    # SQLModel sets __table__ on table classes at class creation; its stubs do not declare it.
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]  # set by SQLModel
 
 
 users = table_of(UserRow)

@@ -95,7 +95,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
-            stored_as_text = sqlite.DATETIME(  # type: ignore[no-untyped-call]
+            stored_as_text = sqlite.DATETIME(  # type: ignore[no-untyped-call]  # untyped __init__
                 storage_format=_SQLITE_STORAGE_FORMAT, regexp=_SQLITE_REGEXP
             )
             return dialect.type_descriptor(stored_as_text)
