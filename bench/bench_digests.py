@@ -106,7 +106,8 @@ def seed(engine: Engine, users: int) -> None:
             ids = range(first + 1, min(first + step, users) + 1)
             conn.execute(insert(t.users), [
                 {"id": i, "telegram_id": 10**9 + i, "language": "en",
-                 "timezone": ZONES[i % len(ZONES)], "country": "RU", "working_weekdays": "0,1,2,3,4",
+                 "timezone": ZONES[i % len(ZONES)], "country": "RU",
+                 "working_weekdays": "0,1,2,3,4",
                  "digest_time": dtime(9, 0), "reminder_time": dtime(18, 0),
                  "display_name": f"P{i}", "active": True, "onboarded": True,
                  "created_at": created} for i in ids])

@@ -138,7 +138,8 @@ def postgres_engine(conninfo: str) -> Iterator[Engine | None]:
         return
     name = f"kpi_bench_{uuid.uuid4().hex[:10]}"
     params = dict(item.split("=", 1) for item in conninfo.split())
-    url = f"postgresql://{params.get('user', 'postgres')}@{params.get('host', '127.0.0.1')}:{params.get('port', '5432')}/{name}"
+    user, host = params.get("user", "postgres"), params.get("host", "127.0.0.1")
+    url = f"postgresql://{user}@{host}:{params.get('port', '5432')}/{name}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         engine = make_engine(url)

@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval, format_time, parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, get_currency_symbol
+from babel.numbers import get_currency_symbol
 
 from kpi_core.messages import Message, Money, Percent
 from kpi_core.planning.calendar import Period
@@ -98,6 +98,13 @@ def _quantize(value: Decimal, digits: int) -> Decimal:
     return abs(rounded) if rounded.is_zero() else rounded
 
 
+@cache
+def _currency_symbol(currency: str, language: str) -> str:
+    """The locale's symbol for ``currency``, or a narrow one where CLDR only has the code."""
+    symbol: str = get_currency_symbol(currency, locale=language)
+    return _NARROW_SYMBOLS.get(currency, symbol) if symbol == currency else symbol
+
+
 _NON_FINITE = {"NaN": "NaN", "sNaN": "NaN", "Infinity": "∞", "-Infinity": "-∞"}
 """How ``number`` shows what is not a number: a formatter must never raise."""
 
@@ -112,6 +119,10 @@ class Translator:
         # month-first ("Apr 1 – 30"), so English ranges take their patterns from en_GB.
         self._range_locale = Locale.parse("en_GB") if self.language == "en" else self.locale
         self._t = _translations(self.language)
+        symbols = self.locale.number_symbols["latn"]
+        self._group: str = symbols["group"]
+        self._decimal: str = symbols["decimal"]
+        self._minus: str = symbols["minusSign"]
 
     # gettext family -------------------------------------------------------------------
     def _(self, msgid: str) -> str:
@@ -145,23 +156,27 @@ class Translator:
             return _NON_FINITE.get(str(d).lstrip("-") if d.is_nan() else str(d), "NaN")
         places = 2 if digits is None else digits
         q = _quantize(d, places)
-        # Babel rounds in the current context too: make it as wide as the number.
-        with localcontext(Context(prec=max(28, max(q.adjusted(), 0) + places + 2))):
-            if digits is None:
-                return format_decimal(
-                    q, format="#,##0.##", locale=self.locale, decimal_quantization=False
-                )
-            pattern = "#,##0" + ("." + "0" * digits if digits else "")
-            return format_decimal(q, format=pattern, locale=self.locale)
+        # The locale's decimal pattern (#,##0.###) for en and ru, applied by hand: Babel parses
+        # the pattern on every call, and a reply formats some thirty numbers.
+        whole, _, fraction = f"{q.copy_abs():f}".partition(".")
+        if digits is None:
+            fraction = fraction.rstrip("0")
+        groups = []
+        while len(whole) > 3:
+            whole, tail = whole[:-3], whole[-3:]
+            groups.append(tail)
+        groups.append(whole)
+        text = self._group.join(reversed(groups))
+        if fraction:
+            text += self._decimal + fraction
+        return self._minus + text if q < 0 else text
 
     def money(self, amount: Decimal | int, currency: str = "RUB") -> str:
         """Format money: ``45 454,55 ₽`` / ``₽45,454.55``; whole amounts without kopecks."""
         d = _quantize(Decimal(amount), 2)
         whole = not d.is_finite() or d == d.to_integral_value()
         number = self.number(d, 0 if whole else 2)
-        symbol = get_currency_symbol(currency, locale=self.locale)
-        if symbol == currency:
-            symbol = _NARROW_SYMBOLS.get(currency, symbol)
+        symbol = _currency_symbol(currency, self.language)
         if self.language == "ru":
             return f"{number}\u00a0{symbol}"
         return f"{symbol}{number}" if len(symbol) == 1 else f"{symbol}\u00a0{number}"

@@ -53,8 +53,8 @@ class Message:
 
     Parameters are substituted with ``str.format`` after translation. Values may be
     ``Decimal``, ``int``, ``Money``, ``Percent``, ``datetime.date``, ``datetime.time``,
-    ``kpi_core.planning.calendar.Period`` (a date range), ``str`` or another ``Message``; the renderer
-    formats each one for the user's locale.
+    ``kpi_core.planning.calendar.Period`` (a date range), ``str`` or another ``Message``; the
+    renderer formats each one for the user's locale.
 
     Attributes:
         msgid: English source text, used as the gettext key.

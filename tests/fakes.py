@@ -90,7 +90,8 @@ class FixedClock:
 
 
 class ManualClock(FixedClock):
-    """A clock the test moves: ``advance(minutes=5)``, ``advance(timedelta(days=1))``, ``set(t)``."""
+    """A clock the test moves: ``advance(minutes=5)``, ``advance(timedelta(days=1))``,
+    ``set(t)``."""
 
     def advance(self, delta: timedelta | None = None, **units: float) -> datetime:
         """Move forward by ``delta`` and/or ``timedelta(**units)``; return the new now."""

@@ -44,7 +44,8 @@ def _write(path: Path, catalog: Catalog) -> None:
 
 
 def extract(output: Path = POT) -> None:
-    cmd = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+    cmd = [sys.executable, "-m", "babel.messages.frontend", "extract",
+           "-F", str(ROOT / "babel.cfg"),
            "--no-default-keywords", "--add-comments=Translators:", "--sort-by-file",
            "--project=kpi-coach", "--copyright-holder=KPI Coach contributors", "-o", str(output)]
     for k in KEYWORDS:
@@ -146,11 +147,13 @@ def check() -> int:
                 if not msg.string:
                     problems.append(f"{where}: untranslated")
                 elif _placeholders(msg.string) != _placeholders(msg.id):
-                    problems.append(f"{where}: placeholders {_placeholders(msg.string)} vs {_placeholders(msg.id)}")
+                    problems.append(f"{where}: placeholders {_placeholders(msg.string)} "
+                                    f"vs {_placeholders(msg.id)}")
         missing = template_ids - ids
         if missing:
             sample = ", ".join(repr(m[1]) for m in list(missing)[:5])
-            problems.append(f"{lang}: {len(missing)} msgids missing (run tools/i18n.py update): {sample}")
+            problems.append(f"{lang}: {len(missing)} msgids missing "
+                            f"(run tools/i18n.py update): {sample}")
     for p in problems:
         print(p)
     print(f"i18n: {len(problems)} problem(s)")

@@ -2,8 +2,9 @@
 
 ``bot.telegram.app`` calls :func:`start_background` from ``post_init`` and
 :func:`stop_background` from ``post_shutdown`` (this package never imports ``bot.telegram``).
-The loops keep no schedule of their own: the deliveries table is the schedule, so any number of bot processes can run against one
-PostgreSQL database (SQLite: one process) and none sends a message twice.
+The loops keep no schedule of their own: the deliveries table is the schedule, so any number
+of bot processes can run against one PostgreSQL database (SQLite: one process) and none sends
+a message twice.
 
 * The planner runs every ``PLANNER_EVERY × scheduler_interval_seconds`` (its passes after the
   first only touch people whose date or settings changed).

@@ -81,7 +81,7 @@ def _weekdays_from_text(text: str) -> frozenset[int]:
 
 
 WEEKDAYS = Codec(_weekdays_to_text, _weekdays_from_text)
-"""A set of ISO weekdays stored as ``"1,2,3,4,5"``."""
+"""A set of weekdays (0 = Monday) stored as ``"0,1,2,3,4"``."""
 
 
 class Mapper(Generic[M]):

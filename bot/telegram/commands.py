@@ -14,11 +14,11 @@ import logging
 from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import SUPPORTED_LANGUAGES, translator
 from bot.telegram import keyboards, menus
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotApplication, BotContext
 from bot.telegram.onboarding import CONVERSATION_GROUP, answer_query, expire_button, present, run
 from bot.ui import callbacks, render
 from kpi_core.services import onboarding as use
@@ -138,7 +138,7 @@ async def _reply_text(update: Update, context: BotContext, text: str) -> None:
     await context.bot.send_message(chat.id, text)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Add the command handlers (group 0)."""
     group = CONVERSATION_GROUP
     for name, handler in (

@@ -32,7 +32,6 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
@@ -42,7 +41,7 @@ from telegram.ext import (
 
 from bot.i18n import translator
 from bot.telegram import keyboards
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotApplication, BotContext
 from bot.timezone_lookup import (
     canonical_zone,
     city_zone,
@@ -381,7 +380,7 @@ def _unknown_data(data: object) -> bool:
     return False
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Add the onboarding handlers (group 0; see the module docs).
 
     Only new messages are answers (``filters.UpdateType.MESSAGE``): an edited message is not

@@ -12,10 +12,10 @@ from contextlib import suppress
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import translator
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotApplication, BotContext
 from bot.telegram.onboarding import CONVERSATION_GROUP, answer_query, expire_button, present, run
 from bot.ui import callbacks
 from kpi_core.services import team as use_team
@@ -46,7 +46,7 @@ async def press_team_button(update: Update, context: BotContext) -> None:
     await present(update, context, reply, edit=True)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: BotApplication) -> None:
     """Add /team and its buttons (group 0)."""
     group = CONVERSATION_GROUP
     app.add_handler(CommandHandler("team", show_team, filters=filters.ChatType.PRIVATE), group)

@@ -286,7 +286,9 @@ class MissingValue(DomainError):
     """A formula needs a metric's value that was not given."""
 
     def __init__(self, metric: Metric) -> None:
-        super().__init__(Message(N_("A value for {metric} is needed."), {"metric": metric.name_message}))
+        super().__init__(
+            Message(N_("A value for {metric} is needed."), {"metric": metric.name_message})
+        )
         self.metric = metric
 
 
@@ -429,7 +431,9 @@ def render_formula(formula: Formula | Term) -> Message:
         return Message(
             _DIV,
             {
-                "numerator": _paren(formula.numerator, isinstance(formula.numerator, Sum | Difference)),
+                "numerator": _paren(
+                    formula.numerator, isinstance(formula.numerator, Sum | Difference)
+                ),
                 "denominator": _paren(formula.denominator, not _is_atom(formula.denominator)),
             },
         )
@@ -576,7 +580,9 @@ _MARKET = DataSource.MARKET_RESEARCH
 _MANUAL = DataSource.MANUAL
 
 
-def _m(id: str, name: str, unit: Unit, *sources: DataSource, aliases: tuple[str, ...] = ()) -> Metric:
+def _m(
+    id: str, name: str, unit: Unit, *sources: DataSource, aliases: tuple[str, ...] = ()
+) -> Metric:
     return Metric(id=id, name=name, unit=unit, sources=frozenset(sources), aliases=aliases)
 
 
@@ -607,7 +613,9 @@ AD_IMPRESSIONS = _m(
     "ad_impressions", N_("ad impressions"), Unit.COUNT, _ADS,
     aliases=("impressions", "показы", "показов"),
 )
-AD_CLICKS = _m("ad_clicks", N_("ad clicks"), Unit.COUNT, _ADS, aliases=("clicks", "клики", "кликов"))
+AD_CLICKS = _m(
+    "ad_clicks", N_("ad clicks"), Unit.COUNT, _ADS, aliases=("clicks", "клики", "кликов")
+)
 EMAILS_DELIVERED = _m(
     "emails_delivered", N_("emails delivered"), Unit.COUNT, _EMAIL,
     aliases=("emails delivered", "delivered", "доставлено", "доставлено писем"),
@@ -643,7 +651,9 @@ COLD_CALLS = _m("cold_calls", N_("cold calls"), Unit.COUNT, _CRM, _MANUAL)
 INBOUND_REQUESTS = _m(
     "inbound_requests_processed", N_("inbound requests processed"), Unit.COUNT, _CRM, _MANUAL
 )
-LEAD_RESPONSE_MINUTES = _m("lead_response_time", N_("minutes to answer a request"), Unit.MINUTES, _CRM)
+LEAD_RESPONSE_MINUTES = _m(
+    "lead_response_time", N_("minutes to answer a request"), Unit.MINUTES, _CRM
+)
 MEETINGS = _m("meetings", N_("meetings"), Unit.COUNT, _CRM, _MANUAL)
 PROPOSALS = _m("proposals_sent", N_("proposals sent"), Unit.COUNT, _CRM, _MANUAL)
 INVOICES = _m("invoices_issued", N_("invoices issued"), Unit.COUNT, _CRM, _ACC, _MANUAL)
@@ -655,7 +665,9 @@ LOST_DEALS = _m(
 QUALIFIED_LEADS = _m("qualified_leads", N_("qualified leads"), Unit.COUNT, _CRM)
 OPPORTUNITIES = _m("opportunities", N_("new opportunities"), Unit.COUNT, _CRM)
 PIPELINE_VALUE = _m("pipeline_value", N_("value of new opportunities"), Unit.MONEY, _CRM)
-SALES_CYCLE_DAYS = _m("sales_cycle_length", N_("days from first contact to payment"), Unit.DAYS, _CRM)
+SALES_CYCLE_DAYS = _m(
+    "sales_cycle_length", N_("days from first contact to payment"), Unit.DAYS, _CRM
+)
 REVENUE = _m("revenue", N_("revenue"), Unit.MONEY, _CRM, _ACC)
 PAYMENTS_RECEIVED = _m(
     "payments_received", N_("payments received"), Unit.MONEY, _ACC, _CRM,
@@ -668,16 +680,28 @@ INVOICED_AMOUNT = _m(
 
 # Customers and finance
 NEW_CUSTOMERS = _m("new_customers", N_("new customers"), Unit.COUNT, _CRM, _ACC)
-CUSTOMERS_AT_START = _m("customers_at_start", N_("customers at the start of the period"), Unit.COUNT, _CRM, _ACC)
-CUSTOMERS_AT_END = _m("customers_at_end", N_("customers at the end of the period"), Unit.COUNT, _CRM, _ACC)
+CUSTOMERS_AT_START = _m(
+    "customers_at_start", N_("customers at the start of the period"), Unit.COUNT, _CRM, _ACC
+)
+CUSTOMERS_AT_END = _m(
+    "customers_at_end", N_("customers at the end of the period"), Unit.COUNT, _CRM, _ACC
+)
 LOST_CUSTOMERS = _m(
     "lost_customers", N_("customers lost in the period"), Unit.COUNT, _CRM, _ACC,
     aliases=("lost customers", "ушедшие клиенты", "ушедших клиентов"),
 )
-AVERAGE_PURCHASE = _m("average_purchase_value", N_("average purchase value"), Unit.MONEY, _CRM, _ACC)
-PURCHASES_PER_YEAR = _m("purchases_per_year", N_("purchases per customer per year"), Unit.COUNT, _CRM, _ACC)
-CUSTOMER_LIFESPAN = _m("customer_lifespan_years", N_("years a customer stays"), Unit.YEARS, _CRM, _ACC)
-PREVIOUS_REVENUE = _m("previous_revenue", N_("revenue in the previous period"), Unit.MONEY, _CRM, _ACC)
+AVERAGE_PURCHASE = _m(
+    "average_purchase_value", N_("average purchase value"), Unit.MONEY, _CRM, _ACC
+)
+PURCHASES_PER_YEAR = _m(
+    "purchases_per_year", N_("purchases per customer per year"), Unit.COUNT, _CRM, _ACC
+)
+CUSTOMER_LIFESPAN = _m(
+    "customer_lifespan_years", N_("years a customer stays"), Unit.YEARS, _CRM, _ACC
+)
+PREVIOUS_REVENUE = _m(
+    "previous_revenue", N_("revenue in the previous period"), Unit.MONEY, _CRM, _ACC
+)
 COGS = _m(
     "cost_of_goods_sold", N_("cost of goods sold"), Unit.MONEY, _ACC,
     aliases=("cogs", "себестоимость"),
@@ -741,7 +765,10 @@ _KPIS: tuple[Kpi, ...] = (
         ),
         formula=Direct(WEBSITE_TRAFFIC), unit=Unit.COUNT, direction=_HIGHER, aggregation=_S,
         controlled_by=_MKT, loggable_daily=True, leading=True,
-        aliases=("traffic", "visits", "sessions", "трафик", "визиты", "визитов", "посещения", "посещений"),
+        aliases=(
+            "traffic", "visits", "sessions", "трафик", "визиты", "визитов", "посещения",
+            "посещений",
+        ),
     ),
     Kpi(
         id="visitor_to_lead", area=Area.MARKETING,
@@ -752,7 +779,10 @@ _KPIS: tuple[Kpi, ...] = (
         ),
         formula=Ratio(LEADS, WEBSITE_TRAFFIC), unit=Unit.PERCENT, direction=_HIGHER, aggregation=_R,
         controlled_by=_MKT_TEAM, loggable_daily=True, leading=False,
-        aliases=("visitor to lead", "visit to lead", "конверсия сайта", "конверсия в лид", "конверсия в заявку"),
+        aliases=(
+            "visitor to lead", "visit to lead", "конверсия сайта", "конверсия в лид",
+            "конверсия в заявку",
+        ),
     ),
     Kpi(
         id="cost_per_lead", area=Area.MARKETING,
@@ -774,7 +804,9 @@ _KPIS: tuple[Kpi, ...] = (
         ),
         formula=Ratio(MARKETING_SPEND, MARKETING_CONVERSIONS), unit=Unit.MONEY, direction=_LOWER,
         aggregation=_R, controlled_by=_MKT, loggable_daily=True, leading=False,
-        aliases=("cpa", "cost per acquisition", "цена действия", "цена покупки", "стоимость покупки"),
+        aliases=(
+            "cpa", "cost per acquisition", "цена действия", "цена покупки", "стоимость покупки",
+        ),
     ),
     Kpi(
         id="ad_ctr", area=Area.MARKETING,
@@ -783,7 +815,8 @@ _KPIS: tuple[Kpi, ...] = (
             "The share of ad impressions that get a click: how well ads and banners catch "
             "attention. A marketer can change it the same day by changing creatives."
         ),
-        formula=Ratio(AD_CLICKS, AD_IMPRESSIONS), unit=Unit.PERCENT, direction=_HIGHER, aggregation=_R,
+        formula=Ratio(AD_CLICKS, AD_IMPRESSIONS), unit=Unit.PERCENT, direction=_HIGHER,
+        aggregation=_R,
         controlled_by=_MKT_TEAM, loggable_daily=True, leading=True,
         aliases=("ctr", "ad ctr", "ctr рекламы", "кликабельность"),
     ),
@@ -828,7 +861,9 @@ _KPIS: tuple[Kpi, ...] = (
         ),
         formula=Ratio(CLOSED_DEALS, WEBSITE_TRAFFIC), unit=Unit.PERCENT, direction=_HIGHER,
         aggregation=_R, controlled_by=_MKT, loggable_daily=True, leading=False,
-        aliases=("visit to purchase", "funnel", "воронка", "конверсия в покупку", "конверсия воронки"),
+        aliases=(
+            "visit to purchase", "funnel", "воронка", "конверсия в покупку", "конверсия воронки",
+        ),
     ),
     Kpi(
         id="lead_quality", area=Area.MARKETING,
@@ -880,7 +915,8 @@ _KPIS: tuple[Kpi, ...] = (
             "Your revenue as a share of the whole market's: how well you compete. Needs an "
             "estimate of the market's size."
         ),
-        formula=Ratio(REVENUE, MARKET_SIZE), unit=Unit.PERCENT, direction=_HIGHER, aggregation=_LAST,
+        formula=Ratio(REVENUE, MARKET_SIZE), unit=Unit.PERCENT, direction=_HIGHER,
+        aggregation=_LAST,
         controlled_by=_LEADERS, loggable_daily=False, leading=False,
         aliases=("market share", "доля рынка"),
     ),
@@ -908,7 +944,10 @@ _KPIS: tuple[Kpi, ...] = (
         ),
         formula=Direct(INBOUND_REQUESTS), unit=Unit.COUNT, direction=_HIGHER, aggregation=_S,
         controlled_by=_SALES, loggable_daily=True, leading=True,
-        aliases=("requests", "inbound", "processed requests", "обработанные заявки", "обработано", "входящие", "входящих"),
+        aliases=(
+            "requests", "inbound", "processed requests", "обработанные заявки", "обработано",
+            "входящие", "входящих",
+        ),
     ),
     Kpi(
         id="lead_response_time", area=Area.SALES,
@@ -925,7 +964,10 @@ _KPIS: tuple[Kpi, ...] = (
             "minutes in working hours (within the first working hour otherwise), no missed "
             "calls or chats."
         ),
-        aliases=("response time", "speed to lead", "время ответа", "скорость ответа", "скорость реакции"),
+        aliases=(
+            "response time", "speed to lead", "время ответа", "скорость ответа",
+            "скорость реакции",
+        ),
     ),
     Kpi(
         id="meetings", area=Area.SALES,
@@ -989,7 +1031,9 @@ _KPIS: tuple[Kpi, ...] = (
     Kpi(
         id="call_to_meeting", area=Area.SALES,
         name=N_("Call-to-meeting conversion"), short=NP_("kpi", "Call → meeting")[1],
-        description=N_("The share of cold calls that end in a meeting: how well the calls are made."),
+        description=N_(
+            "The share of cold calls that end in a meeting: how well the calls are made."
+        ),
         formula=Ratio(MEETINGS, COLD_CALLS), unit=Unit.PERCENT, direction=_HIGHER, aggregation=_R,
         controlled_by=_SALES, loggable_daily=True, leading=True,
         aliases=("call to meeting", "конверсия во встречу", "конверсия звонков"),
@@ -1000,7 +1044,9 @@ _KPIS: tuple[Kpi, ...] = (
         description=N_("Deals won: paid orders and signed contracts."),
         formula=Direct(CLOSED_DEALS), unit=Unit.COUNT, direction=_HIGHER, aggregation=_S,
         controlled_by=_SALES_ALL, loggable_daily=True, leading=False,
-        aliases=("deals", "deal", "sales", "сделки", "сделок", "сделка", "продажи", "продаж", "продажа"),
+        aliases=(
+            "deals", "deal", "sales", "сделки", "сделок", "сделка", "продажи", "продаж", "продажа",
+        ),
     ),
     Kpi(
         id="win_rate", area=Area.SALES,
@@ -1019,7 +1065,9 @@ _KPIS: tuple[Kpi, ...] = (
         ),
         formula=Ratio(NEW_CUSTOMERS, LEADS), unit=Unit.PERCENT, direction=_HIGHER, aggregation=_R,
         controlled_by=_LEADERS, loggable_daily=True, leading=False,
-        aliases=("lead to customer", "lead to sale", "конверсия в продажу", "конверсия лида в клиента"),
+        aliases=(
+            "lead to customer", "lead to sale", "конверсия в продажу", "конверсия лида в клиента",
+        ),
     ),
     Kpi(
         id="opportunities", area=Area.SALES,
@@ -1070,7 +1118,10 @@ _KPIS: tuple[Kpi, ...] = (
         description=N_("Customers who paid for the first time."),
         formula=Direct(NEW_CUSTOMERS), unit=Unit.COUNT, direction=_HIGHER, aggregation=_S,
         controlled_by=_SALES_ALL, loggable_daily=True, leading=False,
-        aliases=("new customers", "customers", "clients", "новые клиенты", "новых клиентов", "клиенты", "клиентов"),
+        aliases=(
+            "new customers", "customers", "clients", "новые клиенты", "новых клиентов", "клиенты",
+            "клиентов",
+        ),
     ),
     Kpi(
         id="payment_collection", area=Area.SALES,
@@ -1123,7 +1174,9 @@ _KPIS: tuple[Kpi, ...] = (
             "Customers' loyalty: asked how likely they are to recommend you from 0 to 10, the "
             "share who answer 9–10 minus the share who answer 0–6, from −100 to 100."
         ),
-        formula=Product((Ratio(Difference(PROMOTERS, DETRACTORS), SURVEY_RESPONSES), Constant(Decimal(100)))),
+        formula=Product(
+            (Ratio(Difference(PROMOTERS, DETRACTORS), SURVEY_RESPONSES), Constant(Decimal(100)))
+        ),
         unit=Unit.SCORE, direction=_HIGHER, aggregation=_R, controlled_by=_LEADERS,
         loggable_daily=False, leading=False,
         aliases=("nps", "нпс", "индекс лояльности"),

@@ -100,7 +100,8 @@ ROLE_CONTROLLER: Mapping[Role, Controller] = {
     Role.HEAD_OF_MARKETING: Controller.HEAD,
     Role.MARKETER: Controller.MARKETER,
 }
-"""Which controller a role is. Both heads are ``HEAD``; the recommendation tables tell them apart."""
+"""Which controller a role is. Both heads are ``HEAD``; the recommendation tables tell them
+apart."""
 
 # Keyed by (enum class, value): StrEnum members of different enums with the same value
 # ("owner", "marketer") compare equal and would overwrite each other in a plain dict.
@@ -219,7 +220,11 @@ class Profile:
     team_size: int = 1
 
     def __post_init__(self) -> None:
-        if isinstance(self.team_size, bool) or not isinstance(self.team_size, int) or self.team_size < 1:
+        if (
+            isinstance(self.team_size, bool)
+            or not isinstance(self.team_size, int)
+            or self.team_size < 1
+        ):
             raise InvalidProfile(
                 Message(N_("The team size must be a whole number, at least 1."))
             )

@@ -142,7 +142,9 @@ class When:
     values: frozenset[str]
     negate: bool = False
 
-    def holds(self, answers: Mapping[str, Any], unknown: frozenset[str] = frozenset()) -> bool | None:
+    def holds(
+        self, answers: Mapping[str, Any], unknown: frozenset[str] = frozenset()
+    ) -> bool | None:
         """True or False, or ``None`` when the earlier question is in ``unknown`` (not reached)."""
         if self.question in unknown:
             return None
@@ -270,7 +272,9 @@ class Question:
         return result
 
 
-def _enum_options(members: Sequence[Role | BusinessType | SalesChannel | Goal | DataSource]) -> tuple[Option, ...]:
+def _enum_options(
+    members: Sequence[Role | BusinessType | SalesChannel | Goal | DataSource],
+) -> tuple[Option, ...]:
     return tuple(Option(m.value, label(m)) for m in members)
 
 
@@ -505,7 +509,8 @@ QUESTIONS: tuple[Question, ...] = (
         kind=Kind.AMOUNT,
         prompt=N_("What is the sales plan for {period}?"),
         hint=N_(
-            "The whole team's plan, if you share it. Type the amount, like 10,000,000 or 10 million; "
+            "The whole team's plan, if you share it. "
+            "Type the amount, like 10,000,000 or 10 million; "
             "the buttons change the currency."
         ),
         params=_plan_params,
@@ -1370,7 +1375,10 @@ def _date_of(match: re.Match[str], today: date) -> date:
         if match[1]:
             return date(int(match[1]), int(match[2]), int(match[3]))
         year_text = match[6]
-        year = today.year if not year_text else int(year_text) + (2000 if len(year_text) == 2 else 0)
+        year = (
+            today.year if not year_text
+            else int(year_text) + (2000 if len(year_text) == 2 else 0)
+        )
         return date(year, int(match[5]), int(match[4]))
     except ValueError:
         raise _invalid(_NO_SUCH_DATE, text=match[0]) from None

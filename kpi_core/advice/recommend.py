@@ -293,21 +293,27 @@ ROLE_FITS: Mapping[Role, tuple[Fit, ...]] = {
 """Per role: the KPIs it controls, with base weights and reasons (in catalog terms)."""
 
 GOAL_KPIS: Mapping[Goal, frozenset[str]] = {
-    Goal.MORE_LEADS: frozenset({"leads", "website_traffic", "visitor_to_lead", "cost_per_lead", "ad_ctr", "lead_quality"}),
+    Goal.MORE_LEADS: frozenset({
+        "leads", "website_traffic", "visitor_to_lead", "cost_per_lead", "ad_ctr", "lead_quality",
+    }),
     Goal.MORE_SALES: frozenset({
         "closed_deals", "revenue", "lead_to_qualified", "call_to_meeting", "meetings", "cold_calls",
         "win_rate", "lead_to_customer", "funnel_conversion", "new_customers",
     }),
-    Goal.BIGGER_DEALS: frozenset({"average_deal_size", "pipeline_value", "proposals_sent", "win_rate"}),
+    Goal.BIGGER_DEALS: frozenset({
+        "average_deal_size", "pipeline_value", "proposals_sent", "win_rate",
+    }),
     Goal.RETENTION: frozenset({"retention_rate", "churn_rate", "customer_lifetime_value", "nps"}),
     Goal.LOWER_ACQUISITION_COST: frozenset({
         "customer_acquisition_cost", "cost_per_lead", "cost_per_acquisition", "marketing_roi",
         "lead_quality", "ad_ctr",
     }),
-    Goal.BRAND_AWARENESS: frozenset({"website_traffic", "social_engagement", "new_followers", "market_share"}),
+    Goal.BRAND_AWARENESS: frozenset({
+        "website_traffic", "social_engagement", "new_followers", "market_share",
+    }),
     Goal.PROFITABILITY: frozenset({
-        "gross_margin", "net_margin", "marketing_roi", "average_deal_size", "customer_acquisition_cost",
-        "payment_collection",
+        "gross_margin", "net_margin", "marketing_roi", "average_deal_size",
+        "customer_acquisition_cost", "payment_collection",
     }),
     Goal.TEAM_DISCIPLINE: frozenset({
         "cold_calls", "meetings", "proposals_sent", "invoices_issued", "lead_response_time",
@@ -317,17 +323,27 @@ GOAL_KPIS: Mapping[Goal, frozenset[str]] = {
 """Per goal: the KPIs that serve it (+``GOAL_BONUS`` each)."""
 
 BUSINESS_KPIS: Mapping[BusinessType, frozenset[str]] = {
-    BusinessType.B2B: frozenset({"meetings", "proposals_sent", "pipeline_value", "win_rate", "sales_cycle_length", "lead_to_qualified"}),
+    BusinessType.B2B: frozenset({
+        "meetings", "proposals_sent", "pipeline_value", "win_rate", "sales_cycle_length",
+        "lead_to_qualified",
+    }),
     BusinessType.B2C: frozenset({"ad_ctr", "social_engagement", "cost_per_acquisition", "nps"}),
-    BusinessType.ECOMMERCE: frozenset({"funnel_conversion", "website_traffic", "cost_per_acquisition", "average_deal_size", "retention_rate"}),
+    BusinessType.ECOMMERCE: frozenset({
+        "funnel_conversion", "website_traffic", "cost_per_acquisition", "average_deal_size",
+        "retention_rate",
+    }),
     BusinessType.SERVICES: frozenset({"meetings", "retention_rate", "nps", "lead_response_time"}),
     BusinessType.RETAIL: frozenset({"average_deal_size", "nps", "retention_rate", "new_customers"}),
 }
 """Per business type: KPIs that matter more there (+``BUSINESS_BONUS``)."""
 
 CHANNEL_KPIS: Mapping[SalesChannel, frozenset[str]] = {
-    SalesChannel.ONLINE: frozenset({"lead_response_time", "visitor_to_lead", "website_traffic", "funnel_conversion"}),
-    SalesChannel.PHONE: frozenset({"cold_calls", "call_to_meeting", "lead_response_time", "inbound_requests_processed"}),
+    SalesChannel.ONLINE: frozenset({
+        "lead_response_time", "visitor_to_lead", "website_traffic", "funnel_conversion",
+    }),
+    SalesChannel.PHONE: frozenset({
+        "cold_calls", "call_to_meeting", "lead_response_time", "inbound_requests_processed",
+    }),
     SalesChannel.FIELD: frozenset({"meetings", "proposals_sent"}),
     SalesChannel.RETAIL_STORE: frozenset({"average_deal_size", "new_customers"}),
     SalesChannel.MARKETPLACE: frozenset({"cost_per_acquisition", "ad_ctr", "revenue"}),
@@ -433,7 +449,9 @@ def _requirements(fit: Fit, kpi: Kpi) -> tuple[frozenset[DataSource], ...]:
     return kpi.requires + tuple(g for g in extra if g not in kpi.requires)
 
 
-def _missing(fit: Fit, kpi: Kpi, available: frozenset[DataSource]) -> tuple[frozenset[DataSource], ...]:
+def _missing(
+    fit: Fit, kpi: Kpi, available: frozenset[DataSource]
+) -> tuple[frozenset[DataSource], ...]:
     missing = list(missing_sources(kpi, available))
     if fit.needs is not None and fit.needs not in available:
         missing.append(frozenset({fit.needs}))
@@ -502,7 +520,8 @@ def _select(ranked: Sequence[_Candidate], n: int) -> list[_Candidate]:
 
 def _recommendation(c: _Candidate, rank: int, role: Role) -> Recommendation:
     return Recommendation(
-        kpi=c.kpi, rank=rank, score=c.score, reason=Message(c.fit.reason), role=role, serves_goals=c.goals
+        kpi=c.kpi, rank=rank, score=c.score, reason=Message(c.fit.reason), role=role,
+        serves_goals=c.goals,
     )
 
 
@@ -524,8 +543,10 @@ _NOTE_FEW_DATA = NN_(
     "Only {count} KPIs fit the data you have; for more, start collecting the data below.",
 )
 _NOTE_FEW = NN_(
-    "Only {count} KPI fits the data you have. Activities such as calls, meetings and invoices can always be counted by hand; for more KPIs, start collecting the data below.",
-    "Only {count} KPIs fit the data you have. Activities such as calls, meetings and invoices can always be counted by hand; for more KPIs, start collecting the data below.",
+    "Only {count} KPI fits the data you have. Activities such as calls, meetings and invoices "
+    "can always be counted by hand; for more KPIs, start collecting the data below.",
+    "Only {count} KPIs fit the data you have. Activities such as calls, meetings and invoices "
+    "can always be counted by hand; for more KPIs, start collecting the data below.",
 )
 _NOTE_NONE = N_(
     "None of the KPIs for your role can be computed from the "
@@ -585,7 +606,9 @@ def _start_collecting(profile: Profile, chosen: Sequence[str]) -> tuple[StartCol
                 kpi=c.kpi,
                 missing=missing,
                 reason=Message(c.fit.reason),
-                message=Message(_START, {"kpi": c.kpi.name_message, "sources": sources_message(missing)}),
+                message=Message(
+                    _START, {"kpi": c.kpi.name_message, "sources": sources_message(missing)}
+                ),
             )
         )
     return tuple(result[:MAX_START_COLLECTING])
@@ -646,7 +669,9 @@ def recommend(profile: Profile) -> RecommendationSet:
     )
 
 
-def alternatives(profile: Profile, kpi_id: str, chosen: Iterable[str] | None = None) -> tuple[Recommendation, ...]:
+def alternatives(
+    profile: Profile, kpi_id: str, chosen: Iterable[str] | None = None
+) -> tuple[Recommendation, ...]:
     """KPIs that could replace ``kpi_id`` in the user's set (the "swap" button).
 
     Only KPIs of the same role table whose data the user has and that are not already chosen.

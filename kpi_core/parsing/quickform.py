@@ -249,6 +249,9 @@ def match_name(typed: str, loggables: Sequence[Loggable]) -> Loggable | None:
     text = _normal(typed)
     if not text:
         return None
+    exact = [item for item in loggables if text in item.names]
+    if exact:  # nothing can be closer than an exact name (two with it: ambiguous)
+        return exact[0] if len(exact) == 1 else None
     best: float | None = None
     found: list[Loggable] = []
     for item in loggables:

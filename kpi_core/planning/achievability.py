@@ -217,9 +217,10 @@ def assess_target(
                         Concern.CUT_TOO_DEEP,
                         Message(
                             N_(
-                                "The target {target} is {cut} below last period's {baseline}. A cut of"
-                                " more than {limit} in one period is rarely reached, and a target out"
-                                " of reach tends to make results worse. Consider at least {suggested}."
+                                "The target {target} is {cut} below last period's {baseline}. "
+                                "A cut of more than {limit} in one period is rarely reached, "
+                                "and a target out of reach tends to make results worse. "
+                                "Consider at least {suggested}."
                             ),
                             params,
                         ),

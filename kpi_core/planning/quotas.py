@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from math import floor
 from typing import TypeAlias
 
@@ -106,7 +107,8 @@ class OffQuantum(QuotaError):
         if quantum == COUNT_QUANTUM:
             message = Message(
                 N_(
-                    "{amount} is not a whole number; a plan of calls, meetings or deals is counted in whole units."
+                    "{amount} is not a whole number; "
+                    "a plan of calls, meetings or deals is counted in whole units."
                 ),
                 {"amount": exact_number(amount)},
             )
@@ -547,6 +549,7 @@ def _staggered(
     return result
 
 
+@cache
 def _positive_quantum(quantum: Decimal) -> Fraction:
     if not quantum.is_finite() or quantum <= 0:
         raise ValueError(f"quantum must be a positive number, got {quantum!r}")
@@ -577,6 +580,8 @@ def _at_quantum(value: Fraction, quantum: Decimal) -> Decimal:
 
 def _from_units(units: int, quantum: Decimal) -> Decimal:
     # The quantum's exponent (-2 for 0.01) keeps "45454.50" and "0.00" as people read them.
-    exponent = quantum.as_tuple().exponent
+    _, digits, exponent = quantum.as_tuple()
+    if digits == (1,) and isinstance(exponent, int) and exponent <= 0:  # 1, 0.1, 0.01...
+        return Decimal((1 if units < 0 else 0, tuple(map(int, str(abs(units)))), exponent))
     places = exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return exact_decimal(units * Fraction(quantum), places)
+    return exact_decimal(units * _positive_quantum(quantum), places)

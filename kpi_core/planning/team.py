@@ -26,9 +26,10 @@ Who counts as *joined* is the caller's choice: the people the target is split ov
 those whose membership overlaps the period and who track the KPI (a marketer who joins a
 sales team does not take a salesperson's seat in the revenue plan).
 
-Use :func:`split_over_seats` for a quota, then :meth:`~kpi_core.planning.quotas.TeamQuota.person` with a
-user id; :func:`joined_people` leaves out the vacant seats (the part of the plan nobody carries
-yet is ``plan - sum(p.total for p in joined_people(quota))``).
+Use :func:`split_over_seats` for a quota, then
+:meth:`~kpi_core.planning.quotas.TeamQuota.person` with a user id; :func:`joined_people` leaves
+out the vacant seats (the part of the plan nobody carries yet is
+``plan - sum(p.total for p in joined_people(quota))``).
 """
 
 from __future__ import annotations

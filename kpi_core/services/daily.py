@@ -2,12 +2,12 @@
 
 Plain functions over a :class:`~kpi_core.ports.UnitOfWork` (and the clock and calendars where
 "today" or working days matter). They return values — :class:`Logged`, :class:`DayReport`,
-:class:`~kpi_core.tracking.digest.PersonDigest` ... — and raise :class:`DailyError` subclasses carrying
-a :class:`~kpi_core.messages.Message`; the adapters turn both into words.
+:class:`~kpi_core.tracking.digest.PersonDigest` ... — and raise :class:`DailyError` subclasses
+carrying a :class:`~kpi_core.messages.Message`; the adapters turn both into words.
 
 "Today" is always the person's local date in their IANA zone, from the injected clock. Entries
-are stored per metric (:func:`kpi_core.parsing.quickform.loggables_for`): a conversion is computed from
-its inputs, never logged as a percentage.
+are stored per metric (:func:`kpi_core.parsing.quickform.loggables_for`): a conversion is computed
+from its inputs, never logged as a percentage.
 
 Interactive use cases (logging, undo, /today, /link ...) open the unit of work themselves
 (``with uow:``) and commit what they change. The batch builders for the scheduler

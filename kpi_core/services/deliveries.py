@@ -9,7 +9,8 @@ decides *what* is due and *what* it says lives here, over the ports, so it runs 
 * :func:`compose` — re-checks claimed rows against the current settings (moves, skips,
   expires) and builds the digests and reminders in batches with the latest numbers;
 * :func:`record` — outcomes of sends: sent, retried, failed; a blocked chat is deactivated;
-* :func:`snooze_reminder` (:func:`snooze_for`), :func:`reminder_day` — the reminder's Snooze button and replies.
+* :func:`snooze_reminder` (:func:`snooze_for`), :func:`reminder_day` — the reminder's Snooze
+  button and replies.
 
 The builders (:func:`build_digests`, :func:`build_team_digest`, :func:`reminder_views`) run
 inside a unit of work the caller has opened, so one transaction serves a whole batch. They load

@@ -28,7 +28,9 @@ __all__ = ["ACTIONS", "open_team", "press"]
 ACTIONS = frozenset({"new", "rm", "rmy", "back"})
 
 _ONBOARD_FIRST = N_("Let's set things up first: send /start.")
-_NO_TEAM = N_("You are not in a team. Send /restart to set up your own, or open a team's invite link.")
+_NO_TEAM = N_(
+    "You are not in a team. Send /restart to set up your own, or open a team's invite link."
+)
 _NEW_LINK = N_("Here is the new invite link. The old one no longer works.")
 _NOT_ALLOWED = N_("Only the team's owner can do this.")
 _NOT_IN_TEAM = N_("This person is not in the team any more.")

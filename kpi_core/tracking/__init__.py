@@ -1,1 +1,2 @@
-"""How a period is going: progress, pace and forecast, morning digests, and when reminders and digests fall due."""
+"""How a period is going: progress, pace and forecast, morning digests, and when reminders and
+digests fall due."""

@@ -1,8 +1,9 @@
 """Where a person and a team stand: the numbers behind the log echo, /today and the digests.
 
 Pure computation over data the use cases have loaded (:class:`TeamState`, :class:`Ledger`):
-no I/O, no text. The results are values (``Decimal`` amounts, :class:`~kpi_core.tracking.progress.Progress`,
-message labels) that ``bot/`` words in the user's language.
+no I/O, no text. The results are values (``Decimal`` amounts,
+:class:`~kpi_core.tracking.progress.Progress`, message labels) that ``bot/`` words in the user's
+language.
 
 How a KPI is measured depends on how it adds up (:class:`~kpi_core.advice.catalog.Aggregation`):
 
@@ -151,9 +152,9 @@ def split_for(
     """Split the plan's target for a summed ``kpi`` over the members who track it.
 
     While fewer people have joined than the plan was made for (``planned_size``), the missing
-    ones are vacant seats (:func:`kpi_core.planning.team.split_over_seats`): the first person to join a
-    10-person plan carries a tenth of it, not all of it. Otherwise the arithmetic depends only
-    on the target and on each member's working days and weight, so it is shared (cached)
+    ones are vacant seats (:func:`kpi_core.planning.team.split_over_seats`): the first person to
+    join a 10-person plan carries a tenth of it, not all of it. Otherwise the arithmetic depends
+    only on the target and on each member's working days and weight, so it is shared (cached)
     between teams whose plans have the same shape — at scale most people in one country with
     one working week and one target size.
     """
@@ -397,7 +398,9 @@ def _standing(
                 target.target, period_value,
                 _working_days(plan.period_start, plan.period_end, member.schedule), today,
                 today_logged=today_counts, direction=_direction(kpi), cumulative=False,
-                quantum=Decimal("0.0001") if kpi.unit in (Unit.PERCENT, Unit.RATIO) else MONEY_QUANTUM,
+                quantum=(
+                    Decimal("0.0001") if kpi.unit in (Unit.PERCENT, Unit.RATIO) else MONEY_QUANTUM
+                ),
             )
     return KpiStanding(
         kpi_id=kpi.id, label=_label(kpi), unit=kpi.unit, currency=currency, cumulative=False,
@@ -745,8 +748,10 @@ def _team_line(
         period_value = _aggregate(kpi, days) if kpi.aggregation is not Aggregation.LAST else None
         target = plan.target_for(kpi.id)
         if target is not None and period_value is not None:
-            all_days = sorted({d for m in tracking
-                               for d in _working_days(plan.period_start, plan.period_end, m.schedule)})
+            all_days = sorted({
+                d for m in tracking
+                for d in _working_days(plan.period_start, plan.period_end, m.schedule)
+            })
             prog = progress(target.target, period_value, all_days, today, today_logged=False,
                             direction=_direction(kpi), cumulative=False,
                             quantum=Decimal("0.0001"))

@@ -102,7 +102,8 @@ def window(kind: DeliveryKind, day: date, at: time, tz: ZoneInfo) -> Window:
 def schedule_for(
     user: User, calendar: WorkingCalendar, days_off: Collection[date] = ()
 ) -> WorkSchedule:
-    """The person's :class:`~kpi_core.planning.calendar.WorkSchedule`: calendar, weekdays, days off."""
+    """The person's :class:`~kpi_core.planning.calendar.WorkSchedule`: calendar, weekdays, days
+    off."""
     return WorkSchedule(calendar, frozenset(user.working_weekdays), frozenset(days_off))
 
 

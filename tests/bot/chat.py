@@ -57,7 +57,8 @@ class Chat:
         """Press buttons one after another (each on the then-current menu)."""
         for label in labels:
             data = self.data(label)
-            await self.harness.press(self.user_id, data, self.menu.message_id, language_code=self.language)
+            await self.harness.press(self.user_id, data, self.menu.message_id,
+                                     language_code=self.language)
 
     async def say(self, *texts: str) -> None:
         """Send text messages one after another."""

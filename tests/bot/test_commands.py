@@ -21,7 +21,8 @@ async def onboarded(harness: BotHarness, clock: ManualClock) -> Chat:
     clock.set(datetime(2025, 4, 10, 6, 0, tzinfo=UTC))
     chat = Chat(harness)
     await chat.say("/start")
-    await chat.tap("Sales manager", "B2B", "Phone", "More sales", "Done", "CRM", "Done", "Skip", "Russia", "This month")
+    await chat.tap("Sales manager", "B2B", "Phone", "More sales", "Done", "CRM", "Done", "Skip",
+                   "Russia", "This month")
     await chat.say("1 000 000")
     await chat.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
     assert chat.text.startswith("All set!")
@@ -47,7 +48,8 @@ async def test_language_switch_mid_questionnaire_follows_everywhere(harness: Bot
         user = uow.users.by_telegram_id(42)
         assert user is not None
         assert user.language == "ru"
-    (menu,) = [c for c in harness.calls_to("setMyCommands") if (c.params.get("scope") or {}).get("type") == "chat"]
+    (menu,) = [c for c in harness.calls_to("setMyCommands")
+               if (c.params.get("scope") or {}).get("type") == "chat"]
     assert menu.params["commands"][0]["description"] == "Начать или продолжить настройку"
 
 
@@ -190,7 +192,9 @@ async def test_commands_before_onboarding_point_to_start(harness: BotHarness) ->
         assert chat.text == "Let's set things up first: send /start."
 
 
-async def test_every_menu_command_has_a_handler_here_or_in_the_daily_loop(harness: BotHarness) -> None:
+async def test_every_menu_command_has_a_handler_here_or_in_the_daily_loop(
+    harness: BotHarness,
+) -> None:
     mine = {"start", "plan", "kpis", "team", "settings", "language", "help", "privacy", "restart",
             "delete_me", "cancel"}
     daily = {"today", "log"}
@@ -205,10 +209,13 @@ async def test_a_plan_target_is_stored_exactly(onboarded: Chat) -> None:
         assert target.target == Decimal(1_000_000)
 
 
-async def test_language_at_the_time_zone_step_relocalises_the_location_keyboard(harness: BotHarness) -> None:
+async def test_language_at_the_time_zone_step_relocalises_the_location_keyboard(
+    harness: BotHarness,
+) -> None:
     chat = Chat(harness)
     await chat.say("/start")
-    await chat.tap("Marketer", "B2C", "Website", "More leads", "Done", "Done", "Germany", "Next month")
+    await chat.tap("Marketer", "B2C", "Website", "More leads", "Done", "Done", "Germany",
+                   "Next month")
     await chat.say("300")
     await chat.tap("Skip", "Done")
     assert "What is your time zone?" in chat.text

@@ -128,7 +128,10 @@ async def test_undo(
     edited = harness.request.message(42, saved.message_id)
     assert edited is not None
     assert edited.buttons == []  # taken off
-    assert "↩️ Undone for 24 November:\n• Calls: 32 → 30\n• Meetings: 3 → removed" in last_text(harness)
+    assert (
+        "↩️ Undone for 24 November:\n• Calls: 32 → 30\n• Meetings: 3 → removed"
+        in last_text(harness)
+    )
     assert values(services, anna, MONDAY) == {"cold_calls": Decimal(30)}
     with services.uow_factory() as uow:
         history = uow.entries.history(anna, "cold_calls", MONDAY)

@@ -85,7 +85,10 @@ async def test_full_onboarding_in_russian(april: BotHarness) -> None:
     assert "Формула: выручка" in result
     assert "Зачем: " in result
     assert "Кто влияет: " in result
-    assert f"Норма в день: 45{NBSP}454,55{NBSP}₽ на человека (454{NBSP}545,46{NBSP}₽ на команду)" in result
+    assert (
+        f"Норма в день: 45{NBSP}454,55{NBSP}₽ на человека (454{NBSP}545,46{NBSP}₽ на команду)"
+        in result
+    )
     assert "✅ Всё верно, сохранить" in chat.labels()
 
     await chat.tap("✅")
@@ -103,7 +106,8 @@ async def test_full_onboarding_in_english(april: BotHarness) -> None:
     chat = Chat(april)
     await chat.say("/start")
     assert chat.text.startswith("Step 1 of ")
-    await chat.tap("Business owner", "B2C", "Website", "More sales", "Done", "CRM", "Done", "Me and a team", "10")
+    await chat.tap("Business owner", "B2C", "Website", "More sales", "Done", "CRM", "Done",
+                   "Me and a team", "10")
     assert "Which country" in chat.text
     assert chat.selected() == []  # no guess for English speakers
     await chat.tap("Russia", "This month")
@@ -136,10 +140,13 @@ async def test_every_button_press_edits_the_menu_and_is_answered(april: BotHarne
                 assert len(button["callback_data"].encode()) <= 64
 
 
-async def test_marketer_and_sales_manager_get_different_questions_and_kpis(april: BotHarness) -> None:
+async def test_marketer_and_sales_manager_get_different_questions_and_kpis(
+    april: BotHarness,
+) -> None:
     marketer = Chat(april, user_id=1)
     await marketer.say("/start")
-    await marketer.tap("Marketer", "B2C", "Website", "More leads", "Done", "Ad accounts", "Web analytics", "Done")
+    await marketer.tap("Marketer", "B2C", "Website", "More leads", "Done", "Ad accounts",
+                       "Web analytics", "Done")
     assert "Which country" in marketer.text  # no team, no calls questions
     await marketer.tap("Russia", "This month")
     assert "How many leads should marketing bring" in marketer.text
@@ -166,7 +173,8 @@ async def test_marketer_and_sales_manager_get_different_questions_and_kpis(april
     assert "Daily quota: 50" in manager_result  # the calls they make now, every working day
     assert "Daily quota: ₽45,454.55" in manager_result  # 1,000,000 / 22 days
     def asked_calls(chat_id: int) -> bool:
-        texts = [str(c.params.get("text", "")) for c in april.calls if str(c.params.get("chat_id")) == str(chat_id)]
+        texts = [str(c.params.get("text", "")) for c in april.calls
+                 if str(c.params.get("chat_id")) == str(chat_id)]
         return any("how many calls" in text for text in texts)
 
     assert not asked_calls(1)
@@ -199,7 +207,8 @@ async def test_skip_moves_on_where_allowed(april: BotHarness) -> None:
 async def test_a_bad_number_gets_the_parsers_error_and_the_same_step(april: BotHarness) -> None:
     chat = Chat(april, language="ru")
     await chat.say("/start")
-    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "CRM", "Готово", "Я и команда")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "CRM",
+                   "Готово", "Я и команда")
     await chat.say("десять")
     assert chat.text.startswith("⚠️ ")
     assert "Сколько человек делят план?" in chat.text  # the same step again
@@ -305,18 +314,21 @@ async def test_a_restart_mid_questionnaire_continues_on_the_old_message(april: B
 async def test_location_sharing_sets_the_time_zone(april: BotHarness) -> None:
     chat = Chat(april)
     await chat.say("/start")
-    await chat.tap("Business owner", "B2B", "Phone", "More sales", "Done", "Done", "Just me", "Skip", "Russia", "This month")
+    await chat.tap("Business owner", "B2B", "Phone", "More sales", "Done", "Done", "Just me",
+                   "Skip", "Russia", "This month")
     await chat.say("1000000")
     april.clear()
     await chat.tap("Skip", "Done")
-    keyboard_calls = [c for c in april.calls_to("sendMessage") if "keyboard" in (c.params.get("reply_markup") or {})]
+    keyboard_calls = [c for c in april.calls_to("sendMessage")
+                      if "keyboard" in (c.params.get("reply_markup") or {})]
     (offer,) = keyboard_calls
     button = offer.params["reply_markup"]["keyboard"][0][0]
     assert button["request_location"] is True
     assert "What is your time zone?" in chat.text  # the question stays the last message
     april.clear()
     await april.share_location(42, 55.03, 82.92)  # Novosibirsk
-    removed = [c for c in april.calls_to("sendMessage") if (c.params.get("reply_markup") or {}).get("remove_keyboard")]
+    removed = [c for c in april.calls_to("sendMessage")
+               if (c.params.get("reply_markup") or {}).get("remove_keyboard")]
     assert len(removed) == 1
     assert "When should I send you the morning digest" in chat.text
     state = conversation(april)
@@ -327,7 +339,8 @@ async def test_location_sharing_sets_the_time_zone(april: BotHarness) -> None:
 async def test_a_typed_city_or_offset_works_and_nonsense_is_explained(april: BotHarness) -> None:
     chat = Chat(april, language="ru")
     await chat.say("/start")
-    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово", "Только я", "Пропустить", "Россия", "Этот месяц")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово",
+                   "Только я", "Пропустить", "Россия", "Этот месяц")
     await chat.say("1 млн")
     await chat.tap("Пропустить", "Готово")
     await chat.say("Абырвалг")  # "Атлантида" is a real town (Atlantis, South Africa)
@@ -363,7 +376,8 @@ async def test_cancel_and_start_again(april: BotHarness) -> None:
 async def test_restart_after_onboarding_keeps_the_saved_plan(april: BotHarness) -> None:
     chat = Chat(april)
     await chat.say("/start")
-    await chat.tap("Sales manager", "B2B", "Phone", "More sales", "Done", "Done", "Skip", "Russia", "This month")
+    await chat.tap("Sales manager", "B2B", "Phone", "More sales", "Done", "Done", "Skip", "Russia",
+                   "This month")
     await chat.say("500000")
     await chat.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
     await chat.say("/start")
@@ -392,7 +406,9 @@ def test_russian_plurals_of_working_days(count: int, text: str) -> None:
     assert working_days_text(translator("ru"), count) == text
 
 
-@pytest.mark.parametrize(("count", "text"), [(1, "1 человек"), (2, "2 человека"), (5, "5 человек"), (21, "21 человек")])
+@pytest.mark.parametrize(
+    ("count", "text"), [(1, "1 человек"), (2, "2 человека"), (5, "5 человек"), (21, "21 человек")]
+)
 def test_russian_plurals_of_people(count: int, text: str) -> None:
     assert people_text(translator("ru"), count) == text
 
@@ -425,9 +441,12 @@ def test_callback_data_api() -> None:
 # -- what a person sees when they do unexpected things ----------------------------------------
 
 
-def _raw_message(harness: BotHarness, user: dict[str, object], text: str, message_id: int = 1) -> dict[str, object]:
+def _raw_message(
+    harness: BotHarness, user: dict[str, object], text: str, message_id: int = 1
+) -> dict[str, object]:
     message: dict[str, object] = {
-        "message_id": message_id, "date": 1, "chat": {"id": user["id"], "type": "private", "first_name": "x"},
+        "message_id": message_id, "date": 1,
+        "chat": {"id": user["id"], "type": "private", "first_name": "x"},
         "from": user, "text": text,
     }
     if text.startswith("/"):
@@ -438,10 +457,13 @@ def _raw_message(harness: BotHarness, user: dict[str, object], text: str, messag
 async def test_an_edited_message_is_not_taken_as_an_answer(april: BotHarness) -> None:
     chat = Chat(april, language="ru")
     await chat.say("/start")
-    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово", "Я и команда")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово",
+                   "Я и команда")
     await chat.say("10")
     april.clear()
-    edited = {**_raw_message(april, april.user_json(42, "ru"), "12", message_id=999), "edit_date": 2}
+    edited = {
+        **_raw_message(april, april.user_json(42, "ru"), "12", message_id=999), "edit_date": 2
+    }
     await april.process({"edited_message": edited})
     (hint,) = april.sent_texts(42)
     assert hint.startswith("Исправления в уже отправленных сообщениях я не вижу.")
@@ -460,14 +482,20 @@ async def test_updates_without_a_chat_or_a_message_are_ignored_quietly(april: Bo
     user = april.user_json(42)
     for update in (
         {"edited_message": {**_raw_message(april, user, "x", 5), "edit_date": 2}},
-        {"channel_post": {"message_id": 5, "date": 1, "chat": {"id": -1001, "type": "channel", "title": "C"}, "text": "/start"}},
+        {"channel_post": {"message_id": 5, "date": 1,
+                          "chat": {"id": -1001, "type": "channel", "title": "C"},
+                          "text": "/start"}},
         {"inline_query": {"id": "1", "from": user, "query": "kpi", "offset": ""}},
-        {"my_chat_member": {"chat": {"id": 42, "type": "private", "first_name": "A"}, "from": user, "date": 1,
+        {"my_chat_member": {"chat": {"id": 42, "type": "private", "first_name": "A"},
+                            "from": user, "date": 1,
                             "old_chat_member": {"status": "member", "user": bot},
                             "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0}}},
-        {"callback_query": {"id": "9", "from": user, "chat_instance": "x", "inline_message_id": "abc", "data": "q:zz:c:0"}},
-        {"callback_query": {"id": "8", "from": user, "chat_instance": "x", "inline_message_id": "abc", "data": "nope"}},
-        {"callback_query": {"id": "7", "from": user, "chat_instance": "x", "inline_message_id": "abc", "game_short_name": "g"}},
+        {"callback_query": {"id": "9", "from": user, "chat_instance": "x",
+                            "inline_message_id": "abc", "data": "q:zz:c:0"}},
+        {"callback_query": {"id": "8", "from": user, "chat_instance": "x",
+                            "inline_message_id": "abc", "data": "nope"}},
+        {"callback_query": {"id": "7", "from": user, "chat_instance": "x",
+                            "inline_message_id": "abc", "game_short_name": "g"}},
     ):
         await april.process(update)
     assert april.errors == []
@@ -496,10 +524,13 @@ async def test_setup_commands_in_a_group_point_to_the_private_chat(april: BotHar
     assert april.sent_texts(-100777) == ["Send this command to me in a private chat."]
 
 
-async def test_a_shared_location_and_a_typed_city_say_which_zone_they_gave(april: BotHarness) -> None:
+async def test_a_shared_location_and_a_typed_city_say_which_zone_they_gave(
+    april: BotHarness,
+) -> None:
     chat = Chat(april, language="ru")
     await chat.say("/start")
-    await chat.tap("Менеджер по продажам", "B2B", "Сайт", "Больше продаж", "Готово", "Готово", "Россия", "Этот месяц")
+    await chat.tap("Менеджер по продажам", "B2B", "Сайт", "Больше продаж", "Готово", "Готово",
+                   "Россия", "Этот месяц")
     await chat.say("1 млн")
     await chat.tap("Пропустить", "Готово")
     april.clear()
@@ -525,15 +556,21 @@ async def test_a_country_can_be_typed_by_name(april: BotHarness) -> None:
     assert chat.selected() == ["PLN"]  # the currency follows the country
 
 
-async def test_a_bad_answer_at_every_kind_of_step_is_explained_in_russian(april: BotHarness) -> None:
+async def test_a_bad_answer_at_every_kind_of_step_is_explained_in_russian(
+    april: BotHarness,
+) -> None:
     chat = Chat(april, language="ru")
     await chat.say("/start")
-    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово", "Я и команда")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово",
+                   "Я и команда")
     await chat.say("десять")
     # The head count's own hint (it was the parser's money advice: "1.5k, ₽, $ or €").
     assert "Напишите, сколько человек делят план: целое число, не меньше 1" in chat.text
     await chat.say("1,000")
-    assert f"«1,000» можно понять двояко: 1{NBSP}000 или 1. Если имелось в виду 1{NBSP}000, напишите 1000; если 1 — напишите 1." in chat.text
+    assert (
+        f"«1,000» можно понять двояко: 1{NBSP}000 или 1. "
+        f"Если имелось в виду 1{NBSP}000, напишите 1000; если 1 — напишите 1."
+    ) in chat.text
     await chat.say("10")
     await chat.tap("Пропустить", "Россия", "Другие даты")
     await chat.say("31.02.2025 – 10.03.2025")
@@ -577,14 +614,18 @@ async def test_the_plan_kpi_stays_and_notes_follow_the_set(april: BotHarness) ->
     assert "Чем заменить показатель «Холодные звонки»?" in chat.text
     assert " — " not in chat.text.split("\n\n")[1]  # name, then the reason on its own line
     await chat.tap("‹ Назад", "✅")
-    assert "Ваши показатели: выручка, холодные звонки, встречи с клиентами и закрытые сделки." in chat.text
+    assert (
+        "Ваши показатели: выручка, холодные звонки, встречи с клиентами и закрытые сделки."
+        in chat.text
+    )
 
 
 async def test_names_with_html_characters_are_shown_as_typed(april: BotHarness) -> None:
     owner = {"id": 50, "is_bot": False, "first_name": "<b>Ann & Co</b>", "language_code": "en"}
     await april.process({"message": _raw_message(april, owner, "/start")})
     chat = Chat(april, user_id=50)
-    await chat.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done", "Me and a team")
+    await chat.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done",
+                   "Me and a team")
     await chat.say("3")
     await chat.tap("Skip", "Russia", "This month")
     await chat.say("3 mln")
@@ -608,7 +649,8 @@ async def test_names_with_html_characters_are_shown_as_typed(april: BotHarness) 
 async def test_buttons_fit_a_phone_and_their_data_fits_telegram(april: BotHarness) -> None:
     chat = Chat(april, language="ru")
     await chat.say("/start")
-    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово", "Только я")
+    await chat.tap("Собственник бизнеса", "B2B", "Телефон", "Больше продаж", "Готово", "Готово",
+                   "Только я")
     await chat.tap("Пропустить", "Россия", "Этот месяц")
     await chat.say("1 млн")
     await chat.tap("Пропустить", "Готово")
@@ -626,7 +668,9 @@ async def test_buttons_fit_a_phone_and_their_data_fits_telegram(april: BotHarnes
 def test_forged_menu_data_is_refused_in_one_place() -> None:
     from bot.ui import render
 
-    for data in ("r", "r:", "q:tok", "m::close", "del:tok:", "tm:new", "lang:ru", "x:y:z", "", None):
+    for data in (
+        "r", "r:", "q:tok", "m::close", "del:tok:", "tm:new", "lang:ru", "x:y:z", "", None
+    ):
         with pytest.raises(callbacks.InvalidCallback):
             render.press_of(data)
     assert render.press_of("r:tok:te:leads").args == ("leads",)

@@ -86,7 +86,10 @@ async def test_an_owner_invites_two_people_who_join_in_their_languages(april: Bo
     assert "Руководитель: User42" in boris.text
     assert "Выручка" in boris.text
     # One seat of three: 100 000 ₽ over April's 22 working days, from the day he joined.
-    assert "Норма в день: 4\u00a0545,46\u00a0₽ на человека (13\u00a0636,37\u00a0₽ на команду)" in boris.text
+    assert (
+        "Норма в день: 4\u00a0545,46\u00a0₽ на человека (13\u00a0636,37\u00a0₽ на команду)"
+        in boris.text
+    )
 
     notes = april.sent_texts(OWNER)
     assert notes == [

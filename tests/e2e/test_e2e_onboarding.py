@@ -36,7 +36,9 @@ class Person:
                     return message.text
             time.sleep(0.05)
         seen = [m.text[:80] for m in self.botapi.messages(USER)]
-        raise AssertionError(f"no message with {fragment!r}; seen {seen}\n{self.bot.output()[-3000:]}")
+        raise AssertionError(
+            f"no message with {fragment!r}; seen {seen}\n{self.bot.output()[-3000:]}"
+        )
 
     def say(self, text: str, then: str) -> str:
         self.botapi.enqueue_message(USER, text)
@@ -90,7 +92,9 @@ def test_from_start_to_accepted_kpis_over_http(
     assert stale == []  # every press was on a current menu
     assert bot.stop() == 0, bot.output()
     with sqlite3.connect(tmp_path / "e2e.sqlite3") as conn:
-        rows = conn.execute("SELECT onboarded, language FROM users WHERE telegram_id = ?", (USER,)).fetchall()
+        rows = conn.execute(
+            "SELECT onboarded, language FROM users WHERE telegram_id = ?", (USER,)
+        ).fetchall()
         kpis = conn.execute("SELECT COUNT(*) FROM kpi_assignments").fetchone()
     assert rows == [(1, "en")]
     assert kpis is not None

@@ -167,7 +167,9 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2025, 11, 24, 6, 0, tzinfo=UTC))
 
 
-def make_world(engine: Engine, clock: ManualClock, calendars: CalendarProvider | None = None) -> World:
+def make_world(
+    engine: Engine, clock: ManualClock, calendars: CalendarProvider | None = None
+) -> World:
     """A world over ``engine``."""
     new_uow = uow_factory(engine, clock)
     calendars = calendars or HolidaysCalendarProvider()

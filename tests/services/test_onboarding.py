@@ -145,7 +145,9 @@ def test_accepting_saves_team_plan_assignments_settings_and_closes() -> None:
         (membership,) = uow.teams.memberships_of(user.id)
         assert membership.role is TeamRole.OWNER
         (plan,) = uow.plans.of_team(membership.team_id)
-        assert (plan.period_start, plan.period_end, plan.currency) == (date(2025, 4, 1), date(2025, 4, 30), "RUB")
+        assert (plan.period_start, plan.period_end, plan.currency) == (
+            date(2025, 4, 1), date(2025, 4, 30), "RUB",
+        )
         target = plan.target_for("revenue")
         assert target is not None
         assert (target.target, target.baseline) == (Decimal(10_000_000), Decimal(9_000_000))
@@ -555,7 +557,9 @@ def test_a_newer_daily_loop_state_gets_the_text() -> None:
     s.press("m", "amount")  # waits for a typed amount ...
     s.clock.advance(minutes=1)
     with s.new_uow() as uow:  # ... then /log asked for a number
-        uow.conversations.save(ConversationState(daily.DAILY_STATE_CHAT_ID, 1, "daily", "value", {}))
+        uow.conversations.save(
+            ConversationState(daily.DAILY_STATE_CHAT_ID, 1, "daily", "value", {})
+        )
         uow.commit()
     assert not s.type("12").handled
     with s.new_uow() as uow:

@@ -44,12 +44,16 @@ def join(s: Session, code: str, role: str = "sales_manager") -> use.Reply:
     return s.choose("18:00")
 
 
-def membership_of(s: Session, telegram_id: int) -> list[tuple[int, TeamRole, date | None, date | None]]:
+def membership_of(
+    s: Session, telegram_id: int
+) -> list[tuple[int, TeamRole, date | None, date | None]]:
     with s.new_uow() as uow:
         user = uow.users.by_telegram_id(telegram_id)
         assert user is not None
         assert user.id is not None
-        return [(m.team_id, m.role, m.joined_on, m.left_on) for m in uow.teams.memberships_of(user.id)]
+        return [
+            (m.team_id, m.role, m.joined_on, m.left_on) for m in uow.teams.memberships_of(user.id)
+        ]
 
 
 def kpis_of(s: Session, telegram_id: int, team_id: int = 1) -> list[str]:

@@ -20,7 +20,8 @@ def _catalog(lang: str):  # type: ignore[no-untyped-def]
 
 
 def test_catalog_check_passes() -> None:
-    """No untranslated or fuzzy entries, placeholders match, plural forms present, nothing missing."""
+    """No untranslated or fuzzy entries, placeholders match, plural forms present, nothing
+    missing."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "i18n.py"), "check"],
         capture_output=True,

@@ -122,7 +122,8 @@ def test_unknown_numbers_and_commands_are_explained(engine: Engine) -> None:
 
 
 def test_the_cli_subcommand_exits_0_at_the_end_of_input(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEFAULT_LANGUAGE", "DATA_DIR")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "DEFAULT_LANGUAGE", "DATA_DIR")}
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "console", "--lang", "en",
          "--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"],

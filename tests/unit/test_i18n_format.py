@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.i18n import translator
 from kpi_core.messages import Message, Money, Percent
@@ -111,3 +113,32 @@ def test_rounding_to_zero_shows_no_minus_and_non_numbers_have_a_sign() -> None:
     assert en.money(Decimal("-0.004")) == "₽0"
     assert en.number(Decimal("NaN")) == "NaN"
     assert en.number(Decimal("-Infinity")) == "-∞"
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=4,
+                min_value=Decimal("-1e20"), max_value=Decimal("1e20")),
+    st.sampled_from([None, 0, 1, 2, 3]),
+    st.sampled_from(["en", "ru"]),
+)
+def test_numbers_are_formatted_as_babel_formats_the_locale_pattern(
+    value: Decimal, digits: int | None, language: str
+) -> None:
+    """The hand-applied pattern (Babel parses it on every call) agrees with Babel's own."""
+    from decimal import Context, localcontext
+
+    from babel.numbers import format_decimal
+
+    t = translator(language)
+    places = 2 if digits is None else digits
+    q = value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP",
+                       context=Context(prec=60))
+    q = abs(q) if q.is_zero() else q
+    with localcontext(Context(prec=60)):
+        if digits is None:
+            expected = format_decimal(q, format="#,##0.##", locale=t.locale,
+                                      decimal_quantization=False)
+        else:
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            expected = format_decimal(q, format=pattern, locale=t.locale)
+    assert t.number(value, digits) == expected

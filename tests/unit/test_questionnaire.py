@@ -95,7 +95,9 @@ def test_first_screen_asks_the_role_with_no_back_and_a_progress() -> None:
     shown = outcome.screen
     assert shown is not None
     assert shown.question.id == "role"
-    assert option_values(outcome) == ["owner", "head_of_sales", "sales_manager", "head_of_marketing", "marketer"]
+    assert option_values(outcome) == [
+        "owner", "head_of_sales", "sales_manager", "head_of_marketing", "marketer",
+    ]
     assert (shown.position, shown.can_back, shown.can_skip) == (1, False, False)
     assert shown.progress.params == {"position": 1, "total": shown.total}
     assert 10 <= shown.total <= 16
@@ -122,7 +124,8 @@ def test_owner_with_a_team_is_asked_team_size_and_calls() -> None:
 
 
 def test_a_solo_owner_is_not_asked_about_the_team_size() -> None:
-    outcome = walk(Choose("owner"), Choose("b2c"), Choose("online"), Toggle("more_sales"), Done(), Done(), Choose("solo"))
+    outcome = walk(Choose("owner"), Choose("b2c"), Choose("online"), Toggle("more_sales"), Done(),
+                   Done(), Choose("solo"))
     assert outcome.state.step == "country"  # no team size, no calls (not a phone channel)
 
 
@@ -152,7 +155,8 @@ def outcome_answers(outcome: Outcome) -> tuple[q.Answer, ...]:
 
 
 def test_a_sales_manager_gets_calls_but_no_team_questions() -> None:
-    outcome = walk(Choose("sales_manager"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done())
+    outcome = walk(Choose("sales_manager"), Choose("b2b"), Choose("phone"), Toggle("more_sales"),
+                   Done(), Done())
     assert outcome.state.step == "calls"
 
 
@@ -234,7 +238,8 @@ def test_back_from_the_end_returns_to_the_last_question() -> None:
 
 
 def test_answers_left_on_an_abandoned_branch_do_not_count() -> None:
-    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(), Choose("team"), Text("7"))
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(),
+                   Done(), Choose("team"), Text("7"))
     state = outcome.state
     for _ in range(7):
         state = advance(state, Back()).state
@@ -245,7 +250,8 @@ def test_answers_left_on_an_abandoned_branch_do_not_count() -> None:
 
 
 def test_skip_only_where_allowed_and_stores_none() -> None:
-    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(), Choose("solo"))
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(),
+                   Done(), Choose("solo"))
     assert outcome.state.step == "calls"
     skipped = advance(outcome.state, Skip())
     assert skipped.state.answers["calls"] is None
@@ -269,7 +275,8 @@ def test_skip_only_where_allowed_and_stores_none() -> None:
     ],
 )
 def test_a_bad_number_explains_and_keeps_everything(text: str, fragment: str) -> None:
-    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Toggle("crm"), Done(), Choose("team"))
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(),
+                   Toggle("crm"), Done(), Choose("team"))
     bad = advance(outcome.state, Text(text))
     assert bad.error is not None
     assert fragment in bad.error.msgid
@@ -294,12 +301,14 @@ def test_a_forged_option_is_refused() -> None:
 def test_done_needs_at_least_one_goal_but_data_sources_may_be_none() -> None:
     outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"))
     assert advance(outcome.state, Done()).error is not None
-    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done())
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(),
+                   Done())
     assert outcome.state.answers["data"] == []
 
 
 def test_toggles_mark_options_and_untoggle() -> None:
-    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Toggle("retention"), Toggle("more_sales"))
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"),
+                   Toggle("retention"), Toggle("more_sales"))
     assert outcome.screen is not None
     assert [o.value for o in outcome.screen.options if o.selected] == ["retention"]
     assert not outcome.moved
@@ -319,7 +328,9 @@ def test_the_currency_defaults_from_the_country_and_can_change() -> None:
     outcome = _at_plan()
     assert outcome.state.step == "plan"
     assert outcome.screen is not None
-    assert [(o.value, o.selected) for o in outcome.screen.options][:2] == [("KZT", True), ("RUB", False)]
+    assert [(o.value, o.selected) for o in outcome.screen.options][:2] == [
+        ("KZT", True), ("RUB", False),
+    ]
     outcome = advance(outcome.state, Choose("USD"))
     assert not outcome.moved
     outcome = advance(outcome.state, Text("150k"))
@@ -399,8 +410,9 @@ def test_the_zone_buttons_follow_the_country() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("9", time(9)), ("09:30", time(9, 30)), ("18.00", time(18)), ("7pm", time(19)), ("7:15 am", time(7, 15)),
-     ("7 утра", time(7)), ("7 вечера", time(19)), ("в 9 вечера", time(21)), ("12 дня", time(12)),
+    [("9", time(9)), ("09:30", time(9, 30)), ("18.00", time(18)), ("7pm", time(19)),
+     ("7:15 am", time(7, 15)), ("7 утра", time(7)), ("7 вечера", time(19)),
+     ("в 9 вечера", time(21)), ("12 дня", time(12)),
      ("3 дня", time(15)), ("12 ночи", time(0)), ("at 7 p.m.", time(19)),
      ("24:00", None), ("9:75", None), ("13pm", None), ("13 вечера", None), ("soon", None)],
 )
@@ -412,7 +424,9 @@ def _at_digest() -> Outcome:
     return advance(_at_zone().state, Choose("Europe/Moscow"))
 
 
-@pytest.mark.parametrize(("text", "fragment"), [("25:00", "no such time"), ("9:75", "no such time"), ("+3", "HH:MM")])
+@pytest.mark.parametrize(
+    ("text", "fragment"), [("25:00", "no such time"), ("9:75", "no such time"), ("+3", "HH:MM")]
+)
 def test_an_impossible_time_is_named(text: str, fragment: str) -> None:
     outcome = advance(_at_digest().state, Text(text))
     assert outcome.error is not None
@@ -427,17 +441,21 @@ def test_a_bare_hour_for_the_evening_reminder_is_in_the_evening() -> None:
     assert advance(at_reminder.state, Text("7")).state.answers["reminder"] == "19:00"
     assert advance(at_reminder.state, Text("в 9")).state.answers["reminder"] == "21:00"
     assert advance(at_reminder.state, Text("18:30")).state.answers["reminder"] == "18:30"
-    assert advance(at_reminder.state, Text("07:00")).state.answers["reminder"] == "07:00"  # as typed
+    # as typed
+    assert advance(at_reminder.state, Text("07:00")).state.answers["reminder"] == "07:00"
 
 
 @pytest.mark.parametrize(("language", "text"), [("ru", "1,000"), ("en", "1.000"), ("ru", "45,455")])
-def test_thousands_typed_with_the_decimal_mark_are_asked_about_not_taken_as_1(language: str, text: str) -> None:
+def test_thousands_typed_with_the_decimal_mark_are_asked_about_not_taken_as_1(
+    language: str, text: str
+) -> None:
     at_plan = _at_plan(language)
     outcome = advance(at_plan.state, Text(text))
     assert outcome.error is not None
     assert "ambiguous" in outcome.error.msgid
     assert outcome.state == at_plan.state
-    team_size = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(), Choose("team"), language=language)
+    team_size = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(),
+                     Done(), Choose("team"), language=language)
     refused = advance(team_size.state, Text(text))
     assert refused.error is not None
     assert "ambiguous" in refused.error.msgid
@@ -446,10 +464,15 @@ def test_thousands_typed_with_the_decimal_mark_are_asked_about_not_taken_as_1(la
 def test_unambiguous_thousands_and_decimals_still_work() -> None:
     assert advance(_at_plan("en").state, Text("1,000")).state.answers["plan"]["amount"] == "1000"
     assert advance(_at_plan("ru").state, Text("1 000")).state.answers["plan"]["amount"] == "1000"
-    assert advance(_at_plan("ru").state, Text("1,5 млн")).state.answers["plan"]["amount"] == "1500000"
+    assert (
+        advance(_at_plan("ru").state, Text("1,5 млн")).state.answers["plan"]["amount"] == "1500000"
+    )
 
 
-@pytest.mark.parametrize(("text", "amount"), [("20 000 000 ₸", "20000000"), ("5 млн тенге", "5000000"), ("₸ 300000", "300000")])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("20 000 000 ₸", "20000000"), ("5 млн тенге", "5000000"), ("₸ 300000", "300000")],
+)
 def test_the_currency_of_kazakhstan_can_be_typed(text: str, amount: str) -> None:
     outcome = advance(_at_plan("ru").state, Text(text))
     assert outcome.error is None, outcome.error
@@ -483,7 +506,8 @@ def test_an_impossible_date_is_named_and_the_example_is_next_month() -> None:
 
 
 def test_a_typed_country_code_needs_a_calendar() -> None:
-    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(), Choose("solo"), Skip())
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(),
+                   Done(), Choose("solo"), Skip())
     assert advance(outcome.state, Text("pl")).state.answers["country"] == "PL"
     assert advance(outcome.state, Text("ZZ")).error is not None
     strict = Validators(country_supported=lambda code: False)
@@ -491,7 +515,8 @@ def test_a_typed_country_code_needs_a_calendar() -> None:
 
 
 def test_a_typed_country_name_or_something_else() -> None:
-    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(), Done(), Choose("solo"), Skip())
+    outcome = walk(Choose("owner"), Choose("b2b"), Choose("phone"), Toggle("more_sales"), Done(),
+                   Done(), Choose("solo"), Skip())
     names = Validators(country_code=lambda text: {"польша": "PL"}.get(text.strip().lower()))
     assert advance(outcome.state, Text("Польша"), names).state.answers["country"] == "PL"
     not_a_country = advance(outcome.state, Text("-5"))
@@ -520,7 +545,10 @@ def test_a_state_with_an_unknown_step_restarts() -> None:
 
 
 _ANSWERS = st.one_of(
-    st.builds(Choose, st.sampled_from(["owner", "marketer", "b2b", "phone", "team", "solo", "RU", "this_month", "custom", "09:00", "off", "Europe/Moscow", "10", "USD", "x"])),
+    st.builds(Choose, st.sampled_from([
+        "owner", "marketer", "b2b", "phone", "team", "solo", "RU", "this_month", "custom", "09:00",
+        "off", "Europe/Moscow", "10", "USD", "x",
+    ])),
     st.builds(Toggle, st.sampled_from(["more_sales", "crm", "0", "5", "zzz"])),
     st.just(Done()),
     st.just(Back()),
@@ -549,9 +577,10 @@ def test_any_sequence_of_answers_never_crashes_and_stays_json(answers: list[Any]
 
 @pytest.mark.parametrize(
     ("text", "offset"),
-    [("+3", timedelta(hours=3)), ("UTC+03:00", timedelta(hours=3)), ("GMT-4:30", timedelta(hours=-4, minutes=-30)),
-     ("+0530", timedelta(hours=5, minutes=30)), ("МСК+4", timedelta(hours=7)), ("utc", timedelta(0)),
-     ("−5", timedelta(hours=-5)), ("+15", None), ("+3:20", None), ("Moscow", None)],
+    [("+3", timedelta(hours=3)), ("UTC+03:00", timedelta(hours=3)),
+     ("GMT-4:30", timedelta(hours=-4, minutes=-30)), ("+0530", timedelta(hours=5, minutes=30)),
+     ("МСК+4", timedelta(hours=7)), ("utc", timedelta(0)), ("−5", timedelta(hours=-5)),
+     ("+15", None), ("+3:20", None), ("Moscow", None)],
 )
 def test_parse_utc_offset(text: str, offset: timedelta | None) -> None:
     assert parse_utc_offset(text) == offset
@@ -574,7 +603,11 @@ def test_cities_are_found_in_both_languages() -> None:
 
 
 def test_every_zone_in_the_tables_exists() -> None:
-    zones = {c.zone for c in CITIES} | {z for zs in COUNTRY_ZONES.values() for z in zs} | set(WORLD_ZONES)
+    zones = (
+        {c.zone for c in CITIES}
+        | {z for zs in COUNTRY_ZONES.values() for z in zs}
+        | set(WORLD_ZONES)
+    )
     for zone in zones:
         zoneinfo.ZoneInfo(zone)
     for hours in range(-12, 15):
