@@ -30,6 +30,7 @@ from sqlalchemy import (
     Insert,
     Integer,
     Select,
+    Table,
     Text,
     and_,
     bindparam,
@@ -81,6 +82,21 @@ def _ids(values: Iterable[int]) -> list[int]:
     return sorted(set(values))
 
 
+@cache
+def _lookup(table: Table, keys: tuple[str, ...], order: tuple[str, ...] = ()) -> Select[Any]:
+    """``SELECT * FROM table WHERE key = :key ... ORDER BY order``, built once.
+
+    The hot reads of every update (the person, their team, KPIs, conversation) reuse one
+    statement object each, so SQLAlchemy neither rebuilds nor re-keys it per call. Bind the
+    keys by name; an ``order`` name starting with ``-`` sorts descending.
+    """
+    stmt = select(table).where(*(table.c[key] == bindparam(key) for key in keys))
+    for name in order:
+        column = table.c[name.lstrip("-")]
+        stmt = stmt.order_by(column.desc() if name.startswith("-") else column)
+    return stmt
+
+
 class _Repository:
     def __init__(self, connection: ConnectionSource, clock: Clock) -> None:
         self._connection = connection
@@ -102,12 +118,12 @@ class SqlUserRepository(_Repository):
     """People, keyed by ``users.id``; ``by_telegram_id`` for incoming updates."""
 
     def get(self, user_id: int) -> User | None:
-        row = self._conn.execute(select(t.users).where(t.users.c.id == user_id)).first()
+        row = self._conn.execute(_lookup(t.users, ("id",)), {"id": user_id}).first()
         return mapping.USERS.load(row) if row else None
 
     def by_telegram_id(self, telegram_id: int) -> User | None:
         row = self._conn.execute(
-            select(t.users).where(t.users.c.telegram_id == telegram_id)
+            _lookup(t.users, ("telegram_id",)), {"telegram_id": telegram_id}
         ).first()
         return mapping.USERS.load(row) if row else None
 
@@ -215,7 +231,7 @@ class SqlTeamRepository(_Repository):
         return team
 
     def get(self, team_id: int) -> Team | None:
-        row = self._conn.execute(select(t.teams).where(t.teams.c.id == team_id)).first()
+        row = self._conn.execute(_lookup(t.teams, ("id",)), {"id": team_id}).first()
         return mapping.TEAMS.load(row) if row else None
 
     def save(self, team: Team) -> None:
@@ -278,18 +294,14 @@ class SqlTeamRepository(_Repository):
     def members(self, team_id: int) -> Sequence[Membership]:
         """Everyone who is or was in the team (``left_on`` set for former members), by id."""
         rows = self._conn.execute(
-            select(t.memberships)
-            .where(t.memberships.c.team_id == team_id)
-            .order_by(t.memberships.c.id)
+            _lookup(t.memberships, ("team_id",), ("id",)), {"team_id": team_id}
         )
         return [mapping.MEMBERSHIPS.load(row) for row in rows]
 
     def memberships_of(self, user_id: int) -> Sequence[Membership]:
         """The person's memberships, past and present, by id."""
         rows = self._conn.execute(
-            select(t.memberships)
-            .where(t.memberships.c.user_id == user_id)
-            .order_by(t.memberships.c.id)
+            _lookup(t.memberships, ("user_id",), ("id",)), {"user_id": user_id}
         )
         return [mapping.MEMBERSHIPS.load(row) for row in rows]
 
@@ -345,6 +357,18 @@ class SqlTeamRepository(_Repository):
 # --- plans -----------------------------------------------------------------------------------
 
 
+@cache
+def _current_plan() -> Select[Any]:
+    p = t.plans.c
+    day = bindparam("day", type_=p.period_start.type)
+    return (
+        select(t.plans)
+        .where(p.team_id == bindparam("team_id"), p.period_start <= day, p.period_end >= day)
+        .order_by(p.created_at.desc(), p.id.desc())
+        .limit(1)
+    )
+
+
 class SqlPlanRepository(_Repository):
     """Plans with their targets (targets keep the plan's list order)."""
 
@@ -383,8 +407,8 @@ class SqlPlanRepository(_Repository):
             found[row.plan_id].append(mapping.PLAN_TARGETS.load(row))
         return found
 
-    def _load(self, stmt: Select[Any]) -> list[Plan]:
-        rows = self._conn.execute(stmt).all()
+    def _load(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[Plan]:
+        rows = self._conn.execute(stmt, params).all()
         targets = self._targets([row.id for row in rows])
         return [mapping.PLANS.load(row, targets=targets[row.id]) for row in rows]
 
@@ -407,13 +431,7 @@ class SqlPlanRepository(_Repository):
 
     def current(self, team_id: int, day: date) -> Plan | None:
         """The newest plan (by creation time, then id) whose period contains ``day``."""
-        p = t.plans.c
-        plans = self._load(
-            select(t.plans)
-            .where(p.team_id == team_id, p.period_start <= day, p.period_end >= day)
-            .order_by(p.created_at.desc(), p.id.desc())
-            .limit(1)
-        )
+        plans = self._load(_current_plan(), {"team_id": team_id, "day": day})
         return plans[0] if plans else None
 
     def of_team(self, team_id: int) -> Sequence[Plan]:
@@ -432,17 +450,17 @@ class SqlAssignmentRepository(_Repository):
 
     def for_user(self, user_id: int) -> Sequence[KpiAssignment]:
         """By team id, then position."""
-        a = t.kpi_assignments.c
         rows = self._conn.execute(
-            select(t.kpi_assignments).where(a.user_id == user_id).order_by(a.team_id, a.position)
+            _lookup(t.kpi_assignments, ("user_id",), ("team_id", "position")),
+            {"user_id": user_id},
         )
         return [mapping.ASSIGNMENTS.load(row) for row in rows]
 
     def for_team(self, team_id: int) -> Sequence[KpiAssignment]:
         """By person id, then position."""
-        a = t.kpi_assignments.c
         rows = self._conn.execute(
-            select(t.kpi_assignments).where(a.team_id == team_id).order_by(a.user_id, a.position)
+            _lookup(t.kpi_assignments, ("team_id",), ("user_id", "position")),
+            {"team_id": team_id},
         )
         return [mapping.ASSIGNMENTS.load(row) for row in rows]
 
@@ -553,9 +571,9 @@ class SqlEntryRepository(_Repository):
 
     def get(self, user_id: int, kpi_id: str, day: date) -> Entry | None:
         """The current row, also when removed (``value`` None)."""
-        e = t.entries.c
         row = self._conn.execute(
-            select(t.entries).where(e.user_id == user_id, e.kpi_id == kpi_id, e.day == day)
+            _lookup(t.entries, ("user_id", "kpi_id", "day")),
+            {"user_id": user_id, "kpi_id": kpi_id, "day": day},
         ).first()
         return mapping.ENTRIES.load(row) if row else None
 
@@ -712,8 +730,9 @@ class SqlProfileRepository(_Repository):
     """Questionnaire answers after onboarding, one JSON record per person."""
 
     def get(self, user_id: int) -> UserProfile | None:
-        p = t.user_profiles.c
-        row = self._conn.execute(select(t.user_profiles).where(p.user_id == user_id)).first()
+        row = self._conn.execute(
+            _lookup(t.user_profiles, ("user_id",)), {"user_id": user_id}
+        ).first()
         if row is None:
             return None
         return mapping.PROFILES.load(row)
@@ -738,9 +757,9 @@ class SqlConversationRepository(_Repository):
     """One state per (chat, person); ``data`` is stored as JSON."""
 
     def get(self, chat_id: int, user_id: int) -> ConversationState | None:
-        c = t.conversation_states.c
         row = self._conn.execute(
-            select(t.conversation_states).where(c.chat_id == chat_id, c.user_id == user_id)
+            _lookup(t.conversation_states, ("chat_id", "user_id")),
+            {"chat_id": chat_id, "user_id": user_id},
         ).first()
         if row is None:
             return None
@@ -767,18 +786,27 @@ class SqlConversationRepository(_Repository):
 # --- processed updates -----------------------------------------------------------------------
 
 
+@cache
+def _first_time_statement(dialect: str) -> Insert:
+    u = t.processed_updates
+    stmt: Insert = (
+        _dialect_insert(dialect, u)
+        .values(update_id=bindparam("update_id", type_=u.c.update_id.type),
+                processed_at=bindparam("processed_at", type_=u.c.processed_at.type))
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(u.c.update_id)
+    )
+    return stmt
+
+
 class SqlUpdateLog(_Repository):
     """Telegram update ids already handled."""
 
     def first_time(self, update_id: int, at: datetime) -> bool:
         """Record the id; a concurrent duplicate waits for the first and then sees it."""
-        stmt = (
-            _dialect_insert(self._dialect, t.processed_updates)
-            .values(update_id=update_id, processed_at=at)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(t.processed_updates.c.update_id)
-        )
-        return self._conn.execute(stmt).first() is not None
+        stmt = _first_time_statement(self._dialect)
+        found = self._conn.execute(stmt, {"update_id": update_id, "processed_at": at}).first()
+        return found is not None
 
     def prune(self, before: datetime) -> int:
         """Forget ids processed before ``before``; return how many."""

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from kpi_core.advice.catalog import (
     Direct,
@@ -124,6 +125,19 @@ def loggables_for(
         kpi_ids: The person's KPI ids in display order.
         extra_names: More names per metric id, e.g. translated labels from the adapter.
     """
+    if not extra_names:  # the catalog's names only: the same for everyone with these KPIs
+        return list(_catalog_loggables(tuple(kpi_ids)))
+    return _loggables(kpi_ids, extra_names)
+
+
+@lru_cache(maxsize=1024)
+def _catalog_loggables(kpi_ids: tuple[str, ...]) -> tuple[Loggable, ...]:
+    return tuple(_loggables(kpi_ids, None))
+
+
+def _loggables(
+    kpi_ids: Iterable[str], extra_names: Mapping[str, Sequence[str]] | None
+) -> list[Loggable]:
     order: list[str] = []
     names: dict[str, list[str]] = {}
     labels: dict[str, tuple[str, str | None]] = {}
