@@ -181,7 +181,7 @@ def bench(engine: Engine, users: int, chunk: int, trace: bool, sample: int) -> N
         begin = time.perf_counter()
         with read() as uow:
             ids = range(first + 1, min(first + chunk, people) + 1)
-            batch = [u for u in (uow.users.get(i) for i in ids) if u is not None]
+            batch = list(uow.users.get_many(ids))
             found = deliveries.build_digests(uow, calendars, batch, TODAY, NOW)
         middle = time.perf_counter()
         for d in found.values():

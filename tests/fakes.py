@@ -193,6 +193,9 @@ class FakeUserRepository(_FakeRepository):
     def get(self, user_id: int) -> User | None:
         return _copy(self._data.users.get(user_id))
 
+    def get_many(self, user_ids: Iterable[int]) -> Sequence[User]:
+        return [_copy(self._data.users[i]) for i in sorted(set(user_ids)) if i in self._data.users]
+
     def by_telegram_id(self, telegram_id: int) -> User | None:
         found = next((u for u in self._data.users.values() if u.telegram_id == telegram_id), None)
         return _copy(found)
@@ -289,6 +292,9 @@ class FakeTeamRepository(_FakeRepository):
     def get(self, team_id: int) -> Team | None:
         return _copy(self._data.teams.get(team_id))
 
+    def get_many(self, team_ids: Iterable[int]) -> Sequence[Team]:
+        return [_copy(self._data.teams[i]) for i in sorted(set(team_ids)) if i in self._data.teams]
+
     def save(self, team: Team) -> None:
         if team.id is None or team.id not in self._data.teams:
             raise LookupError(f"no team {team.id}")
@@ -344,6 +350,15 @@ class FakeTeamRepository(_FakeRepository):
 
     def memberships_of(self, user_id: int) -> Sequence[Membership]:
         return [_copy(m) for _, m in sorted(self._data.memberships.items()) if m.user_id == user_id]
+
+    def members_of_teams(self, team_ids: Iterable[int]) -> Sequence[Membership]:
+        wanted = set(team_ids)
+        found = [m for _, m in sorted(self._data.memberships.items()) if m.team_id in wanted]
+        return [_copy(m) for m in sorted(found, key=lambda m: (m.team_id, m.id or 0))]
+
+    def memberships_of_users(self, user_ids: Iterable[int]) -> Sequence[Membership]:
+        wanted = set(user_ids)
+        return [_copy(m) for _, m in sorted(self._data.memberships.items()) if m.user_id in wanted]
 
     def link_chat(self, chat: GroupChat) -> GroupChat:
         self._need_team(chat.team_id)
@@ -404,6 +419,10 @@ class FakePlanRepository(_FakeRepository):
         stored.created_at = self._data.plans[plan.id].created_at
         self._data.plans[plan.id] = stored
 
+    def current_for_teams(self, team_ids: Iterable[int], day: date) -> dict[int, Plan]:
+        found = {team_id: self.current(team_id, day) for team_id in sorted(set(team_ids))}
+        return {team_id: plan for team_id, plan in found.items() if plan is not None}
+
     def current(self, team_id: int, day: date) -> Plan | None:
         matching = [
             p
@@ -432,6 +451,11 @@ class FakeAssignmentRepository(_FakeRepository):
     def for_team(self, team_id: int) -> Sequence[KpiAssignment]:
         found = [a for a in self._data.assignments.values() if a.team_id == team_id]
         return [_copy(a) for a in sorted(found, key=lambda a: (a.user_id, a.position))]
+
+    def for_teams(self, team_ids: Iterable[int]) -> Sequence[KpiAssignment]:
+        wanted = set(team_ids)
+        found = [a for a in self._data.assignments.values() if a.team_id in wanted]
+        return [_copy(a) for a in sorted(found, key=lambda a: (a.team_id, a.user_id, a.position))]
 
     def replace(self, user_id: int, team_id: int, kpi_ids: Sequence[str]) -> None:
         self._need_user(user_id)

@@ -121,6 +121,14 @@ class SqlUserRepository(_Repository):
         row = self._conn.execute(_lookup(t.users, ("id",)), {"id": user_id}).first()
         return mapping.USERS.load(row) if row else None
 
+    def get_many(self, user_ids: Iterable[int]) -> Sequence[User]:
+        ids = _ids(user_ids)
+        if not ids:
+            return []
+        u = t.users.c
+        rows = self._conn.execute(select(t.users).where(u.id.in_(ids)).order_by(u.id))
+        return mapping.USERS.load_all(rows)
+
     def by_telegram_id(self, telegram_id: int) -> User | None:
         row = self._conn.execute(
             _lookup(t.users, ("telegram_id",)), {"telegram_id": telegram_id}
@@ -234,6 +242,14 @@ class SqlTeamRepository(_Repository):
         row = self._conn.execute(_lookup(t.teams, ("id",)), {"id": team_id}).first()
         return mapping.TEAMS.load(row) if row else None
 
+    def get_many(self, team_ids: Iterable[int]) -> Sequence[Team]:
+        ids = _ids(team_ids)
+        if not ids:
+            return []
+        c = t.teams.c
+        return mapping.TEAMS.load_all(
+            self._conn.execute(select(t.teams).where(c.id.in_(ids)).order_by(c.id)))
+
     def save(self, team: Team) -> None:
         """Update by id; ``DuplicateKeyError`` when another team has the invite code."""
         if team.id is None:
@@ -304,6 +320,23 @@ class SqlTeamRepository(_Repository):
             _lookup(t.memberships, ("user_id",), ("id",)), {"user_id": user_id}
         )
         return [mapping.MEMBERSHIPS.load(row) for row in rows]
+
+    def members_of_teams(self, team_ids: Iterable[int]) -> Sequence[Membership]:
+        ids = _ids(team_ids)
+        if not ids:
+            return []
+        m = t.memberships.c
+        rows = self._conn.execute(
+            select(t.memberships).where(m.team_id.in_(ids)).order_by(m.team_id, m.id))
+        return mapping.MEMBERSHIPS.load_all(rows)
+
+    def memberships_of_users(self, user_ids: Iterable[int]) -> Sequence[Membership]:
+        ids = _ids(user_ids)
+        if not ids:
+            return []
+        m = t.memberships.c
+        rows = self._conn.execute(select(t.memberships).where(m.user_id.in_(ids)).order_by(m.id))
+        return mapping.MEMBERSHIPS.load_all(rows)
 
     def link_chat(self, chat: GroupChat) -> GroupChat:
         """Link a group to a team; a group linked before moves to this team (upsert)."""
@@ -434,6 +467,21 @@ class SqlPlanRepository(_Repository):
         plans = self._load(_current_plan(), {"team_id": team_id, "day": day})
         return plans[0] if plans else None
 
+    def current_for_teams(self, team_ids: Iterable[int], day: date) -> dict[int, Plan]:
+        ids = _ids(team_ids)
+        if not ids:
+            return {}
+        p = t.plans.c
+        plans = self._load(
+            select(t.plans)
+            .where(p.team_id.in_(ids), p.period_start <= day, p.period_end >= day)
+            .order_by(p.team_id, p.created_at.desc(), p.id.desc())
+        )
+        found: dict[int, Plan] = {}
+        for plan in plans:  # the newest of each team comes first
+            found.setdefault(plan.team_id, plan)
+        return found
+
     def of_team(self, team_id: int) -> Sequence[Plan]:
         """All the team's plans, by period start then id."""
         p = t.plans.c
@@ -463,6 +511,16 @@ class SqlAssignmentRepository(_Repository):
             {"team_id": team_id},
         )
         return [mapping.ASSIGNMENTS.load(row) for row in rows]
+
+    def for_teams(self, team_ids: Iterable[int]) -> Sequence[KpiAssignment]:
+        ids = _ids(team_ids)
+        if not ids:
+            return []
+        a = t.kpi_assignments.c
+        rows = self._conn.execute(
+            select(t.kpi_assignments).where(a.team_id.in_(ids))
+            .order_by(a.team_id, a.user_id, a.position))
+        return mapping.ASSIGNMENTS.load_all(rows)
 
     def replace(self, user_id: int, team_id: int, kpi_ids: Sequence[str]) -> None:
         """Make ``kpi_ids`` the set, in order (duplicates keep their first position).

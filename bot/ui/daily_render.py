@@ -133,7 +133,8 @@ def standing_block(t: Translator, s: KpiStanding, *, day_word: str | None, show_
     lines: list[str] = []
     cur = s.currency
     if day_word is not None:
-        if s.day_value is not None and s.day_quota is not None:
+        # A day off has a quota of nothing: "120 000 of 0" says less than the value alone.
+        if s.day_value is not None and s.day_quota is not None and s.day_quota > 0:
             icon = "✅" if s.day_value >= s.day_quota else "▫️"
             lines.append(_named(t._("{kpi}: {value} of {quota} {day}"), name,
                                 value=standing_value(t, s, s.day_value, cur),

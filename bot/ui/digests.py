@@ -77,7 +77,8 @@ def digest(t: Translator, d: PersonDigest) -> Menu:
     # Translators: the greeting ("Good morning!") and the date; the date starts a sentence.
     title = t._("{greeting} {day}").format(greeting=greeting(t, d.greeting),
                                            day=sentence_start(long_date(t, d.today)))
-    lines = [f"☀️ <b>{esc(title)}</b>"]
+    icon = {DayPart.MORNING: "☀️", DayPart.AFTERNOON: "🌤", DayPart.EVENING: "🌙"}[d.greeting]
+    lines = [f"{icon} <b>{esc(title)}</b>"]
     if not d.has_plan:
         lines.append(esc(t._("There is no plan for this period yet: set one with /plan.")))
     if d.report_day is not None:

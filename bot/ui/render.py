@@ -205,7 +205,8 @@ def quota_line(t: Translator, quota: Quota | None, kpi: Kpi) -> str:
     """The daily-quota line of a KPI card (plain text)."""
     if quota is None:
         if kpi.aggregation is Aggregation.SUM:
-            return t._("Daily quota: no target yet — log it daily and watch the trend.")
+            return t._("Daily quota: no target yet — set one in /kpis → 🎯 Targets; until then, "
+                       "log it daily and watch the trend.")
         return t._("Daily quota: none — it is a rate, judged over the whole period.")
     per_person = amount(t, quota.per_person, quota.currency)
     if quota.people > 1:

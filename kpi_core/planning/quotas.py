@@ -308,9 +308,9 @@ def round_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal
     Returns:
         The nearest multiple of ``quantum``, halves rounded away from zero.
     """
-    units = Fraction(value) / _positive_quantum(quantum)
-    whole = floor(abs(units) + Fraction(1, 2))  # half up, away from zero
-    return _from_units(whole if units >= 0 else -whole, quantum)
+    n, d = _units_ratio(value, quantum)
+    whole = (2 * abs(n) + d) // (2 * d)  # floor(|units| + 1/2): half up, away from zero
+    return _from_units(whole if n >= 0 else -whole, quantum)
 
 
 def ceil_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal:
@@ -319,7 +319,8 @@ def ceil_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal:
     The rule for anything *asked of* a person: 40.28 calls a day is 41, 54,545.4545… rubles is
     54,545.46, so that doing what is asked reaches the plan.
     """
-    return _ceil_to_quantum(Fraction(value), quantum)
+    n, d = _units_ratio(value, quantum)
+    return _from_units(-(-n // d), quantum)
 
 
 def floor_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal:
@@ -328,8 +329,16 @@ def floor_to_quantum(value: Number, quantum: Decimal = MONEY_QUANTUM) -> Decimal
     The rule for an *allowance* (a lower-is-better KPI's budget left per day): spending what is
     allowed each day stays within the limit.
     """
-    units = Fraction(value) / _positive_quantum(quantum)
-    return _from_units(floor(units), quantum)
+    n, d = _units_ratio(value, quantum)
+    return _from_units(n // d, quantum)
+
+
+def _units_ratio(value: Number, quantum: Decimal) -> tuple[int, int]:
+    """``value / quantum`` as an integer numerator and a positive denominator (the rounding
+    functions work on these: integer maths, no Fraction objects on the digest's hot path)."""
+    exact = value if isinstance(value, Fraction) else Fraction(value)
+    q = _positive_quantum(quantum)
+    return exact.numerator * q.denominator, exact.denominator * q.numerator
 
 
 def apportion(

@@ -597,8 +597,10 @@ def digest_preview(uow: UnitOfWork, deps: Deps, who: Who) -> DigestPreview:
         user = uow.users.by_telegram_id(who.telegram_id)
         if user is None or user.id is None:
             return DigestPreview(None, who.language)
-        day = person_today(user, deps.clock.now())
-        built = deliveries.build_digests(uow, deps.calendars, [user], day)
+        now = deps.clock.now()
+        day = person_today(user, now)
+        # Greeted by the hour it is now, as a digest sent now would be.
+        built = deliveries.build_digests(uow, deps.calendars, [user], day, now)
         return DigestPreview(built.get(user.id), user.language or who.language)
 
 

@@ -14,8 +14,9 @@ decides *what* is due and *what* it says lives here, over the ports, so it runs 
 
 The builders (:func:`build_digests`, :func:`build_team_digest`, :func:`reminder_views`) run
 inside a unit of work the caller has opened, so one transaction serves a whole batch. They load
-many people at once: one entries query for the whole batch, one team state per team, one
-``logged_users_on`` query per day of the longest streak.
+many people at once: their memberships, teams, plans, members, KPIs and days off in one query
+each (:func:`~kpi_core.services.people.team_states`), the period's sums and the report days'
+values set-wise, and a logged-days mask for the streaks.
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from kpi_core.services.people import (
     membership_of,
     schedule_of,
     team_state,
+    team_states,
 )
 from kpi_core.tracking.digest import (
     DayPart,
@@ -114,16 +116,11 @@ def build_digests(
     """
     cache = {u.id: u for u in users if u.id is not None}
     team_of: dict[int, int] = {}
-    for user in users:
-        if user.id is None:
-            continue
-        membership = membership_of(uow, user.id)
-        if membership is not None:
-            team_of[user.id] = membership.team_id
-    teams: dict[int, TeamState] = {}
+    for membership in uow.teams.memberships_of_users(cache):
+        if membership.left_on is None:  # the first current one, as membership_of picks
+            team_of.setdefault(membership.user_id, membership.team_id)
     calendar_cache: dict[str, WorkingCalendar] = {}
-    for team_id in sorted(set(team_of.values())):
-        teams[team_id] = team_state(uow, calendars, team_id, day, cache, calendar_cache)
+    teams = team_states(uow, calendars, set(team_of.values()), day, cache, calendar_cache)
     report_days: dict[int, date | None] = {}
     report_plans: dict[int, Plan | None] = {}
     plan_cache: dict[tuple[int, date], Plan | None] = {}

@@ -1,8 +1,9 @@
 """Loading a person and their team for the use cases: shared by the daily loop and deliveries.
 
-Each function runs inside the caller's unit of work. :func:`team_state` loads a team with the plan
-in force on a day and everyone's working days; the batch builders pass caches so that many
-people of one team, or of one country, share the loaded objects.
+Each function runs inside the caller's unit of work. :func:`team_state` loads a team with the
+plan in force on a day and everyone's working days; :func:`team_states` loads many teams with
+a fixed number of set-based queries, and the batch builders pass caches so that many people of
+one team, or of one country, share the loaded objects.
 """
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from kpi_core.model import (
+    KpiAssignment,
     Membership,
     Plan,
+    Team,
     User,
 )
 from kpi_core.parsing.quickform import MAX_DAYS_BACK, Loggable, loggables_for
@@ -39,6 +42,7 @@ __all__ = [
     "person_today",
     "schedule_of",
     "team_state",
+    "team_states",
     "user_of",
 ]
 
@@ -95,26 +99,101 @@ def team_state(
     """Load a team with the plan in force on ``day`` and everyone's working days."""
     team = uow.teams.get(team_id)
     plan = uow.plans.current(team_id, day)
-    start, end = (plan.period_start, plan.period_end) if plan else (day, day)
-    memberships = [
-        m for m in uow.teams.members(team_id)
-        if (m.left_on is None or m.left_on >= start) and (m.joined_on is None or m.joined_on <= end)
-    ]
-    by_user: dict[int, list[tuple[int, str]]] = {}
-    for a in uow.assignments.for_team(team_id):
-        by_user.setdefault(a.user_id, []).append((a.position, a.kpi_id))
+    memberships = _current_members(uow.teams.members(team_id), plan, day)
     cache = users if users is not None else {}
-    ids = [m.user_id for m in memberships]
-    window_start = min(start, day - timedelta(days=62))
+    for m in memberships:
+        if m.user_id not in cache:
+            user = uow.users.get(m.user_id)
+            if user is not None:
+                cache[m.user_id] = user
+    start, end = _window(plan, day)
+    offs = _days_off(uow, [m.user_id for m in memberships], start, end)
+    return _assemble(team_id, team, plan, memberships, uow.assignments.for_team(team_id), cache,
+                     offs, calendars, calendar_cache)
+
+
+def team_states(
+    uow: UnitOfWork,
+    calendars: CalendarProvider,
+    team_ids: Iterable[int],
+    day: date,
+    users: dict[int, User] | None = None,
+    calendar_cache: dict[str, WorkingCalendar] | None = None,
+) -> dict[int, TeamState]:
+    """:func:`team_state` of many teams, with a fixed handful of set-based queries (the
+    morning digests of a batch of people)."""
+    ids = sorted(set(team_ids))
+    if not ids:
+        return {}
+    teams = {team.id: team for team in uow.teams.get_many(ids)}
+    plans = uow.plans.current_for_teams(ids, day)
+    by_team: dict[int, list[Membership]] = {}
+    for m in uow.teams.members_of_teams(ids):
+        by_team.setdefault(m.team_id, []).append(m)
+    assignments: dict[int, list[KpiAssignment]] = {}
+    for a in uow.assignments.for_teams(ids):
+        assignments.setdefault(a.team_id, []).append(a)
+    current = {team_id: _current_members(by_team.get(team_id, []), plans.get(team_id), day)
+               for team_id in ids}
+    people = sorted({m.user_id for members in current.values() for m in members})
+    cache = users if users is not None else {}
+    missing = [uid for uid in people if uid not in cache]
+    for user in uow.users.get_many(missing):
+        if user.id is not None:
+            cache[user.id] = user
+    windows = [_window(plans.get(team_id), day) for team_id in ids]
+    offs = _days_off(uow, people, min(w[0] for w in windows), max(w[1] for w in windows))
+    return {
+        team_id: _assemble(team_id, teams.get(team_id), plans.get(team_id), current[team_id],
+                           assignments.get(team_id, []), cache, offs, calendars, calendar_cache)
+        for team_id in ids
+    }
+
+
+def _window(plan: Plan | None, day: date) -> tuple[date, date]:
+    """The days whose days off a team's schedules need: the period and two months back."""
+    start, end = (plan.period_start, plan.period_end) if plan else (day, day)
+    return min(start, day - timedelta(days=62)), max(end, day)
+
+
+def _current_members(
+    memberships: Iterable[Membership], plan: Plan | None, day: date
+) -> list[Membership]:
+    """Who counts in the plan's period: joined before it ended, not left before it began."""
+    start, end = (plan.period_start, plan.period_end) if plan else (day, day)
+    return [m for m in memberships
+            if (m.left_on is None or m.left_on >= start)
+            and (m.joined_on is None or m.joined_on <= end)]
+
+
+def _days_off(
+    uow: UnitOfWork, user_ids: list[int], start: date, end: date
+) -> dict[int, set[date]]:
     offs: dict[int, set[date]] = {}
-    for off in uow.days_off.in_range(ids, window_start, max(end, day)):
+    for off in uow.days_off.in_range(user_ids, start, end):
         offs.setdefault(off.user_id, set()).add(off.day)
+    return offs
+
+
+def _assemble(
+    team_id: int,
+    team: Team | None,
+    plan: Plan | None,
+    memberships: Iterable[Membership],
+    assignments: Iterable[KpiAssignment],
+    users: dict[int, User],
+    offs: dict[int, set[date]],
+    calendars: CalendarProvider,
+    calendar_cache: dict[str, WorkingCalendar] | None,
+) -> TeamState:
+    by_user: dict[int, list[tuple[int, str]]] = {}
+    for a in assignments:
+        by_user.setdefault(a.user_id, []).append((a.position, a.kpi_id))
     members = []
     for m in memberships:
-        user = cache.get(m.user_id) or uow.users.get(m.user_id)
+        user = users.get(m.user_id)
         if user is None:
             continue
-        cache[m.user_id] = user
         schedule = WorkSchedule(
             calendar_for(calendars, user.country, calendar_cache), frozenset(user.working_weekdays),
             frozenset(offs.get(m.user_id, ())), active_from=m.joined_on, active_until=m.left_on,

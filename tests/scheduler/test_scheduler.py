@@ -134,7 +134,7 @@ async def test_after_downtime_only_useful_messages_are_sent(
                                                                     date(2025, 11, 30)))
     world.clock.set(first_tick)  # the bot comes back and keeps running until midnight
     await world.run_until(utc(2025, 11, 24, 20, 59), step_minutes=30)
-    kinds = [s.text.startswith("☀️") for s in world.sender.to(1)]
+    kinds = [not s.text.startswith("🕕") for s in world.sender.to(1)]  # 🕕: the reminder
     assert kinds.count(True) == int(digest_sent)
     assert kinds.count(False) == int(reminder_sent)
 
@@ -234,8 +234,8 @@ async def test_under_flood_limits_a_persons_messages_keep_their_order(world: Wor
     assert world.sender.to(1) == []
     await world.run_until(utc(2025, 11, 24, 15, 10), step_minutes=1)
     sent = world.sender.to(1)
-    # The digest first, then the reminder.
-    assert [s.text.split()[0] for s in sent] == ["☀️", "🕕"], [s.text for s in sent]
+    # The digest first (🌙: it goes out at 18:02, so "Good evening"), then the reminder.
+    assert [s.text.split()[0] for s in sent] == ["🌙", "🕕"], [s.text for s in sent]
     assert sent[0].at == utc(2025, 11, 24, 15, 2)
     assert sent[0].at < sent[1].at
 

@@ -69,8 +69,9 @@ def test_the_greeting_follows_the_local_hour_and_the_date_starts_a_sentence(
         user = uow.users.get(user_id)
         assert user is not None
         assert deliveries.build_digests(uow, CAL, [user], THURSDAY, now)[user_id].greeting is part
-    assert _digest_text(uow, user_id, "en", now).startswith("☀️ " + english)
-    assert _digest_text(uow, user_id, "ru", now).startswith("☀️ " + russian)
+    icon = {DayPart.MORNING: "☀️", DayPart.AFTERNOON: "🌤", DayPart.EVENING: "🌙"}[part]
+    assert _digest_text(uow, user_id, "en", now).startswith(f"{icon} {english}")
+    assert _digest_text(uow, user_id, "ru", now).startswith(f"{icon} {russian}")
 
 
 def test_russian_digest_and_reminder_typography(uow: FakeUnitOfWork, clock: ManualClock) -> None:

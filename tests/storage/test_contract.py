@@ -929,3 +929,45 @@ def test_logged_days_as_a_bit_mask(new_uow: NewUow) -> None:
         masks = uow.entries.logged_days([me, other, idle], DAY, 63)
         assert masks == {me: 1 | 1 << 1 | 1 << 3 | 1 << 62}
         assert uow.entries.logged_days([me], DAY, 2) == {me: 0b11}
+
+
+def test_batch_reads_agree_with_the_single_ones(new_uow: NewUow) -> None:
+    """The digests load many teams at once: each batch read is the single read, together."""
+    (a, b), sales = setup_team(new_uow, 2)
+    (c,), support = setup_team_of_one(new_uow)
+    with new_uow() as uow:
+        uow.assignments.replace(a, sales, ["revenue", "cold_calls"])
+        uow.assignments.replace(b, sales, ["cold_calls"])
+        uow.assignments.replace(c, support, ["deals"])
+        old = uow.plans.add(Plan(sales, date(2025, 11, 1), date(2025, 11, 30)))
+        new = uow.plans.add(Plan(sales, date(2025, 11, 1), date(2025, 11, 30),
+                                 targets=[PlanTarget("revenue", Decimal(5))]))
+        uow.plans.add(Plan(support, date(2025, 10, 1), date(2025, 10, 31)))
+        uow.commit()
+    with new_uow() as uow:
+        teams = [sales, support, 10**9]
+        assert [x.id for x in uow.users.get_many([c, a, a, 10**9])] == sorted([a, c])
+        assert list(uow.teams.get_many(teams)) == [uow.teams.get(sales), uow.teams.get(support)]
+        assert list(uow.teams.members_of_teams(teams)) == [
+            *uow.teams.members(sales), *uow.teams.members(support)]
+        assert list(uow.teams.memberships_of_users([c, a])) == sorted(
+            [*uow.teams.memberships_of(a), *uow.teams.memberships_of(c)], key=lambda m: m.id or 0)
+        assert list(uow.assignments.for_teams(teams)) == [
+            *uow.assignments.for_team(sales), *uow.assignments.for_team(support)]
+        current = uow.plans.current_for_teams(teams, date(2025, 11, 10))
+        assert current == {sales: uow.plans.current(sales, date(2025, 11, 10))}
+        assert current[sales].id == new.id != old.id
+        assert current[sales].targets == [PlanTarget("revenue", Decimal(5))]
+        assert uow.plans.current_for_teams([], DAY) == {}
+        assert uow.assignments.for_teams([]) == []
+
+
+def setup_team_of_one(new_uow: NewUow) -> tuple[list[int], int]:
+    with new_uow() as uow:
+        user = add_user(uow, BIG_TG_ID + 100, display_name="Solo")
+        assert user.id is not None
+        team = uow.teams.add(Team(name="Support", owner_user_id=user.id))
+        assert team.id is not None
+        uow.teams.add_member(Membership(team.id, user.id, TeamRole.OWNER, Decimal(1), DAY))
+        uow.commit()
+    return [user.id], team.id
