@@ -97,12 +97,14 @@ class Console:
         *,
         width: int | None = None,
         prompt: str = "",
+        echo: bool = False,
     ) -> None:
         self._new_uow = uow_factory
         self._clock = clock
         self._out = out
         self._width = width
         self._prompt = prompt
+        self._echo = echo
         self._who = Who(chat_id=user_id, telegram_id=user_id, language=language, name="Console")
         calendars = HolidaysCalendarProvider()
         self._deps = Deps(
@@ -137,6 +139,8 @@ class Console:
             line = raw.strip()
             if line in ("/quit", "/exit"):
                 break
+            if line and self._echo:  # input from a file: the output reads as a transcript
+                self._out.write(f"› {line}\n")
             if line:
                 self.handle(line)
             self._ask()
@@ -436,10 +440,11 @@ def run_console(
                              Who(args.user_id, args.user_id, args.lang), args.lang)
         stream_in = stdin or sys.stdin
         stream_out = stdout or sys.stdout
-        prompt = "› " if stream_in.isatty() else ""
+        interactive = stream_in.isatty()
+        prompt = "› " if interactive else ""
         width = shutil.get_terminal_size().columns if stream_out.isatty() else None
         console = Console(factory, clock, args.user_id, language, stream_out, prompt=prompt,
-                          width=width)
+                          width=width, echo=not interactive)
         return console.run(stream_in)
     finally:
         engine.dispose()

@@ -180,3 +180,21 @@ def test_a_full_day_in_the_console(engine: Engine) -> None:
     assert "В этом сообщении я не нашёл результатов, которые можно внести." in output
     assert "Какой результат внести за сегодня?" in output
     assert f"Выручка: 50{NBSP}000{NBSP}₽ (было 120{NBSP}000{NBSP}₽)" in output
+
+
+def test_input_from_a_file_is_echoed_so_the_output_reads_as_a_transcript(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from bot.console import run_console
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    args = argparse.Namespace(lang="en", database_url=f"sqlite:///{tmp_path / 'c.sqlite3'}",
+                              user_id=0)
+    out = io.StringIO()
+    assert run_console(args, stdin=io.StringIO("1\n/help\n"), stdout=out) == 0
+    text = out.getvalue()
+    assert "› 1\n" in text
+    assert "› /help\n" in text
+    assert text.index("› 1\n") < text.index("What kind of business is it?")
