@@ -391,6 +391,25 @@ class SqlTeamRepository(_Repository):
 
 
 @cache
+def _in_range_statement(table: str) -> Select[Any]:
+    """The reads by a list of ids (an expanding ``:ids``) and a ``:start``–``:end`` day range
+    that every log line and digest batch makes, each built once."""
+    if table == "plan_targets":
+        pt = t.plan_targets.c
+        return (select(t.plan_targets).where(pt.plan_id.in_(bindparam("ids", expanding=True)))
+                .order_by(pt.plan_id, pt.position))
+    source = t.entries if table == "entries" else t.days_off
+    c = source.c
+    where = [c.user_id.in_(bindparam("ids", expanding=True)),
+             c.day >= bindparam("start", type_=c.day.type),
+             c.day <= bindparam("end", type_=c.day.type)]
+    if table == "entries":
+        where.append(t.entries.c.value.is_not(None))
+        return select(source).where(*where).order_by(c.day, c.user_id, t.entries.c.kpi_id)
+    return select(source).where(*where).order_by(c.day, c.user_id)
+
+
+@cache
 def _current_plan() -> Select[Any]:
     p = t.plans.c
     day = bindparam("day", type_=p.period_start.type)
@@ -431,11 +450,7 @@ class SqlPlanRepository(_Repository):
         found: dict[int, list[PlanTarget]] = {plan_id: [] for plan_id in plan_ids}
         if not plan_ids:
             return found
-        rows = self._conn.execute(
-            select(t.plan_targets)
-            .where(t.plan_targets.c.plan_id.in_(plan_ids))
-            .order_by(t.plan_targets.c.plan_id, t.plan_targets.c.position)
-        )
+        rows = self._conn.execute(_in_range_statement("plan_targets"), {"ids": plan_ids})
         for row in rows:
             found[row.plan_id].append(mapping.PLAN_TARGETS.load(row))
         return found
@@ -651,13 +666,9 @@ class SqlEntryRepository(_Repository):
         ids = _ids(user_ids)
         if not ids:
             return []
-        e = t.entries.c
-        rows = self._conn.execute(
-            select(t.entries)
-            .where(e.user_id.in_(ids), e.day >= start, e.day <= end, e.value.is_not(None))
-            .order_by(e.day, e.user_id, e.kpi_id)
-        )
-        return [mapping.ENTRIES.load(row) for row in rows]
+        rows = self._conn.execute(_in_range_statement("entries"),
+                                  {"ids": ids, "start": start, "end": end})
+        return mapping.ENTRIES.load_all(rows)
 
     def logged_users_on(self, user_ids: Iterable[int], day: date) -> set[int]:
         ids = _ids(user_ids)
@@ -772,12 +783,8 @@ class SqlDayOffRepository(_Repository):
         ids = _ids(user_ids)
         if not ids:
             return []
-        d = t.days_off.c
-        rows = self._conn.execute(
-            select(t.days_off)
-            .where(d.user_id.in_(ids), d.day >= start, d.day <= end)
-            .order_by(d.day, d.user_id)
-        )
+        rows = self._conn.execute(_in_range_statement("days_off"),
+                                  {"ids": ids, "start": start, "end": end})
         return mapping.DAYS_OFF.load_all(rows)
 
 

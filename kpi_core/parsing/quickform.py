@@ -727,13 +727,17 @@ def _not_loggable(name: str, kpi: Kpi) -> Problem:
     return Problem(ProblemKind.NOT_LOGGABLE, name, message, name=name, metric_id=kpi.id)
 
 
-def _tracked_ratio_kpis(loggables: Sequence[Loggable]) -> set[str]:
+def _tracked_ratio_kpis(loggables: Sequence[Loggable]) -> frozenset[str]:
     """KPIs that are computed from the metrics in ``loggables`` (conversions and the like)."""
-    ids = {item.metric_id for item in loggables}
-    return {
+    return _ratio_kpis_of(frozenset(item.metric_id for item in loggables))
+
+
+@lru_cache(maxsize=1024)
+def _ratio_kpis_of(metric_ids: frozenset[str]) -> frozenset[str]:
+    return frozenset(
         kpi.id for kpi in all_kpis()
-        if not isinstance(kpi.formula, Direct) and {m.id for m in kpi.inputs} <= ids
-    }
+        if not isinstance(kpi.formula, Direct) and {m.id for m in kpi.inputs} <= metric_ids
+    )
 
 
 # -- a reply to the reminder: numbers in order --------------------------------------------------
