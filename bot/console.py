@@ -311,7 +311,12 @@ class Console:
                 return
             self._show_daily(daily_loop.press(self._new_uow(), self._deps, self._who, pressed))
             return
-        self._call(use.press, render.press_of(button.data), quiet=quiet)
+        try:
+            menu_press = render.press_of(button.data)
+        except callbacks.InvalidCallback:  # a button of a screen that has been closed
+            self._print(self.t._("This menu has expired."))
+            return
+        self._call(use.press, menu_press, quiet=quiet)
 
     # -- output ---------------------------------------------------------------------------
     def _call(

@@ -335,7 +335,27 @@ def render(
     body = _body(t, view, reply.token, now, bot_username)
     head = _head(t, reply, now)
     text = "\n\n".join([*head, body.text]) if head else body.text
-    return Menu(text, body.rows, body.location)
+    rows = body.rows if reply.token else _without_menu_buttons(body.rows)
+    return Menu(text, rows, body.location)
+
+
+def _without_menu_buttons(rows: Rows) -> Rows:
+    """A screen shown with no conversation open (a saved KPI set, a closed menu): its
+    conversation buttons would only answer "this menu has expired", so they are left out;
+    links and buttons that carry no token (``/team``, languages) stay."""
+    kept = []
+    for row in rows:
+        buttons = tuple(b for b in row if b.url is not None or not _needs_token(b.data))
+        if buttons:
+            kept.append(buttons)
+    return tuple(kept)
+
+
+def _needs_token(data: str) -> bool:
+    try:
+        return callbacks.decode(data).prefix in MENU_PREFIXES
+    except callbacks.InvalidCallback:
+        return False
 
 
 def _body(t: Translator, view: View, token: str, now: datetime, bot_username: str | None) -> Menu:

@@ -268,6 +268,8 @@ async def test_kpis_targets_show_set_and_save_a_target_for_every_kpi(onboarded: 
     assert "Target: 400 (worked out from the plan)" in onboarded.text
     await onboarded.tap("Save")
     assert "Your KPI set is saved." in onboarded.text
+    # Saved and closed: no buttons left that would only say "this menu has expired".
+    assert onboarded.harness.last_message(onboarded.user_id).buttons == []
     with onboarded.harness.services.uow_factory() as uow:
         plan = uow.plans.of_team(1)[0]
         assert plan.target_for("cold_calls") is not None
