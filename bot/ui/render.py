@@ -35,6 +35,7 @@ from kpi_core.planning.calendar import Period
 from kpi_core.services.membership import (
     INVITE_PREFIX,
     ConfirmRemoveView,
+    ConfirmTransferView,
     MemberLine,
     TeamView,
     headcount,
@@ -375,6 +376,8 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
         return team_menu(t, view, bot_username)
     if isinstance(view, ConfirmRemoveView):
         return remove_menu(t, view)
+    if isinstance(view, ConfirmTransferView):
+        return transfer_menu(t, view)
     if isinstance(view, PlanView):
         return plan_menu(t, view, token)
     if isinstance(view, SettingsView):
@@ -740,15 +743,45 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
             (Button("🔄 " + t.pgettext("button", "New link"), callbacks.encode("tm", "new")),)
         )
     removable = [m for m in view.members if m.removable]
-    if removable:
+    owner_buttons = any(m.promotable or m.demotable or m.transferable for m in view.members)
+    if owner_buttons:
+        parts.append(esc(t._("A new link stops the old one from working; ✖ removes someone "
+                             "from the team, ⭐ makes them an admin (they can invite and "
+                             "remove members), 👑 hands the team over to them.")))
+    elif removable:
         parts.append(esc(t._("A new link stops the old one from working; "
                              "✖ removes someone from the team.")))
     elif view.invite_code is not None:
         parts.append(esc(t._("A new link stops the old one from working.")))
-    rows.extend(
-        (Button("✖ " + m.name, callbacks.encode("tm", "rm", m.membership_id)),) for m in removable
-    )
+    for m in view.members:
+        row = []
+        if m.removable:
+            row.append(Button("✖ " + m.name, callbacks.encode("tm", "rm", m.membership_id)))
+        if m.promotable:
+            row.append(Button("⭐ " + t.pgettext("button", "Make admin"),
+                              callbacks.encode("tm", "adm", m.membership_id)))
+        if m.demotable:
+            row.append(Button("☆ " + t.pgettext("button", "Make member"),
+                              callbacks.encode("tm", "mem", m.membership_id)))
+        if m.transferable:
+            row.append(Button("👑", callbacks.encode("tm", "own", m.membership_id)))
+        if row:
+            rows.append(tuple(row))
     return Menu("\n\n".join(parts), tuple(rows))
+
+
+def transfer_menu(t: Translator, view: ConfirmTransferView) -> Menu:
+    """"Hand the team over to Anna?"."""
+    text = esc(t._(
+        "Hand the team “{team}” over to {name}? They become its owner: the plan, the targets "
+        "and the team are theirs to manage. You stay in the team as an admin."
+    ).format(name=view.member.name, team=view.team))
+    rows = ((
+        Button(t.pgettext("button", "Yes, hand over"),
+               callbacks.encode("tm", "owny", view.member.membership_id)),
+        Button(t.pgettext("button", "No"), callbacks.encode("tm", "back")),
+    ),)
+    return Menu(text, rows)
 
 
 def remove_menu(t: Translator, view: ConfirmRemoveView) -> Menu:

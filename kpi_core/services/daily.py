@@ -34,7 +34,6 @@ from kpi_core.model import (
     DeliveryKind,
     Entry,
     GroupChat,
-    TeamRole,
 )
 from kpi_core.parsing.quickform import Loggable
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
@@ -58,6 +57,7 @@ from kpi_core.services.people import (
     team_state,
     user_of,
 )
+from kpi_core.services.permissions import TeamAction, allows
 from kpi_core.tracking.digest import (
     KpiStanding,
     Ledger,
@@ -574,14 +574,13 @@ def reactivate(uow: UnitOfWork, telegram_id: int) -> bool:
 
 def _admin_team(uow: UnitOfWork, user_id: int) -> int | None:
     for m in uow.teams.memberships_of(user_id):
-        if m.left_on is None and m.role in (TeamRole.OWNER, TeamRole.ADMIN):
+        if allows(m, TeamAction.LINK_GROUP, m.team_id):
             return m.team_id
     return None
 
 
 def _may_manage(uow: UnitOfWork, user_id: int, team_id: int) -> bool:
-    return any(m.team_id == team_id and m.left_on is None and m.role in (TeamRole.OWNER,
-                                                                        TeamRole.ADMIN)
+    return any(allows(m, TeamAction.LINK_GROUP, team_id)
                for m in uow.teams.memberships_of(user_id))
 
 

@@ -38,11 +38,13 @@ from kpi_core.planning.quotas import (
 )
 from kpi_core.planning.team import split_over_seats
 from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
+from kpi_core.services.permissions import TeamAction, allows
 
 __all__ = [
     "INVITE_PREFIX",
     "MANAGERS",
     "ConfirmRemoveView",
+    "ConfirmTransferView",
     "MemberLine",
     "MemberSchedule",
     "Notification",
@@ -104,6 +106,9 @@ class MemberLine:
         role: Their job (``Role`` value) from their answers, if known.
         joined_on: When they joined.
         removable: The viewer may remove them.
+        promotable: The viewer (the owner) may make this member an admin.
+        demotable: The viewer (the owner) may make this admin a member again.
+        transferable: The viewer (the owner) may hand the team over to them.
     """
 
     membership_id: int
@@ -113,6 +118,9 @@ class MemberLine:
     role: str | None
     joined_on: date | None
     removable: bool
+    promotable: bool = False
+    demotable: bool = False
+    transferable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,14 @@ class TeamView:
 @dataclass(frozen=True, slots=True)
 class ConfirmRemoveView:
     """"Remove this person from the team?"."""
+
+    member: MemberLine
+    team: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmTransferView:
+    """"Hand the team over to Anna?"."""
 
     member: MemberLine
     team: str
@@ -190,7 +206,8 @@ def roster(
 ) -> tuple[MemberLine, ...]:
     """The team's current members, owner first, then in the order they joined."""
     assert team.id is not None
-    manage = viewer is not None and viewer.role in MANAGERS and viewer.left_on is None
+    roles = allows(viewer, TeamAction.CHANGE_ROLE, team.id)
+    hand_over = allows(viewer, TeamAction.TRANSFER, team.id)
     lines = []
     for m in uow.teams.members(team.id):
         if m.left_on is not None or m.id is None:
@@ -198,16 +215,17 @@ def roster(
         user = uow.users.get(m.user_id)
         profile = uow.profiles.get(m.user_id)
         role = profile.answers.get("role") if profile else None
-        removable = (
-            manage
-            and viewer is not None
-            and m.user_id != viewer.user_id
-            and m.user_id != team.owner_user_id
-            and (m.role is TeamRole.MEMBER or viewer.role is TeamRole.OWNER)
-        )
+        owner = m.user_id == team.owner_user_id
+        someone_else = viewer is not None and m.user_id != viewer.user_id and not owner
+        removable = someone_else and allows(
+            viewer, TeamAction.REMOVE_MEMBER if m.role is TeamRole.MEMBER
+            else TeamAction.REMOVE_ADMIN, team.id)
         lines.append(
             MemberLine(m.id, m.user_id, _display_name(user), m.role,
-                       str(role) if role else None, m.joined_on, removable)
+                       str(role) if role else None, m.joined_on, removable,
+                       promotable=someone_else and roles and m.role is TeamRole.MEMBER,
+                       demotable=someone_else and roles and m.role is TeamRole.ADMIN,
+                       transferable=someone_else and hand_over)
         )
     lines.sort(key=lambda line: (line.user_id != team.owner_user_id,
                                  line.joined_on or date.min, line.membership_id))
@@ -216,7 +234,7 @@ def roster(
 
 def team_view(uow: UnitOfWork, team: Team, viewer: Membership | None) -> TeamView:
     """The ``/team`` screen of ``team`` as ``viewer`` may see it."""
-    manage = viewer is not None and viewer.role in MANAGERS
+    manage = allows(viewer, TeamAction.SEE_ROSTER, team.id)
     owner = uow.users.get(team.owner_user_id)
     return TeamView(
         name=team.name,

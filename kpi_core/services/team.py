@@ -7,7 +7,10 @@ press is checked here against the presser's current membership, so a forged or o
 changes nothing.
 
 Press actions (``tm:<action>[:<membership id>]`` in Telegram): ``new`` (a new invite link; the
-old one stops working), ``rm`` (ask before removing), ``rmy`` (remove), ``back``.
+old one stops working), ``rm`` (ask before removing), ``rmy`` (remove), ``adm`` (make an admin),
+``mem`` (make an admin a member again), ``own`` (ask before handing the team over), ``owny``
+(hand it over: the owner becomes an admin), ``back``. What each needs is
+:data:`kpi_core.services.permissions.ALLOWED`.
 """
 
 from __future__ import annotations
@@ -15,27 +18,50 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from kpi_core.messages import N_, Message
-from kpi_core.model import Membership, Team, User
+from kpi_core.model import Membership, Team, TeamRole, User
 from kpi_core.ports import UnitOfWork
 from kpi_core.services import membership as team_ops
 from kpi_core.services.common import Deps, Who
-from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
+from kpi_core.services.membership import (
+    ConfirmRemoveView,
+    ConfirmTransferView,
+    MemberLine,
+    Notification,
+    TeamView,
+)
 from kpi_core.services.onboarding import EXPIRED, NoticeView, Reply
+from kpi_core.services.permissions import TeamAction, check
 from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = ["ACTIONS", "open_team", "press"]
 
-ACTIONS = frozenset({"new", "rm", "rmy", "back"})
+ACTIONS = frozenset({"new", "rm", "rmy", "adm", "mem", "own", "owny", "back"})
+_ACTION_NEEDS = {
+    "new": TeamAction.NEW_LINK,
+    # "rm" and "rmy" are checked with their target: removing an admin is the owner's alone.
+    "adm": TeamAction.CHANGE_ROLE,
+    "mem": TeamAction.CHANGE_ROLE,
+    "own": TeamAction.TRANSFER,
+    "owny": TeamAction.TRANSFER,
+}
 
 _ONBOARD_FIRST = N_("Let's set things up first: send /start.")
 _NO_TEAM = N_(
     "You are not in a team. Send /restart to set up your own, or open a team's invite link."
 )
 _NEW_LINK = N_("Here is the new invite link. The old one no longer works.")
-_NOT_ALLOWED = N_("Only the team's owner can do this.")
 _NOT_IN_TEAM = N_("This person is not in the team any more.")
 _OWNER_STAYS = N_("The team's owner cannot be removed from it.")
+_OWNER_ROLE = N_("The owner's role changes only when they hand the team over.")
+_NOT_YOURSELF = N_("You cannot do this to yourself.")
 _REMOVED = N_("{name} is no longer in the team.")
+_NOW_ADMIN = N_("{name} is now an admin: they can invite and remove members and link groups.")
+_NOW_MEMBER = N_("{name} is a member again.")
+_HANDED_OVER = N_("{name} is now the owner of the team. You stay in it as an admin.")
+_YOU_ARE_ADMIN = N_("You are now an admin of the team “{team}”: /team shows its members.")
+_YOU_ARE_OWNER = N_(
+    "You are now the owner of the team “{team}”: /team and /plan are yours to manage."
+)
 _YOU_WERE_REMOVED = N_(
     "You are no longer in the team “{team}”. What you logged stays with you; send /restart to "
     "set up on your own."
@@ -80,14 +106,28 @@ def press(uow: UnitOfWork, deps: Deps, who: Who, action: str, arg: str = "") -> 
         team = uow.teams.get(membership.team_id) if membership else None
         if membership is None or team is None:
             return _notice(who, _NO_TEAM)
-        if membership.role not in team_ops.MANAGERS:
-            return _refused(uow, team, membership, who, _NOT_ALLOWED)
+        # Each action checks its own permission (the refusal names the role that may); the
+        # generic one is seeing the roster at all.
+        if action not in ("rm", "rmy"):
+            needed = _ACTION_NEEDS.get(action, TeamAction.SEE_ROSTER)
+            refusal = check(membership, needed, team.id)
+            if refusal is not None:
+                return _refused(uow, team, membership, who, refusal)
         if action == "new":
             team_ops.regenerate_invite_code(uow, team, deps.new_invite_code)
             uow.commit()
             return _shown(uow, team, membership, who, notice=Message(_NEW_LINK))
         if action in ("rm", "rmy"):
             reply = _remove(uow, deps, who, user, team, membership, arg, confirmed=action == "rmy")
+            uow.commit()
+            return reply
+        if action in ("adm", "mem"):
+            reply = _change_role(uow, who, team, membership, arg,
+                                 TeamRole.ADMIN if action == "adm" else TeamRole.MEMBER)
+            uow.commit()
+            return reply
+        if action in ("own", "owny"):
+            reply = _transfer(uow, who, team, membership, arg, confirmed=action == "owny")
             uow.commit()
             return reply
         if action == "back":
@@ -110,10 +150,80 @@ def _shown(
     return Reply(view, notice=notice, closed=True, language=who.language, notify=notify)
 
 
-def _refused(uow: UnitOfWork, team: Team, viewer: Membership, who: Who, msgid: str) -> Reply:
+def _refused(
+    uow: UnitOfWork, team: Team, viewer: Membership, who: Who, why: str | Message
+) -> Reply:
     """The screen as the person may see it, with why the press changed nothing."""
     view = team_ops.team_view(uow, team, viewer)
-    return Reply(view, error=Message(msgid), moved=False, closed=True, language=who.language)
+    error = why if isinstance(why, Message) else Message(why)
+    return Reply(view, error=error, moved=False, closed=True, language=who.language)
+
+
+def _target(uow: UnitOfWork, team: Team, arg: str) -> Membership | None:
+    """The current membership of this team that a button names (``None``: gone, or forged)."""
+    assert team.id is not None
+    found = next((m for m in uow.teams.members(team.id) if str(m.id) == arg), None)
+    return found if found is not None and found.left_on is None else None
+
+
+def _line(uow: UnitOfWork, team: Team, viewer: Membership, target: Membership) -> MemberLine:
+    return next(m for m in team_ops.roster(uow, team, viewer) if m.membership_id == target.id)
+
+
+def _change_role(
+    uow: UnitOfWork, who: Who, team: Team, viewer: Membership, arg: str, role: TeamRole
+) -> Reply:
+    refusal = check(viewer, TeamAction.CHANGE_ROLE, team.id)
+    if refusal is not None:
+        return _refused(uow, team, viewer, who, refusal)
+    target = _target(uow, team, arg)
+    if target is None:
+        return _refused(uow, team, viewer, who, _NOT_IN_TEAM)
+    if target.user_id == team.owner_user_id:
+        return _refused(uow, team, viewer, who, _OWNER_ROLE)
+    if target.user_id == viewer.user_id:
+        return _refused(uow, team, viewer, who, _NOT_YOURSELF)
+    line = _line(uow, team, viewer, target)
+    if target.role is role:  # pressed twice, or an old screen: nothing to change
+        return _shown(uow, team, viewer, who)
+    target.role = role
+    uow.teams.save_member(target)
+    notify: tuple[Notification, ...] = ()
+    person = uow.users.get(target.user_id)
+    if role is TeamRole.ADMIN and person is not None:
+        notify = (Notification(person.telegram_id, person.language,
+                               (Message(_YOU_ARE_ADMIN, {"team": team.name}),)),)
+    notice = Message(_NOW_ADMIN if role is TeamRole.ADMIN else _NOW_MEMBER, {"name": line.name})
+    return _shown(uow, team, viewer, who, notice=notice, notify=notify)
+
+
+def _transfer(
+    uow: UnitOfWork, who: Who, team: Team, viewer: Membership, arg: str, *, confirmed: bool
+) -> Reply:
+    refusal = check(viewer, TeamAction.TRANSFER, team.id)
+    if refusal is not None:
+        return _refused(uow, team, viewer, who, refusal)
+    target = _target(uow, team, arg)
+    if target is None:
+        return _refused(uow, team, viewer, who, _NOT_IN_TEAM)
+    if target.user_id == viewer.user_id:
+        return _shown(uow, team, viewer, who)
+    line = _line(uow, team, viewer, target)
+    if not confirmed:
+        return Reply(ConfirmTransferView(line, team.name), closed=True, language=who.language)
+    team.owner_user_id = target.user_id
+    uow.teams.save(team)
+    target.role = TeamRole.OWNER
+    uow.teams.save_member(target)
+    viewer.role = TeamRole.ADMIN
+    uow.teams.save_member(viewer)
+    notify: tuple[Notification, ...] = ()
+    person = uow.users.get(target.user_id)
+    if person is not None:
+        notify = (Notification(person.telegram_id, person.language,
+                               (Message(_YOU_ARE_OWNER, {"team": team.name}),)),)
+    return _shown(uow, team, viewer, who, notice=Message(_HANDED_OVER, {"name": line.name}),
+                  notify=notify)
 
 
 def _remove(
@@ -127,17 +237,19 @@ def _remove(
     *,
     confirmed: bool,
 ) -> Reply:
-    assert team.id is not None
-    target = next((m for m in uow.teams.members(team.id) if str(m.id) == arg), None)
-    if target is None or target.left_on is not None:
+    target = _target(uow, team, arg)
+    if target is None:
         return _refused(uow, team, viewer, who, _NOT_IN_TEAM)
     if target.user_id == team.owner_user_id:
         return _refused(uow, team, viewer, who, _OWNER_STAYS)
-    line = next(
-        (m for m in team_ops.roster(uow, team, viewer) if str(m.membership_id) == arg), None
-    )
-    if line is None or not line.removable:
-        return _refused(uow, team, viewer, who, _NOT_ALLOWED)
+    action = (TeamAction.REMOVE_MEMBER if target.role is TeamRole.MEMBER
+              else TeamAction.REMOVE_ADMIN)
+    refusal = check(viewer, action, team.id)
+    if refusal is not None:
+        return _refused(uow, team, viewer, who, refusal)
+    line = _line(uow, team, viewer, target)
+    if not line.removable:  # themselves
+        return _refused(uow, team, viewer, who, _NOT_YOURSELF)
     if not confirmed:
         return Reply(ConfirmRemoveView(line, team.name), closed=True, language=who.language)
     today = local_date(deps.clock.now(), _zone_or_utc(user.timezone))

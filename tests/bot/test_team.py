@@ -136,7 +136,8 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert "2. User43 — sales manager, since 10 April" in text
     assert "3. User44 — marketer, since 10 April" in text
     assert f"https://t.me/{BOT_USERNAME}?start=join_{code}" in text
-    assert owner.labels() == ["📤 Share the invite link", "🔄 New link", "✖ User43", "✖ User44"]
+    assert owner.labels() == ["📤 Share the invite link", "🔄 New link",
+                              "✖ User43", "⭐ Make admin", "👑", "✖ User44", "⭐ Make admin", "👑"]
 
     # A member sees the team and its owner, and no buttons.
     boris = Chat(april, BORIS, "ru")
@@ -156,9 +157,10 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     april.clear()
     await april.press(BORIS, forged, language_code="ru")
     (answer,) = april.calls_to("answerCallbackQuery")
-    assert answer.params["text"] == "Это может сделать только руководитель команды."
+    only_managers = "Это может сделать только руководитель команды или администратор."
+    assert answer.params["text"] == only_managers
     assert people(april)[VERA][2] is None
-    assert "⚠️ Это может сделать только руководитель команды." in boris.text
+    assert f"⚠️ {only_managers}" in boris.text
 
     # The owner asks first, then removes; the person is told.
     await owner.tap("✖ User44")
@@ -166,7 +168,8 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     await owner.tap("Yes, remove")
     assert "User44 is no longer in the team." in owner.text
     assert "In the team: 2 of 3 people" in owner.text
-    assert owner.labels() == ["📤 Share the invite link", "🔄 New link", "✖ User43"]
+    assert owner.labels() == ["📤 Share the invite link", "🔄 New link",
+                              "✖ User43", "⭐ Make admin", "👑"]
     assert april.sent_texts(VERA)[-1].startswith("You are no longer in the team “User42”.")
     assert people(april)[VERA][2] == date(2025, 4, 10)
     # Pressing the old confirmation again: she is not in the team any more.
@@ -311,3 +314,43 @@ async def test_the_owner_changes_the_team_size_in_plan(april: BotHarness) -> Non
         team = uow.teams.get(membership.team_id)
         assert team is not None
         assert team.planned_size == 4
+
+
+async def test_the_owner_makes_an_admin_and_hands_the_team_over_in_russian(
+    april: BotHarness,
+) -> None:
+    code = await onboard_owner(april)
+    boris = await join(april, BORIS, code, "ru", "Менеджер по продажам")
+    await join(april, VERA, code, "en", "Marketer")
+    owner = Chat(april, OWNER)
+    await owner.say("/team")
+    # Boris's row: ✖, ⭐ and 👑.
+    star = next(data for label, data in april.last_buttons(OWNER)[2] if label.startswith("⭐"))
+    assert star is not None
+    await april.press(OWNER, star)
+    assert "User43 is now an admin" in owner.text
+    assert people(april)[BORIS][0] is TeamRole.ADMIN
+    assert april.sent_texts(BORIS)[-1] == (
+        "Теперь вы администратор команды «User42»: состав команды — в /team.")
+    # An admin sees the roster and may remove a member, but not change roles or hand over.
+    await boris.say("/team")
+    assert "3. User44 — маркетолог, с 10 апреля" in boris.text
+    assert boris.labels() == ["📤 Поделиться ссылкой", "🔄 Новая ссылка", "✖ User44"]
+    forged = star.replace("tm:adm:", "tm:owny:")
+    april.clear()
+    await april.press(BORIS, forged, language_code="ru")
+    (answer,) = april.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "Это может сделать только руководитель команды."
+    assert people(april)[OWNER][0] is TeamRole.OWNER
+    # The owner hands the team over to Boris after a question; Boris is told.
+    await owner.say("/team")
+    await owner.tap("👑")
+    assert owner.text.startswith("Hand the team “User42” over to User43?")
+    await owner.tap("Yes, hand over")
+    assert "User43 is now the owner of the team. You stay in it as an admin." in owner.text
+    roles = people(april)
+    assert (roles[OWNER][0], roles[BORIS][0]) == (TeamRole.ADMIN, TeamRole.OWNER)
+    assert april.sent_texts(BORIS)[-1] == (
+        "Теперь вы руководитель команды «User42»: /team и /plan теперь в ваших руках.")
+    await boris.say("/team")
+    assert "Руководитель: User43" in boris.text

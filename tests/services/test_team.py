@@ -176,7 +176,7 @@ def test_a_member_cannot_change_the_plan_or_the_team() -> None:
         assert reply.error.msgid.startswith("The plan belongs to your team")
     reply = boris.call(use_team.press, "new")
     assert reply.error is not None
-    assert reply.error.msgid == "Only the team's owner can do this."
+    assert reply.error.msgid == "Only the team's owner or an admin can do this."
     assert isinstance(reply.view, TeamView)
     assert reply.view.invite_code is None  # a member never sees the link
     with anna.new_uow() as uow:

@@ -17,7 +17,12 @@ from kpi_core.advice.questionnaire import Screen
 from kpi_core.advice.recommend import Recommendation
 from kpi_core.messages import Message
 from kpi_core.planning.calendar import Period
-from kpi_core.services.membership import ConfirmRemoveView, Notification, TeamView
+from kpi_core.services.membership import (
+    ConfirmRemoveView,
+    ConfirmTransferView,
+    Notification,
+    TeamView,
+)
 
 __all__ = [
     "Action",
@@ -314,7 +319,7 @@ class NoticeView:
 
 View = (
     QuestionView | ReviewView | SwapView | CatalogView | TargetsView | FinishedView | PlanView
-    | SettingsView | DeleteView | NoticeView | TeamView | ConfirmRemoveView
+    | SettingsView | DeleteView | NoticeView | TeamView | ConfirmRemoveView | ConfirmTransferView
 )
 
 

@@ -1,0 +1,176 @@
+"""The permissions matrix, generated from the one table (``permissions.ALLOWED``).
+
+Every team-changing press and command is tried by the owner, an admin, a member, the owner and
+a member of another team, and a stranger. Exactly the roles the table allows succeed; everyone
+else gets a refusal (naming the role that may, where they are in the team) and the database is
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from kpi_core.model import GroupChat, Membership, Team, TeamRole, User
+from kpi_core.services import daily_loop
+from kpi_core.services import team as use_team
+from kpi_core.services.common import Deps, Who
+from kpi_core.services.permissions import ALLOWED, TeamAction, check
+from tests.fakes import FakeData, FakeUnitOfWork, ManualClock
+from tests.services.daily_world import FixedProvider
+
+GROUP = -1001
+ACTORS = ("owner", "admin", "member", "other_owner", "other_member", "stranger")
+TELEGRAM_IDS = {"owner": 1, "admin": 2, "member": 3, "target": 4, "other_owner": 5,
+                "other_member": 6, "stranger": 7}
+
+
+@dataclass
+class World:
+    uow: FakeUnitOfWork
+    deps: Deps
+    ids: dict[str, int]  # membership ids in the first team
+
+
+def _world() -> World:
+    clock = ManualClock(datetime(2025, 4, 10, 6, 0, tzinfo=UTC))
+    uow = FakeUnitOfWork(clock=clock)
+    ids: dict[str, int] = {}
+    with uow:
+        users = {}
+        for name, telegram_id in TELEGRAM_IDS.items():
+            users[name] = uow.users.add(User(telegram_id=telegram_id, display_name=name.title(),
+                                             onboarded=name != "stranger"))
+        sales = uow.teams.add(Team("Sales", users["owner"].id or 0, invite_code="old"))
+        other = uow.teams.add(Team("Other", users["other_owner"].id or 0, invite_code="x"))
+        roles = {"owner": TeamRole.OWNER, "admin": TeamRole.ADMIN, "member": TeamRole.MEMBER,
+                 "target": TeamRole.MEMBER}
+        for name, role in roles.items():
+            m = uow.teams.add_member(Membership(sales.id or 0, users[name].id or 0, role,
+                                                Decimal(1), date(2025, 4, 1)))
+            ids[name] = m.id or 0
+        uow.teams.add_member(Membership(other.id or 0, users["other_owner"].id or 0,
+                                        TeamRole.OWNER, Decimal(1), date(2025, 4, 1)))
+        uow.teams.add_member(Membership(other.id or 0, users["other_member"].id or 0,
+                                        TeamRole.MEMBER, Decimal(1), date(2025, 4, 1)))
+        uow.teams.link_chat(GroupChat(GROUP, sales.id or 0, "Sales chat"))
+        uow.commit()
+    tokens = iter(f"code{i}" for i in range(100))
+    deps = Deps(clock, FixedProvider(), new_invite_code=lambda: next(tokens))
+    return World(uow, deps, ids)
+
+
+def _team_press(action: str, target: str | None) -> Callable[[World, Who], object]:
+    def run(world: World, who: Who) -> object:
+        arg = str(world.ids[target]) if target else ""
+        return use_team.press(world.uow, world.deps, who, action, arg)
+    return run
+
+
+def _link(world: World, who: Who) -> object:
+    return daily_loop.link_group(world.uow, world.deps, Who(-2002, who.telegram_id, "en"), "G")
+
+
+def _unlink(world: World, who: Who) -> object:
+    return daily_loop.unlink_group(world.uow, world.deps, Who(GROUP, who.telegram_id, "en"))
+
+
+# (what is tried, the table's action, how to try it)
+CASES: list[tuple[str, TeamAction, Callable[[World, Who], object]]] = [
+    ("new invite link", TeamAction.NEW_LINK, _team_press("new", None)),
+    ("remove a member", TeamAction.REMOVE_MEMBER, _team_press("rmy", "target")),
+    ("remove an admin", TeamAction.REMOVE_ADMIN, _team_press("rmy", "admin")),
+    ("make an admin", TeamAction.CHANGE_ROLE, _team_press("adm", "target")),
+    ("make an admin a member", TeamAction.CHANGE_ROLE, _team_press("mem", "admin")),
+    ("hand the team over", TeamAction.TRANSFER, _team_press("owny", "target")),
+    ("/link a group", TeamAction.LINK_GROUP, _link),
+    ("/unlink the group", TeamAction.LINK_GROUP, _unlink),
+]
+
+
+def _sales(data: FakeData) -> object:
+    """Everything about the first team: the team, its memberships, its group chats."""
+    teams, memberships, chats = data.teams, data.memberships, data.chats
+    return (teams.get(1), sorted((k, v) for k, v in memberships.items() if v.team_id == 1),
+            sorted((k, v) for k, v in chats.items() if v.team_id == 1),
+            [c for c in chats.values() if c.team_id != 1 and c.chat_id == GROUP])
+
+
+def _allowed(actor: str, action: TeamAction) -> bool:
+    roles = {"owner": TeamRole.OWNER, "admin": TeamRole.ADMIN, "member": TeamRole.MEMBER}
+    return actor in roles and roles[actor] in ALLOWED[action]
+
+
+def _refusal_text(reply: object) -> str | None:
+    """The refusal a reply carries (the /team screen's error, or the group command's notice)."""
+    error = getattr(reply, "error", None)
+    if error is not None:
+        return str(error.msgid)
+    screen = getattr(reply, "screen", None)
+    message = getattr(screen, "message", None)
+    if message is not None and "Only" in message.msgid:
+        return str(message.msgid)
+    view = getattr(reply, "view", None)
+    message = getattr(view, "message", None)
+    return str(message.msgid) if message is not None else None
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("what", "action", "attempt"), CASES, ids=[c[0] for c in CASES])
+def test_only_the_roles_the_table_allows_change_the_team(
+    what: str, action: TeamAction, attempt: Callable[[World, Who], object], actor: str
+) -> None:
+    world = _world()
+    before = copy.deepcopy(world.uow.store.data)
+    reply = attempt(world, Who(TELEGRAM_IDS[actor], TELEGRAM_IDS[actor], "en", actor))
+    changed = _sales(before) != _sales(world.uow.store.data)
+    if _allowed(actor, action):
+        assert changed, f"{actor} may {what}, but nothing changed: {reply}"
+        return
+    assert not changed, f"{actor} may not {what}, yet the team changed"
+    if actor == "other_owner" and action in (TeamAction.NEW_LINK, TeamAction.LINK_GROUP):
+        return  # it applied to their own team, as it should: the first team is untouched
+    refusal = _refusal_text(reply)
+    assert refusal is not None, f"{actor} trying to {what} got no refusal: {reply}"
+    if actor in ("admin", "member"):  # in the team: the refusal names the role that may
+        with world.uow:
+            user = world.uow.users.by_telegram_id(TELEGRAM_IDS[actor])
+            assert user is not None
+            membership = world.uow.teams.memberships_of(user.id or 0)[0]
+        expected = check(membership, action, membership.team_id)
+        assert expected is not None
+        if action is TeamAction.LINK_GROUP:
+            assert "owner or an admin" in refusal
+        else:
+            assert refusal == expected.msgid
+
+
+def test_the_table_covers_every_action() -> None:
+    assert set(ALLOWED) == set(TeamAction)
+    tried = {action for _, action, _ in CASES} | {TeamAction.SEE_ROSTER}
+    assert tried == set(TeamAction)
+
+
+def test_a_transfer_makes_the_target_owner_and_the_owner_an_admin() -> None:
+    world = _world()
+    owner = Who(1, 1, "en", "Owner")
+    reply = use_team.press(world.uow, world.deps, owner, "own", str(world.ids["target"]))
+    assert type(reply.view).__name__ == "ConfirmTransferView"
+    assert world.uow.store.data.teams[1].owner_user_id == 1  # asked first: nothing changed
+    reply = use_team.press(world.uow, world.deps, owner, "owny", str(world.ids["target"]))
+    data = world.uow.store.data
+    assert data.teams[1].owner_user_id == 4
+    assert data.memberships[world.ids["target"]].role is TeamRole.OWNER
+    assert data.memberships[world.ids["owner"]].role is TeamRole.ADMIN
+    assert reply.notice is not None
+    assert reply.notice.msgid.startswith("{name} is now the owner of the team.")
+    assert [n.chat_id for n in reply.notify] == [4]
+    # The former owner, now an admin, may no longer hand the team over or change roles.
+    again = use_team.press(world.uow, world.deps, owner, "adm", str(world.ids["member"]))
+    assert again.error is not None
+    assert again.error.msgid == "Only the team's owner can do this."
