@@ -383,6 +383,15 @@ class FakeTeamRepository(_FakeRepository):
         stored.id = existing.id
         self._data.chats[existing.id] = stored
 
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        if any(c.chat_id == new_chat_id for c in self._data.chats.values()):
+            return False
+        old = next((c for c in self._data.chats.values() if c.chat_id == old_chat_id), None)
+        if old is None:
+            return False
+        old.chat_id = new_chat_id
+        return True
+
     def list_active_chats(self) -> Sequence[GroupChat]:
         return [_copy(c) for _, c in sorted(self._data.chats.items()) if c.active]
 
@@ -752,6 +761,18 @@ class FakeDeliveryRepository(_FakeRepository):
     def for_chat(self, chat_id: int) -> Sequence[Delivery]:
         found = [d for d in self._data.deliveries.values() if d.chat_id == chat_id]
         return self._sorted_by_day(found)
+
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        taken = {(d.kind, d.local_date) for d in self._data.deliveries.values()
+                 if d.chat_id == new_chat_id}
+        moved = 0
+        for _, d in sorted(self._data.deliveries.items()):
+            unfinished = d.status in (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED) or (
+                d.status is DeliveryStatus.FAILED and d.next_attempt_at is not None)
+            if d.chat_id == old_chat_id and unfinished and (d.kind, d.local_date) not in taken:
+                d.chat_id = new_chat_id
+                moved += 1
+        return moved
 
     def sent_as(self, chat_id: int, telegram_message_id: int) -> Delivery | None:
         found = [d for _, d in sorted(self._data.deliveries.items())

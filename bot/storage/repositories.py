@@ -378,6 +378,14 @@ class SqlTeamRepository(_Repository):
         if result.rowcount == 0:
             raise LookupError(f"no group chat {chat.chat_id}")
 
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        c = t.group_chats.c
+        if self._conn.execute(select(c.id).where(c.chat_id == new_chat_id)).first() is not None:
+            return False
+        result = self._conn.execute(
+            update(t.group_chats).where(c.chat_id == old_chat_id).values(chat_id=new_chat_id))
+        return bool(result.rowcount)
+
     def list_active_chats(self) -> Sequence[GroupChat]:
         rows = self._conn.execute(
             select(t.group_chats)
@@ -1081,6 +1089,26 @@ class SqlDeliveryRepository(_Repository):
             )
         )
         return bool(result.rowcount)
+
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        d = t.deliveries.c
+        unfinished = or_(
+            d.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
+            and_(d.status == DeliveryStatus.FAILED.value, d.next_attempt_at.is_not(None)),
+        )
+        taken = {(row.kind, row.local_date) for row in self._conn.execute(
+            select(d.kind, d.local_date).where(d.chat_id == new_chat_id))}
+        moved = 0
+        rows = self._conn.execute(
+            select(d.id, d.kind, d.local_date).where(d.chat_id == old_chat_id, unfinished)
+        ).all()
+        for row in rows:
+            if (row.kind, row.local_date) in taken:
+                continue
+            self._conn.execute(
+                update(t.deliveries).where(d.id == row.id).values(chat_id=new_chat_id))
+            moved += 1
+        return moved
 
     def reschedule(self, delivery_id: int, due_at: datetime, expires_at: datetime) -> bool:
         """Move a PENDING or CLAIMED row to a new window (settings changed)."""

@@ -203,16 +203,37 @@ async def reactivate_user(update: Update, context: BotContext) -> None:
     await context.run_sync(daily.reactivate, context.services.uow_factory(), user.id)
 
 
+_GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+_IN = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED)
+
+
 async def bot_membership(update: Update, context: BotContext) -> None:
-    """The bot was removed from a group: stop the team digest there."""
+    """The bot was added to a group (it says what it can do there and offers /link) or
+    removed from one (the team digest stops there)."""
     change = update.my_chat_member
-    if change is None:
+    if change is None or change.chat.id > 0:
         return
-    if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-        chat = change.chat
-        if chat.id < 0:
-            await context.run_sync(daily.deactivate_chat, context.services.uow_factory(),
-                                   chat.id)
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    if new in _GONE:
+        await context.run_sync(daily.deactivate_chat, context.services.uow_factory(),
+                               change.chat.id)
+    elif new in _IN and old in _GONE:
+        await _present(update, context, await _call_in_group(update, context,
+                                                             daily_loop.group_added))
+
+
+async def group_migrated(update: Update, context: BotContext) -> None:
+    """The group became a supergroup: the team link and pending digests follow its new id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    await context.run_sync(daily.group_migrated, context.services.uow_factory(), old, new)
 
 
 def register_text(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -230,4 +251,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("unlink", unlink_command, filters=GROUPS), group)
     app.add_handler(CallbackQueryHandler(press_button, pattern=callbacks.pattern("d")), group)
     app.add_handler(ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER), group)
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated), group)
     app.add_handler(TypeHandler(Update, reactivate_user), REACTIVATE_GROUP)

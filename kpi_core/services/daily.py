@@ -85,10 +85,12 @@ __all__ = [
     "deactivate_chat",
     "entry_history",
     "forget",
+    "group_migrated",
     "link_group",
     "log_menu",
     "log_values",
     "mark_chat_inactive",
+    "move_group_chat",
     "person_today",
     "reactivate",
     "recall",
@@ -550,6 +552,24 @@ def mark_chat_inactive(uow: UnitOfWork, chat_id: int) -> bool:
         uow.teams.save_chat(chat)
         return True
     return False
+
+
+def move_group_chat(uow: UnitOfWork, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group became a supergroup (a new chat id): its team link and its messages not sent
+    yet follow it, inside the caller's transaction. False when there was nothing to move."""
+    if not uow.teams.move_chat(old_chat_id, new_chat_id):
+        return False
+    uow.deliveries.move_chat(old_chat_id, new_chat_id)
+    return True
+
+
+def group_migrated(uow: UnitOfWork, old_chat_id: int, new_chat_id: int) -> bool:
+    """Telegram said the group ``old_chat_id`` is now the supergroup ``new_chat_id`` (either
+    side's service message; the second finds nothing left to move)."""
+    with uow:
+        moved = move_group_chat(uow, old_chat_id, new_chat_id)
+        uow.commit()
+        return moved
 
 
 def deactivate_chat(uow: UnitOfWork, chat_id: int) -> bool:

@@ -38,7 +38,7 @@ from kpi_core.parsing.quickform import (
     resolve_day,
 )
 from kpi_core.ports import UnitOfWork
-from kpi_core.services import daily, deliveries, onboarding
+from kpi_core.services import daily, deliveries, membership, onboarding
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.daily import DayReport, Logged, LogMenu, NeedsConfirmation, Undone
 from kpi_core.services.errors import NotSetUp
@@ -68,6 +68,7 @@ __all__ = [
     "UndoSave",
     "Verdict",
     "digest_preview",
+    "group_added",
     "link_group",
     "log_command",
     "press",
@@ -618,6 +619,28 @@ def link_group(uow: UnitOfWork, deps: Deps, who: Who, title: str = "") -> DailyR
     except DomainError as exc:
         return DailyReply(Notice(exc.message), who.language)
     return DailyReply(Notice(Message(_LINKED, {"team": team})), who.language)
+
+
+_HELLO_MANAGER = N_("Hello! I am KPI Coach. Send /link here and the morning digest of the team "
+                    "“{team}” will come to this group on working days.")
+_HELLO = N_("Hello! I am KPI Coach. The owner or an admin of a team can send /link here to get "
+            "the team's morning digest in this group. To set up a team, message me in private "
+            "and send /start.")
+
+
+def group_added(uow: UnitOfWork, deps: Deps, who: Who) -> DailyReply:
+    """The bot was added to a group (by ``who``): say what it can do there; the person who
+    manages a team is offered /link for it."""
+    with uow:
+        user = uow.users.by_telegram_id(who.telegram_id)
+        language = user.language if user is not None else who.language
+        managed = None
+        if user is not None and user.id is not None:
+            found = membership.managed_team(uow, user.id)
+            managed = found[0] if found is not None else None
+    if managed is not None:
+        return DailyReply(Notice(Message(_HELLO_MANAGER, {"team": managed.name})), language)
+    return DailyReply(Notice(Message(_HELLO)), language)
 
 
 def unlink_group(uow: UnitOfWork, deps: Deps, who: Who) -> DailyReply:

@@ -37,7 +37,7 @@ from kpi_core.model import (
 from kpi_core.parsing.quickform import Loggable, loggables_for
 from kpi_core.planning.calendar import WorkSchedule
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork, WorkingCalendar
-from kpi_core.services.daily import mark_chat_inactive
+from kpi_core.services.daily import mark_chat_inactive, move_group_chat
 from kpi_core.services.people import (
     calendar_for,
     kpi_ids_of,
@@ -489,11 +489,8 @@ def record(uow: UnitOfWork, at: datetime, outcomes: Iterable[Outcome]) -> None:
                                   next_attempt_at=o.next_attempt_at)
             if o.deactivate:
                 mark_chat_inactive(uow, o.chat_id)
-            if o.migrate_to is not None:
-                chat = uow.teams.chat(o.chat_id)
-                if chat is not None:
-                    chat.chat_id = o.migrate_to
-                    uow.teams.save_chat(chat)
+            if o.migrate_to is not None:  # the retry goes to the supergroup
+                move_group_chat(uow, o.chat_id, o.migrate_to)
         uow.commit()
 
 

@@ -383,6 +383,58 @@ async def test_bot_removed_from_a_group_stops_its_digest(
     assert not chat.active
 
 
+def _bot_status(harness: BotHarness, chat_id: int, old: str, new: str, language: str = "en",
+                chat_type: str = "group") -> dict[str, object]:
+    bot = harness.request.bot_user()
+    return {"my_chat_member": {
+        "chat": {"id": chat_id, "type": chat_type, "title": "Sales"},
+        "from": harness.user_json(42, language), "date": 1764000000,
+        "old_chat_member": {"status": old, "user": bot},
+        "new_chat_member": {"status": new, "user": bot},
+    }}
+
+
+async def test_added_to_a_group_the_bot_offers_link_to_the_owner(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    await harness.process(_bot_status(harness, -600, "left", "member"))
+    assert harness.last_message(-600).text == (
+        "Hello! I am KPI Coach. Send /link here and the morning digest of the team “Team of Anna” "
+        "will come to this group on working days.")
+    # Someone with no team adds it: what it is for and who can link it, in their language.
+    update = _bot_status(harness, -700, "left", "member")
+    update["my_chat_member"]["from"] = harness.user_json(77, "ru")  # type: ignore[index]
+    await harness.process(update)
+    assert harness.last_message(-700).text.startswith(
+        "Привет! Я KPI Coach. Руководитель или администратор команды может отправить здесь /link")
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_link_and_its_digest(
+    harness: BotHarness, services: Services, anna: int, clock: ManualClock
+) -> None:
+    await harness.send_group(-500, 42, "/link", title="Sales")
+    sched = scheduler(harness)
+    clock.set(datetime(2025, 11, 24, 3, 0, tzinfo=UTC))  # 06:00 Moscow: planned, not yet due
+    await sched.tick()
+    # Telegram's service message in the new supergroup names the old group.
+    await harness.process({"message": {
+        "message_id": 900, "date": 1764000000, "migrate_from_chat_id": -500,
+        "chat": {"id": -100500, "type": "supergroup", "title": "Sales"},
+        "from": harness.user_json(42),
+    }})
+    with services.uow_factory() as uow:
+        assert uow.teams.chat(-500) is None
+        moved = uow.teams.chat(-100500)
+        assert moved is not None
+        assert moved.active
+        assert all(d.chat_id != -500 for d in uow.deliveries.pending(date(2025, 11, 24)))
+    clock.set(datetime(2025, 11, 24, 7, 0, tzinfo=UTC))  # 10:00: the team digest goes out
+    harness.clear()
+    await sched.tick()
+    assert harness.sent_texts(-100500), "the team digest reached the supergroup"
+    assert not harness.sent_texts(-500)
+
+
 async def test_a_person_who_blocked_the_bot_comes_back(
     harness: BotHarness, services: Services, anna: int
 ) -> None:

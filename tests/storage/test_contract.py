@@ -971,3 +971,35 @@ def setup_team_of_one(new_uow: NewUow) -> tuple[list[int], int]:
         uow.teams.add_member(Membership(team.id, user.id, TeamRole.OWNER, Decimal(1), DAY))
         uow.commit()
     return [user.id], team.id
+
+
+def test_a_group_that_became_a_supergroup_moves_its_link_and_unsent_rows(
+    new_uow: NewUow,
+) -> None:
+    (_,), team_id = setup_team(new_uow, 1)
+    old, new = -500, -100500
+    tomorrow = AT + timedelta(days=1)
+    with new_uow() as uow:
+        uow.teams.link_chat(GroupChat(old, team_id, "Sales"))
+        uow.deliveries.plan([_delivery(old, AT, team_id=team_id),
+                             _delivery(old, tomorrow, team_id=team_id),
+                             _delivery(old, AT - timedelta(days=1), team_id=team_id),
+                             _delivery(new, tomorrow, team_id=team_id)])  # already there
+        (yesterday,) = [d for d in uow.deliveries.for_chat(old) if d.local_date < DAY]
+        uow.deliveries.finish(yesterday.id or 0, DeliveryStatus.SENT, AT, telegram_message_id=5)
+        assert uow.teams.move_chat(old, new)
+        assert not uow.teams.move_chat(old, new)  # nothing linked there any more
+        assert uow.deliveries.move_chat(old, new) == 1  # today's; tomorrow's is already there
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.teams.chat(old) is None
+        moved = uow.teams.chat(new)
+        assert moved is not None
+        assert (moved.team_id, moved.title, moved.active) == (team_id, "Sales", True)
+        remaining = {(d.local_date, d.status) for d in uow.deliveries.for_chat(old)}
+        assert remaining == {(DAY - timedelta(days=1), DeliveryStatus.SENT),
+                             (DAY + timedelta(days=1), DeliveryStatus.PENDING)}
+        assert sorted(d.local_date for d in uow.deliveries.for_chat(new)) == [
+            DAY, DAY + timedelta(days=1)]
+        uow.teams.link_chat(GroupChat(-7, team_id))
+        assert not uow.teams.move_chat(-7, new)  # the new id is taken: nothing moves
