@@ -78,8 +78,12 @@ class Team:
             ``None`` when unknown (split over the actual members). People who have not
             joined yet are vacant seats (see :mod:`kpi_core.planning.team`).
         invite_code: The secret of the team's invite link (``/start join_<code>``), URL-safe,
-            at most 32 characters; ``None`` until the first link is made. A new code makes
-            the old link invalid.
+            at most 32 characters; ``None`` until the first link is made (or after it was
+            revoked). A new code makes the old link invalid.
+        invite_expires_at: When the link stops working (UTC); ``None``: never (links made
+            before links expired).
+        invite_uses_left: How many more people may join with it (a single-use link: 1);
+            ``None``: any number until it expires.
     """
 
     name: str
@@ -88,6 +92,8 @@ class Team:
     created_at: datetime | None = None
     planned_size: int | None = None
     invite_code: str | None = None
+    invite_expires_at: datetime | None = None
+    invite_uses_left: int | None = None
 
 
 @dataclass

@@ -86,6 +86,10 @@ class TeamRow(SQLModel, table=True):
     planned_size: int | None = Field(default=None, sa_type=Integer)
     # The secret of the invite link; NULL until the first link is made.
     invite_code: str | None = Field(default=None, sa_type=String(32), unique=True)
+    # When the link stops working; NULL: never (links made before 0003).
+    invite_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # People who may still join with it (1: a single-use link); NULL: any number.
+    invite_uses_left: int | None = Field(default=None, sa_type=Integer)
 
 
 class MembershipRow(SQLModel, table=True):

@@ -730,18 +730,30 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
         f"{i}. {esc(member_line(t, m))}" for i, m in enumerate(view.members, start=1)
     ))
     rows: list[tuple[Button, ...]] = []
+    new_link = Button("🔄 " + t.pgettext("button", "New link"), callbacks.encode("tm", "new"))
     if view.invite_code is not None:
         link = invite_link(bot_username, view.invite_code)
+        terms = []
+        if view.single_use:
+            terms.append(t._("It lets one person in."))
+        if view.invite_expires_at is not None:
+            terms.append(t._("It works until {moment}.").format(
+                moment=t.datetime(view.invite_expires_at)))
         parts.append(
             esc(t._("Forward this invite link to your colleagues: after a few quick questions "
                     "each of them gets their own daily quota."))
             + "\n"
             + esc(link)
+            + ("\n" + esc(" ".join(terms)) if terms else "")
         )
         rows.extend(_share_row(t, link, bot_username))
-        rows.append(
-            (Button("🔄 " + t.pgettext("button", "New link"), callbacks.encode("tm", "new")),)
-        )
+        rows.append((new_link,
+                     Button("1️⃣ " + t.pgettext("button", "Single-use"),
+                            callbacks.encode("tm", "one")),
+                     Button("🚫 " + t.pgettext("button", "Revoke"), callbacks.encode("tm", "off"))))
+    else:
+        parts.append(esc(t._("There is no invite link now: nobody can join. 🔄 makes a new one.")))
+        rows.append((new_link,))
     removable = [m for m in view.members if m.removable]
     owner_buttons = any(m.promotable or m.demotable or m.transferable for m in view.members)
     if owner_buttons:

@@ -15,7 +15,7 @@ import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from kpi_core.advice.catalog import Aggregation, Unit, get_kpi
@@ -39,6 +39,7 @@ from kpi_core.planning.quotas import (
 from kpi_core.planning.team import split_over_seats
 from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
 from kpi_core.services.permissions import TeamAction, allows
+from kpi_core.tracking.reminders import zone
 
 __all__ = [
     "INVITE_PREFIX",
@@ -53,12 +54,16 @@ __all__ = [
     "ensure_invite_code",
     "headcount",
     "invite_code_from_payload",
+    "invite_works",
     "join_team",
     "managed_team",
     "member_kpis",
     "new_invite_code",
+    "revoke_invite",
+    "revoked",
     "roster",
     "team_split",
+    "use_invite",
 ]
 
 INVITE_PREFIX = "join_"
@@ -132,8 +137,11 @@ class TeamView:
         owner: The owner's name.
         members: The current members, owner first, then by joining date.
         planned: The planned head count, if known.
-        invite_code: The link's code (only for those who manage the team).
+        invite_code: The link's code (only for those who manage the team; ``None`` also when
+            it was revoked).
         manage: The viewer may make a new link and remove people.
+        invite_expires_at: When the link stops working, in the viewer's time zone, if it does.
+        single_use: The link lets one more person in, then stops working.
     """
 
     name: str
@@ -142,6 +150,8 @@ class TeamView:
     planned: int | None
     invite_code: str | None
     manage: bool
+    invite_expires_at: datetime | None = None
+    single_use: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +253,8 @@ def team_view(uow: UnitOfWork, team: Team, viewer: Membership | None) -> TeamVie
         planned=team.planned_size,
         invite_code=team.invite_code if manage else None,
         manage=manage,
+        invite_expires_at=_local(uow, viewer, team.invite_expires_at) if manage else None,
+        single_use=manage and team.invite_uses_left == 1,
     )
 
 
@@ -250,6 +262,17 @@ _IN_TEAM_OF = NN_(
     "In the team: {count} of {planned} person", "In the team: {count} of {planned} people"
 )
 _IN_TEAM = NN_("In the team: {count} person", "In the team: {count} people")
+
+
+def _local(uow: UnitOfWork, viewer: Membership | None, moment: datetime | None) -> datetime | None:
+    """``moment`` on the viewer's clock (their time zone; UTC when it is unknown)."""
+    if moment is None or viewer is None:
+        return moment
+    user = uow.users.get(viewer.user_id)
+    try:
+        return moment.astimezone(zone(user.timezone if user else "UTC"))
+    except KeyError:
+        return moment
 
 
 def headcount(joined: int, planned: int | None) -> Message:
@@ -271,7 +294,24 @@ def joined_count(uow: UnitOfWork, team_id: int) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _with_new_code(uow: UnitOfWork, team: Team, make: Callable[[], str]) -> str:
+INVITE_DAYS = 7
+"""How long a new invite link works."""
+
+
+def invite_works(team: Team, now: datetime) -> bool:
+    """The team's invite link lets people in at ``now``: it exists, has not expired and has
+    uses left."""
+    return (team.invite_code is not None
+            and (team.invite_expires_at is None or now < team.invite_expires_at)
+            and (team.invite_uses_left is None or team.invite_uses_left > 0))
+
+
+def _with_new_code(
+    uow: UnitOfWork, team: Team, make: Callable[[], str], now: datetime, *,
+    single_use: bool = False,
+) -> str:
+    team.invite_expires_at = now + timedelta(days=INVITE_DAYS)
+    team.invite_uses_left = 1 if single_use else None
     for _ in range(_ATTEMPTS):
         team.invite_code = make()
         try:
@@ -282,14 +322,47 @@ def _with_new_code(uow: UnitOfWork, team: Team, make: Callable[[], str]) -> str:
     raise RuntimeError("could not find a free invite code")
 
 
-def ensure_invite_code(uow: UnitOfWork, team: Team, make: Callable[[], str]) -> str:
-    """The team's invite code, made (and saved) if it has none yet."""
-    return team.invite_code or _with_new_code(uow, team, make)
+def ensure_invite_code(
+    uow: UnitOfWork, team: Team, make: Callable[[], str], now: datetime
+) -> str:
+    """The team's working invite code, made (and saved) when it has none, or it has expired
+    or been used up."""
+    if invite_works(team, now):
+        assert team.invite_code is not None
+        return team.invite_code
+    return _with_new_code(uow, team, make, now)
 
 
-def regenerate_invite_code(uow: UnitOfWork, team: Team, make: Callable[[], str]) -> str:
-    """A new invite code; the old link stops working."""
-    return _with_new_code(uow, team, make)
+def regenerate_invite_code(
+    uow: UnitOfWork, team: Team, make: Callable[[], str], now: datetime, *,
+    single_use: bool = False,
+) -> str:
+    """A new invite code for :data:`INVITE_DAYS` (one person only if ``single_use``); the
+    old link stops working."""
+    return _with_new_code(uow, team, make, now, single_use=single_use)
+
+
+def revoke_invite(uow: UnitOfWork, team: Team, now: datetime) -> None:
+    """The team's invite link stops working; nobody joins until a new one is made (the
+    revocation is remembered, so ``/team`` does not make a new link by itself)."""
+    team.invite_code, team.invite_expires_at, team.invite_uses_left = None, now, None
+    uow.teams.save(team)
+
+
+def revoked(team: Team) -> bool:
+    """The link was revoked (or spent), as opposed to never made."""
+    return team.invite_code is None and team.invite_expires_at is not None
+
+
+def use_invite(uow: UnitOfWork, team: Team, now: datetime) -> None:
+    """Someone joined with the link: a single-use link is spent."""
+    if team.invite_uses_left is None:
+        return
+    team.invite_uses_left -= 1
+    if team.invite_uses_left <= 0:
+        revoke_invite(uow, team, now)
+    else:
+        uow.teams.save(team)
 
 
 def join_team(uow: UnitOfWork, user: User, team: Team, today: date) -> Membership:

@@ -6,10 +6,11 @@ someone; a member sees the team's name and its owner. The buttons carry no autho
 press is checked here against the presser's current membership, so a forged or outdated button
 changes nothing.
 
-Press actions (``tm:<action>[:<membership id>]`` in Telegram): ``new`` (a new invite link; the
-old one stops working), ``rm`` (ask before removing), ``rmy`` (remove), ``adm`` (make an admin),
-``mem`` (make an admin a member again), ``own`` (ask before handing the team over), ``owny``
-(hand it over: the owner becomes an admin), ``back``. What each needs is
+Press actions (``tm:<action>[:<membership id>]`` in Telegram): ``new`` (a new invite link
+for seven days; the old one stops working), ``one`` (a single-use link), ``off`` (revoke the
+link), ``rm`` (ask before removing), ``rmy`` (remove), ``adm`` (make an admin), ``mem`` (make an
+admin a member again), ``own`` (ask before handing the team over), ``owny`` (hand it over: the
+owner becomes an admin), ``back``. What each needs is
 :data:`kpi_core.services.permissions.ALLOWED`.
 """
 
@@ -35,9 +36,11 @@ from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = ["ACTIONS", "open_team", "press"]
 
-ACTIONS = frozenset({"new", "rm", "rmy", "adm", "mem", "own", "owny", "back"})
+ACTIONS = frozenset({"new", "one", "off", "rm", "rmy", "adm", "mem", "own", "owny", "back"})
 _ACTION_NEEDS = {
     "new": TeamAction.NEW_LINK,
+    "one": TeamAction.NEW_LINK,
+    "off": TeamAction.NEW_LINK,
     # "rm" and "rmy" are checked with their target: removing an admin is the owner's alone.
     "adm": TeamAction.CHANGE_ROLE,
     "mem": TeamAction.CHANGE_ROLE,
@@ -50,6 +53,9 @@ _NO_TEAM = N_(
     "You are not in a team. Send /restart to set up your own, or open a team's invite link."
 )
 _NEW_LINK = N_("Here is the new invite link. The old one no longer works.")
+_SINGLE_LINK = N_("Here is a single-use invite link: it lets one person in, then stops working. "
+                  "The old link no longer works.")
+_REVOKED = N_("The invite link no longer works. 🔄 makes a new one.")
 _NOT_IN_TEAM = N_("This person is not in the team any more.")
 _OWNER_STAYS = N_("The team's owner cannot be removed from it.")
 _OWNER_ROLE = N_("The owner's role changes only when they hand the team over.")
@@ -89,8 +95,9 @@ def open_team(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
         team = uow.teams.get(membership.team_id) if membership else None
         if membership is None or team is None:
             return _notice(who, _NO_TEAM)
-        if membership.role in team_ops.MANAGERS:
-            team_ops.ensure_invite_code(uow, team, deps.new_invite_code)
+        if membership.role in team_ops.MANAGERS and not team_ops.revoked(team):
+            # A link is made the first time, and an expired one replaced; a revoked one stays.
+            team_ops.ensure_invite_code(uow, team, deps.new_invite_code, deps.clock.now())
         view = team_ops.team_view(uow, team, membership)
         uow.commit()
         return Reply(view, closed=True, language=who.language)
@@ -113,10 +120,16 @@ def press(uow: UnitOfWork, deps: Deps, who: Who, action: str, arg: str = "") -> 
             refusal = check(membership, needed, team.id)
             if refusal is not None:
                 return _refused(uow, team, membership, who, refusal)
-        if action == "new":
-            team_ops.regenerate_invite_code(uow, team, deps.new_invite_code)
+        if action in ("new", "one"):
+            team_ops.regenerate_invite_code(uow, team, deps.new_invite_code, deps.clock.now(),
+                                            single_use=action == "one")
             uow.commit()
-            return _shown(uow, team, membership, who, notice=Message(_NEW_LINK))
+            notice = _NEW_LINK if action == "new" else _SINGLE_LINK
+            return _shown(uow, team, membership, who, notice=Message(notice))
+        if action == "off":
+            team_ops.revoke_invite(uow, team, deps.clock.now())
+            uow.commit()
+            return _shown(uow, team, membership, who, notice=Message(_REVOKED))
         if action in ("rm", "rmy"):
             reply = _remove(uow, deps, who, user, team, membership, arg, confirmed=action == "rmy")
             uow.commit()

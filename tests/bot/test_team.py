@@ -136,7 +136,8 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert "2. User43 — sales manager, since 10 April" in text
     assert "3. User44 — marketer, since 10 April" in text
     assert f"https://t.me/{BOT_USERNAME}?start=join_{code}" in text
-    assert owner.labels() == ["📤 Share the invite link", "🔄 New link",
+    assert owner.labels() == ["📤 Share the invite link",
+                              "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
                               "✖ User43", "⭐ Make admin", "👑", "✖ User44", "⭐ Make admin", "👑"]
 
     # A member sees the team and its owner, and no buttons.
@@ -168,7 +169,8 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     await owner.tap("Yes, remove")
     assert "User44 is no longer in the team." in owner.text
     assert "In the team: 2 of 3 people" in owner.text
-    assert owner.labels() == ["📤 Share the invite link", "🔄 New link",
+    assert owner.labels() == ["📤 Share the invite link",
+                              "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
                               "✖ User43", "⭐ Make admin", "👑"]
     assert april.sent_texts(VERA)[-1].startswith("You are no longer in the team “User42”.")
     assert people(april)[VERA][2] == date(2025, 4, 10)
@@ -335,7 +337,8 @@ async def test_the_owner_makes_an_admin_and_hands_the_team_over_in_russian(
     # An admin sees the roster and may remove a member, but not change roles or hand over.
     await boris.say("/team")
     assert "3. User44 — маркетолог, с 10 апреля" in boris.text
-    assert boris.labels() == ["📤 Поделиться ссылкой", "🔄 Новая ссылка", "✖ User44"]
+    assert boris.labels() == ["📤 Поделиться ссылкой", "🔄 Новая ссылка", "1️⃣ Одноразовая",
+                              "🚫 Отозвать", "✖ User44"]
     forged = star.replace("tm:adm:", "tm:owny:")
     april.clear()
     await april.press(BORIS, forged, language_code="ru")
@@ -354,3 +357,44 @@ async def test_the_owner_makes_an_admin_and_hands_the_team_over_in_russian(
         "Теперь вы руководитель команды «User42»: /team и /plan теперь в ваших руках.")
     await boris.say("/team")
     assert "Руководитель: User43" in boris.text
+
+
+async def test_invite_links_expire_can_be_revoked_and_can_be_single_use(
+    april: BotHarness, clock: ManualClock
+) -> None:
+    code = await onboard_owner(april, "5")
+    owner = Chat(april, OWNER)
+    await owner.say("/team")
+    assert "It works until 17 April, 09:00." in owner.text  # seven days, on the owner's clock
+    # Revoked: nobody can join, and /team does not make a new link by itself.
+    await owner.tap("🚫 Revoke")
+    assert "The invite link no longer works. 🔄 makes a new one." in owner.text
+    boris = Chat(april, BORIS, "ru")
+    await boris.say(f"/start join_{code}")
+    assert "Эта ссылка-приглашение больше не действует" in boris.text
+    await owner.say("/team")
+    assert "There is no invite link now: nobody can join." in owner.text
+    assert owner.labels() == ["🔄 New link"]
+    # A single-use link lets one person in, then stops working.
+    await owner.tap("🔄 New link")
+    await owner.tap("1️⃣ Single-use")
+    assert "It lets one person in." in owner.text
+    found = LINK.search(owner.text)
+    assert found is not None
+    single = found.group(1)
+    await join(april, BORIS, single, "ru", "Менеджер по продажам")
+    assert people(april)[BORIS][0] is TeamRole.MEMBER
+    vera = Chat(april, VERA)
+    await vera.say(f"/start join_{single}")
+    assert "This invite link does not work any more." in vera.text
+    # A link made now expires in seven days: on the eighth it is refused with its own words.
+    await owner.say("/team")
+    await owner.tap("🔄 New link")
+    found = LINK.search(owner.text)
+    assert found is not None
+    clock.set(datetime(2025, 4, 17, 6, 0, 1, tzinfo=UTC))
+    await vera.say(f"/start join_{found.group(1)}")
+    assert vera.text == "This invite link has expired. Ask whoever sent it for a new one."
+    # Opening /team then shows a fresh link in place of the expired one.
+    await owner.say("/team")
+    assert "It works until 24 April, 09:00." in owner.text

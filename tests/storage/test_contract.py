@@ -1003,3 +1003,17 @@ def test_a_group_that_became_a_supergroup_moves_its_link_and_unsent_rows(
             DAY, DAY + timedelta(days=1)]
         uow.teams.link_chat(GroupChat(-7, team_id))
         assert not uow.teams.move_chat(-7, new)  # the new id is taken: nothing moves
+
+
+def test_an_invite_link_keeps_its_expiry_and_uses(new_uow: NewUow) -> None:
+    (_,), team_id = setup_team(new_uow, 1)
+    with new_uow() as uow:
+        team = uow.teams.get(team_id)
+        assert team is not None
+        team.invite_code, team.invite_expires_at, team.invite_uses_left = "abc", AT, 1
+        uow.teams.save(team)
+        uow.commit()
+    with new_uow() as uow:
+        found = uow.teams.by_invite_code("abc")
+        assert found is not None
+        assert (found.invite_expires_at, found.invite_uses_left) == (AT, 1)

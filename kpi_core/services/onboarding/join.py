@@ -34,6 +34,7 @@ from kpi_core.services.onboarding.records import team_plan
 from kpi_core.services.onboarding.views import FinishedView, NoticeView, QuestionView, Reply
 
 BAD_INVITE = N_("This invite link does not work any more. Ask whoever sent it for a new one.")
+EXPIRED_INVITE = N_("This invite link has expired. Ask whoever sent it for a new one.")
 _ALREADY_IN_TEAM = N_("You are already in the team “{team}”.")
 _LEADS_OTHERS = N_(
     "You lead the team “{team}” with other people in it, so you cannot join another team."
@@ -61,6 +62,8 @@ def join(uow: UnitOfWork, deps: Deps, who: Who, code: str) -> Reply:
         team = uow.teams.by_invite_code(code) if code else None
         if team is None:
             answer = reply(ctx, NoticeView(Message(BAD_INVITE)), None, closed=True)
+        elif not team_ops.invite_works(team, deps.clock.now()):
+            answer = reply(ctx, NoticeView(Message(EXPIRED_INVITE)), None, closed=True)
         else:
             refusal = _refusal(ctx, team)
             answer = refusal if refusal is not None else start_join(ctx, team, code)
@@ -131,6 +134,7 @@ def accept_join(ctx: Ctx, conv: ConversationState, qs: State, left_location: boo
     ctx.uow.users.save(user)
     if not already:
         team_ops.join_team(ctx.uow, user, team, ctx.today)
+        team_ops.use_invite(ctx.uow, team, ctx.deps.clock.now())
     owner_profile = ctx.uow.profiles.get(team.owner_user_id)
     owner_answers = owner_profile.answers if owner_profile else {}
     # What the team does (business, channel, goals, data) comes from the owner's answers:

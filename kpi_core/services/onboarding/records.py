@@ -194,4 +194,6 @@ def invite_for(ctx: Ctx) -> tuple[str | None, int | None]:
     if managed is None or (managed[0].planned_size or 1) <= 1:
         return None, None
     team = managed[0]
-    return team_ops.ensure_invite_code(ctx.uow, team, ctx.deps.new_invite_code), team.planned_size
+    code = team_ops.ensure_invite_code(ctx.uow, team, ctx.deps.new_invite_code,
+                                       ctx.deps.clock.now())
+    return code, team.planned_size
