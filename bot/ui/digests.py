@@ -13,6 +13,7 @@ from datetime import datetime
 from babel.lists import format_list
 
 from bot.i18n import Translator
+from bot.ui import callbacks
 from bot.ui.daily_render import (
     STATUS_ICON,
     bar,
@@ -151,10 +152,25 @@ def _level_block(t: Translator, s: KpiStanding, day_word: str | None, has_plan: 
     return head + "\n" + esc(body)
 
 
-def team_digest(t: Translator, d: TeamDigest) -> Menu:
-    """The team digest for a linked group: team totals and everyone's standing."""
-    title = t._("Team digest “{team}”, {day}").format(team=d.team_name, day=long_date(t, d.today))
+def team_digest(t: Translator, d: TeamDigest, *, board: bool = False) -> Menu:
+    """The team digest for a linked group: team totals and everyone's standing (``board``:
+    the same as of now, for ``/team`` → 📊, headed by what the team needs today)."""
+    if board:
+        title = t._("Team board “{team}”, {day}").format(team=d.team_name,
+                                                         day=long_date(t, d.today))
+    else:
+        title = t._("Team digest “{team}”, {day}").format(team=d.team_name,
+                                                          day=long_date(t, d.today))
     lines = [f"📊 <b>{esc(title)}</b>"]
+    needs = [line for line in d.lines if line.progress is not None and line.progress.cumulative
+             and line.progress.need_per_day is not None]
+    if board and needs:
+        first = needs[0]
+        need = first.progress.need_per_day if first.progress is not None else None
+        assert need is not None
+        lines.append(esc(t._("Today the team needs: {amount} ({kpi}) to stay on plan.").format(
+            amount=value_text(t, first.unit, need, first.currency),
+            kpi=label(t, first.label))))
     if not d.has_plan:
         lines.append(esc(t._("There is no plan for this period yet.")))
     if d.lines:
@@ -182,6 +198,17 @@ def team_digest(t: Translator, d: TeamDigest) -> Menu:
             lines += ["", esc(t._("No results for {day} yet: {names}.").format(
                 day=short_date(t, d.report_day), names=format_list(missing, locale=t.locale)))]
     return Menu("\n".join(lines))
+
+
+def board(t: Translator, d: TeamDigest, everyone: bool) -> Menu:
+    """``/team`` → 📊: the board, with a way back to the team."""
+    menu = team_digest(t, d, board=True)
+    text = menu.text
+    if not everyone:
+        text += "\n\n" + esc(t._("You see the team's totals and your own figures; the owner "
+                                  "and admins see everyone's."))
+    back = Button("‹ " + t.pgettext("button", "Back"), callbacks.encode("tm", "back"))
+    return Menu(text, ((back,),))
 
 
 def _team_line(t: Translator, line: TeamKpiLine) -> str:

@@ -34,6 +34,7 @@ from kpi_core.parsing.timezones import city_for_zone
 from kpi_core.planning.calendar import Period
 from kpi_core.services.membership import (
     INVITE_PREFIX,
+    BoardView,
     ConfirmRemoveView,
     ConfirmTransferView,
     MemberLine,
@@ -378,6 +379,11 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
         return remove_menu(t, view)
     if isinstance(view, ConfirmTransferView):
         return transfer_menu(t, view)
+    if isinstance(view, BoardView):
+        # Imported here: bot.ui.digests draws with this module's Menu and Button.
+        from bot.ui.digests import board
+
+        return board(t, view.digest, view.everyone)
     if isinstance(view, PlanView):
         return plan_menu(t, view, token)
     if isinstance(view, SettingsView):
@@ -723,8 +729,9 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
         esc(t._("Owner: {name}").format(name=view.owner)),
         esc(t.render(headcount(joined, view.planned))),
     ]
+    board = (Button("📊 " + t.pgettext("button", "Team board"), callbacks.encode("tm", "board")),)
     if not view.manage:
-        return Menu("\n".join(lines))
+        return Menu("\n".join(lines), (board,))
     parts = ["\n".join(lines)]
     parts.append("\n".join(
         f"{i}. {esc(member_line(t, m))}" for i, m in enumerate(view.members, start=1)
@@ -779,6 +786,7 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
             row.append(Button("👑", callbacks.encode("tm", "own", m.membership_id)))
         if row:
             rows.append(tuple(row))
+    rows.append(board)
     return Menu("\n\n".join(parts), tuple(rows))
 
 

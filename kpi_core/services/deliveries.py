@@ -255,9 +255,11 @@ def _streaks(
 
 
 def build_team_digest(
-    uow: UnitOfWork, calendars: CalendarProvider, team_id: int, day: date
+    uow: UnitOfWork, calendars: CalendarProvider, team_id: int, day: date, *,
+    include_today: bool = False,
 ) -> TeamDigest | None:
-    """The team digest for a linked group on the team owner's local ``day``."""
+    """The team digest for a linked group on the team owner's local ``day`` (with
+    ``include_today``: as of now, today's results counted: the ``/team`` board)."""
     team = team_state(uow, calendars, team_id, day)
     if not team.members:
         return None
@@ -265,7 +267,7 @@ def build_team_digest(
     report = previous_working_day(day, owner_schedule.is_working_day)
     ids = [m.user_id for m in team.members]
     ledger = ledger_for(uow, ids, [team.plan], day, report or day)
-    return team_digest(team, ledger, today=day, report_day=report)
+    return team_digest(team, ledger, today=day, report_day=report, include_today=include_today)
 
 
 def team_owner(uow: UnitOfWork, team_id: int) -> User | None:

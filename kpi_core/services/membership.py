@@ -39,11 +39,13 @@ from kpi_core.planning.quotas import (
 from kpi_core.planning.team import split_over_seats
 from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
 from kpi_core.services.permissions import TeamAction, allows
+from kpi_core.tracking.digest import TeamDigest
 from kpi_core.tracking.reminders import zone
 
 __all__ = [
     "INVITE_PREFIX",
     "MANAGERS",
+    "BoardView",
     "ConfirmRemoveView",
     "ConfirmTransferView",
     "MemberLine",
@@ -160,6 +162,19 @@ class ConfirmRemoveView:
 
     member: MemberLine
     team: str
+
+
+@dataclass(frozen=True, slots=True)
+class BoardView:
+    """``/team`` → 📊: the team's progress as of now.
+
+    Attributes:
+        digest: The team's totals and people (only the viewer's own line for a member).
+        everyone: The viewer sees everyone's figures (the owner or an admin).
+    """
+
+    digest: TeamDigest
+    everyone: bool
 
 
 @dataclass(frozen=True, slots=True)

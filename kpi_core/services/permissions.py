@@ -34,6 +34,9 @@ class TeamAction(StrEnum):
     """Hand the team over to another member (the owner becomes an admin)."""
     LINK_GROUP = "link_group"
     """Send the team digest to a group chat (``/link``); ``/unlink`` stops it."""
+    SEE_PEOPLE = "see_people"
+    """Everyone's own figures on the team board (members see the team's totals and their
+    own standing only)."""
 
 
 _OWNER = frozenset({TeamRole.OWNER})
@@ -47,6 +50,7 @@ ALLOWED: dict[TeamAction, frozenset[TeamRole]] = {
     TeamAction.CHANGE_ROLE: _OWNER,
     TeamAction.TRANSFER: _OWNER,
     TeamAction.LINK_GROUP: _MANAGERS,
+    TeamAction.SEE_PEOPLE: _MANAGERS,
 }
 
 _ONLY_OWNER = N_("Only the team's owner can do this.")

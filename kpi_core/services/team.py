@@ -16,14 +16,17 @@ owner becomes an admin), ``back``. What each needs is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from kpi_core.messages import N_, Message
 from kpi_core.model import Membership, Team, TeamRole, User
 from kpi_core.ports import UnitOfWork
+from kpi_core.services import deliveries
 from kpi_core.services import membership as team_ops
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import (
+    BoardView,
     ConfirmRemoveView,
     ConfirmTransferView,
     MemberLine,
@@ -31,12 +34,13 @@ from kpi_core.services.membership import (
     TeamView,
 )
 from kpi_core.services.onboarding import EXPIRED, NoticeView, Reply
-from kpi_core.services.permissions import TeamAction, check
+from kpi_core.services.permissions import TeamAction, allows, check
 from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = ["ACTIONS", "open_team", "press"]
 
-ACTIONS = frozenset({"new", "one", "off", "rm", "rmy", "adm", "mem", "own", "owny", "back"})
+ACTIONS = frozenset({"new", "one", "off", "rm", "rmy", "adm", "mem", "own", "owny", "board",
+                     "back"})
 _ACTION_NEEDS = {
     "new": TeamAction.NEW_LINK,
     "one": TeamAction.NEW_LINK,
@@ -115,6 +119,8 @@ def press(uow: UnitOfWork, deps: Deps, who: Who, action: str, arg: str = "") -> 
             return _notice(who, _NO_TEAM)
         # Each action checks its own permission (the refusal names the role that may); the
         # generic one is seeing the roster at all.
+        if action == "board":  # every member: the team's totals, and their own line
+            return _board(uow, deps, who, user, team, membership)
         if action not in ("rm", "rmy"):
             needed = _ACTION_NEEDS.get(action, TeamAction.SEE_ROSTER)
             refusal = check(membership, needed, team.id)
@@ -274,6 +280,22 @@ def _remove(
         notify = (Notification(removed.telegram_id, removed.language, (message,)),)
     notice = Message(_REMOVED, {"name": line.name})
     return _shown(uow, team, viewer, who, notice=notice, notify=notify)
+
+
+def _board(
+    uow: UnitOfWork, deps: Deps, who: Who, user: User, team: Team, viewer: Membership
+) -> Reply:
+    assert team.id is not None
+    today = local_date(deps.clock.now(), _zone_or_utc(user.timezone))
+    digest = deliveries.build_team_digest(uow, deps.calendars, team.id, today,
+                                          include_today=True)
+    if digest is None:
+        return _shown(uow, team, viewer, who)
+    everyone = allows(viewer, TeamAction.SEE_PEOPLE, team.id)
+    if not everyone:
+        mine = tuple(p for p in digest.people if p.user_id == viewer.user_id)
+        digest = replace(digest, people=mine)
+    return Reply(BoardView(digest, everyone), closed=True, language=who.language)
 
 
 def _zone_or_utc(name: str) -> ZoneInfo:

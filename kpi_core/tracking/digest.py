@@ -687,13 +687,15 @@ class TeamDigest:
 
 
 def team_digest(
-    team: TeamState, ledger: Ledger, *, today: date, report_day: date | None
+    team: TeamState, ledger: Ledger, *, today: date, report_day: date | None,
+    include_today: bool = False,
 ) -> TeamDigest:
-    """Per-person standing and team totals on local ``today`` (the team owner's date)."""
+    """Per-person standing and team totals on local ``today`` (the team owner's date); with
+    ``include_today`` what was logged today counts too (the team board, as of now)."""
     people: list[TeamPersonLine] = []
     for m in team.members:
         standings = person_standings(team, m.user_id, ledger, today=today,
-                                     report_day=report_day, include_today=False)
+                                     report_day=report_day, include_today=include_today)
         metric_ids = {x.id for k in m.kpi_ids for x in get_kpi(k).inputs}
         reported = report_day is not None and ledger.logged_on(m.user_id, report_day, metric_ids)
         people.append(TeamPersonLine(m.user_id, m.name, reported, tuple(standings)))
@@ -701,7 +703,8 @@ def team_digest(
     kpi_ids: list[str] = []
     for m in team.members:
         kpi_ids.extend(k for k in m.kpi_ids if k not in kpi_ids)
-    lines = [_team_line(team, get_kpi(k), ledger, today, report_day, people) for k in kpi_ids]
+    lines = [_team_line(team, get_kpi(k), ledger, today, report_day, people, include_today)
+             for k in kpi_ids]
     return TeamDigest(team.team_id, team.name, today, report_day, tuple(lines), tuple(people),
                       team.plan is not None)
 
@@ -713,11 +716,12 @@ def _team_line(
     today: date,
     report_day: date | None,
     people: Sequence[TeamPersonLine] = (),
+    include_today: bool = False,
 ) -> TeamKpiLine:
     plan = team.plan
     currency = plan.currency if plan else "RUB"
     tracking = [m for m in team.members if kpi.id in m.kpi_ids]
-    as_of = today - timedelta(days=1)
+    as_of = today if include_today else today - timedelta(days=1)
     day_total: Decimal | None = None
     period_value: Decimal | None = None
     prog: Progress | None = None
@@ -752,8 +756,9 @@ def _team_line(
                 d for m in tracking
                 for d in _working_days(plan.period_start, plan.period_end, m.schedule)
             })
-            prog = progress(target.target, period_value, all_days, today, today_logged=False,
-                            direction=_direction(kpi), cumulative=False,
+            prog = progress(target.target, period_value, all_days, today,
+                            today_logged=include_today, direction=_direction(kpi),
+                            cumulative=False,
                             quantum=Decimal("0.0001"))
     return TeamKpiLine(kpi.id, _label(kpi), kpi.unit, currency, day_total, prog, period_value,
                        plan_target)

@@ -138,7 +138,8 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert f"https://t.me/{BOT_USERNAME}?start=join_{code}" in text
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
-                              "✖ User43", "⭐ Make admin", "👑", "✖ User44", "⭐ Make admin", "👑"]
+                              "✖ User43", "⭐ Make admin", "👑", "✖ User44", "⭐ Make admin", "👑",
+                              "📊 Team board"]
 
     # A member sees the team and its owner, and no buttons.
     boris = Chat(april, BORIS, "ru")
@@ -147,7 +148,7 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert "Руководитель: User42" in boris.text
     assert "В команде 3 из 3 человек" in boris.text
     assert "join_" not in boris.text
-    assert april.last_buttons(BORIS) == []
+    assert april.button_labels(BORIS) == ["📊 Доска команды"]  # the team's totals, his own line
 
     # A forged remove button pressed by a member changes nothing.
     vera_membership = next(
@@ -171,7 +172,7 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert "In the team: 2 of 3 people" in owner.text
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
-                              "✖ User43", "⭐ Make admin", "👑"]
+                              "✖ User43", "⭐ Make admin", "👑", "📊 Team board"]
     assert april.sent_texts(VERA)[-1].startswith("You are no longer in the team “User42”.")
     assert people(april)[VERA][2] == date(2025, 4, 10)
     # Pressing the old confirmation again: she is not in the team any more.
@@ -338,7 +339,7 @@ async def test_the_owner_makes_an_admin_and_hands_the_team_over_in_russian(
     await boris.say("/team")
     assert "3. User44 — маркетолог, с 10 апреля" in boris.text
     assert boris.labels() == ["📤 Поделиться ссылкой", "🔄 Новая ссылка", "1️⃣ Одноразовая",
-                              "🚫 Отозвать", "✖ User44"]
+                              "🚫 Отозвать", "✖ User44", "📊 Доска команды"]
     forged = star.replace("tm:adm:", "tm:owny:")
     april.clear()
     await april.press(BORIS, forged, language_code="ru")
@@ -374,7 +375,7 @@ async def test_invite_links_expire_can_be_revoked_and_can_be_single_use(
     assert "Эта ссылка-приглашение больше не действует" in boris.text
     await owner.say("/team")
     assert "There is no invite link now: nobody can join." in owner.text
-    assert owner.labels() == ["🔄 New link"]
+    assert owner.labels() == ["🔄 New link", "📊 Team board"]
     # A single-use link lets one person in, then stops working.
     await owner.tap("🔄 New link")
     await owner.tap("1️⃣ Single-use")
@@ -398,3 +399,33 @@ async def test_invite_links_expire_can_be_revoked_and_can_be_single_use(
     # Opening /team then shows a fresh link in place of the expired one.
     await owner.say("/team")
     assert "It works until 24 April, 09:00." in owner.text
+
+
+async def test_the_team_board_shows_everyone_to_the_owner_and_a_member_their_own(
+    april: BotHarness,
+) -> None:
+    code = await onboard_owner(april)
+    boris = await join(april, BORIS, code, "ru", "Менеджер по продажам")
+    await join(april, VERA, code, "en", "Marketer")
+    owner = Chat(april, OWNER)
+    await owner.say("revenue 40 000")
+    await boris.say("выручка 25 000")
+    await owner.say("/team")
+    await owner.tap("📊 Team board")
+    text = owner.text
+    assert text.startswith("📊 Team board “User42”, Thursday, 10 April")
+    assert "Today the team needs:" in text
+    assert "User42" in text
+    assert "User43" in text
+    assert "₽65,000" in text  # today's results count on the board: 40 000 + 25 000
+    assert owner.labels() == ["‹ Back"]
+    await owner.tap("‹ Back")
+    assert owner.text.startswith("Team “User42”")
+    # A member sees the team's totals and only their own line.
+    await boris.say("/team")
+    await boris.tap("📊 Доска команды")
+    text = boris.text
+    assert text.startswith("📊 Доска команды «User42», четверг, 10 апреля")
+    assert "User43" in text
+    assert "User42 —" not in text
+    assert "Вы видите итоги команды и свои цифры" in text

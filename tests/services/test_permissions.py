@@ -152,8 +152,29 @@ def test_only_the_roles_the_table_allows_change_the_team(
 
 def test_the_table_covers_every_action() -> None:
     assert set(ALLOWED) == set(TeamAction)
-    tried = {action for _, action, _ in CASES} | {TeamAction.SEE_ROSTER}
+    seen = {TeamAction.SEE_ROSTER, TeamAction.SEE_PEOPLE}  # what is shown: tested below
+    tried = {action for _, action, _ in CASES} | seen
     assert tried == set(TeamAction)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_roster_and_everyones_figures_are_shown_only_to_managers(actor: str) -> None:
+    world = _world()
+    who = Who(TELEGRAM_IDS[actor], TELEGRAM_IDS[actor], "en", actor)
+    team_screen = use_team.open_team(world.uow, world.deps, who)
+    board = use_team.press(world.uow, world.deps, who, "board")
+    view, shown = team_screen.view, board.view
+    manager = actor in ("owner", "admin", "other_owner")  # other_owner: their own team
+    assert getattr(view, "manage", False) is manager
+    if manager:
+        assert getattr(view, "invite_code", None) is not None
+    else:
+        assert getattr(view, "invite_code", None) is None
+    everyone = getattr(shown, "everyone", None)
+    if actor == "stranger":
+        assert everyone is None  # not set up: told to /start first
+    else:
+        assert everyone is manager
 
 
 def test_a_transfer_makes_the_target_owner_and_the_owner_an_admin() -> None:

@@ -18,6 +18,7 @@ from kpi_core.advice.recommend import Recommendation
 from kpi_core.messages import Message
 from kpi_core.planning.calendar import Period
 from kpi_core.services.membership import (
+    BoardView,
     ConfirmRemoveView,
     ConfirmTransferView,
     Notification,
@@ -320,6 +321,7 @@ class NoticeView:
 View = (
     QuestionView | ReviewView | SwapView | CatalogView | TargetsView | FinishedView | PlanView
     | SettingsView | DeleteView | NoticeView | TeamView | ConfirmRemoveView | ConfirmTransferView
+    | BoardView
 )
 
 
