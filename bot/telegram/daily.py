@@ -135,12 +135,29 @@ async def link_command(update: Update, context: BotContext) -> None:
     """/link in a group: send the team digest here (team owner or admin only)."""
     chat = update.effective_chat
     assert chat is not None
+    if await _anonymous(update, context):
+        return
     reply = await _call_in_group(update, context, daily_loop.link_group, chat.title or "")
     await _present(update, context, reply)
 
 
+async def _anonymous(update: Update, context: BotContext) -> bool:
+    """A command sent on behalf of a chat (an anonymous group admin, a channel): Telegram does
+    not say who sent it, and who may do what goes by the person's own Telegram id."""
+    message = update.effective_message
+    if message is None or message.sender_chat is None:
+        return False
+    await _say(update, context, context.t._(
+        "You are posting on behalf of the group, so I cannot tell who you are, and only the "
+        "team's owner or an admin may do this. Send the command from your own account (turn "
+        "off “Remain anonymous” for a moment)."))
+    return True
+
+
 async def unlink_command(update: Update, context: BotContext) -> None:
     """/unlink in a group: stop the team digest here."""
+    if await _anonymous(update, context):
+        return
     await _present(update, context, await _call_in_group(update, context, daily_loop.unlink_group))
 
 

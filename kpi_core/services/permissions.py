@@ -34,6 +34,8 @@ class TeamAction(StrEnum):
     """Hand the team over to another member (the owner becomes an admin)."""
     LINK_GROUP = "link_group"
     """Send the team digest to a group chat (``/link``); ``/unlink`` stops it."""
+    EDIT_PLAN = "edit_plan"
+    """Change the team's plan, period and targets (``/plan``, ``/kpis`` → 🎯)."""
     SEE_PEOPLE = "see_people"
     """Everyone's own figures on the team board (members see the team's totals and their
     own standing only)."""
@@ -50,6 +52,7 @@ ALLOWED: dict[TeamAction, frozenset[TeamRole]] = {
     TeamAction.CHANGE_ROLE: _OWNER,
     TeamAction.TRANSFER: _OWNER,
     TeamAction.LINK_GROUP: _MANAGERS,
+    TeamAction.EDIT_PLAN: _OWNER,
     TeamAction.SEE_PEOPLE: _MANAGERS,
 }
 

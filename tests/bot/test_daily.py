@@ -435,6 +435,25 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_link_and_its_digest(
     assert not harness.sent_texts(-500)
 
 
+async def test_an_anonymous_group_admin_is_told_to_link_from_their_own_account(
+    harness: BotHarness, services: Services, anna: int
+) -> None:
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                 "username": "GroupAnonymousBot"}
+    for command in ("/link", "/unlink"):
+        await harness.process({"message": {
+            "message_id": 901, "date": 1764000000, "text": command,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+            "chat": {"id": -100500, "type": "supergroup", "title": "Sales"},
+            "sender_chat": {"id": -100500, "type": "supergroup", "title": "Sales"},
+            "from": anonymous,
+        }})
+        assert harness.last_message(-100500).text.startswith(
+            "You are posting on behalf of the group, so I cannot tell who you are")
+    with services.uow_factory() as uow:
+        assert uow.teams.chat(-100500) is None
+
+
 async def test_a_person_who_blocked_the_bot_comes_back(
     harness: BotHarness, services: Services, anna: int
 ) -> None:

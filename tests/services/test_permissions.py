@@ -152,7 +152,8 @@ def test_only_the_roles_the_table_allows_change_the_team(
 
 def test_the_table_covers_every_action() -> None:
     assert set(ALLOWED) == set(TeamAction)
-    seen = {TeamAction.SEE_ROSTER, TeamAction.SEE_PEOPLE}  # what is shown: tested below
+    # What is shown, and the plan (its menu says whether it may be changed): tested below.
+    seen = {TeamAction.SEE_ROSTER, TeamAction.SEE_PEOPLE, TeamAction.EDIT_PLAN}
     tried = {action for _, action, _ in CASES} | seen
     assert tried == set(TeamAction)
 
@@ -195,3 +196,15 @@ def test_a_transfer_makes_the_target_owner_and_the_owner_an_admin() -> None:
     again = use_team.press(world.uow, world.deps, owner, "adm", str(world.ids["member"]))
     assert again.error is not None
     assert again.error.msgid == "Only the team's owner can do this."
+
+
+@pytest.mark.parametrize("actor", ["owner", "admin", "member"])
+def test_only_the_owner_may_change_the_teams_plan(actor: str) -> None:
+    from kpi_core.services import onboarding as use
+
+    world = _world()
+    who = Who(TELEGRAM_IDS[actor], TELEGRAM_IDS[actor], "en", actor)
+    reply = use.open_plan(world.uow, world.deps, who)
+    assert isinstance(reply.view, use.PlanView)
+    assert reply.view.can_edit is (TeamRole.OWNER in ALLOWED[TeamAction.EDIT_PLAN]
+                                   and actor == "owner")

@@ -23,6 +23,7 @@ from kpi_core.services.onboarding.context import Ctx
 from kpi_core.services.onboarding.derive import derive_targets, is_summed
 from kpi_core.services.onboarding.plan import ComputedPlan, compute_plan, people_of
 from kpi_core.services.onboarding.views import PlanSummary, Quota
+from kpi_core.services.permissions import TeamAction, allows
 
 
 def owned_team(ctx: Ctx) -> Team | None:
@@ -34,9 +35,10 @@ def owned_team(ctx: Ctx) -> Team | None:
 
 
 def others_team(ctx: Ctx) -> Team | None:
-    """The team the person is in but does not own: its plan is not theirs to change."""
+    """The team the person is in but may not plan for (see ``permissions``: the owner's):
+    its plan is not theirs to change."""
     membership = ctx.membership()
-    if membership is None or membership.role is TeamRole.OWNER:
+    if membership is None or allows(membership, TeamAction.EDIT_PLAN, membership.team_id):
         return None
     return ctx.uow.teams.get(membership.team_id)
 
