@@ -57,6 +57,7 @@ from kpi_core.services.onboarding import (
     ReviewView,
     SettingsView,
     SwapView,
+    SwitchTeamView,
     TargetLine,
     TargetsView,
     View,
@@ -390,6 +391,8 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
         return settings_menu(t, view, token, now)
     if isinstance(view, DeleteView):
         return delete_menu(t, token)
+    if isinstance(view, SwitchTeamView):
+        return switch_menu(t, view, token)
     assert isinstance(view, NoticeView)
     return Menu(esc(t.render(view.message)))
 
@@ -912,6 +915,20 @@ def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) 
         (b(t.pgettext("button", "Close"), "close"),),
     )
     return Menu("\n".join(lines), rows)
+
+
+def switch_menu(t: Translator, view: SwitchTeamView, token: str) -> Menu:
+    """An invite from another team: leave the current one for it?"""
+    text = esc(t._(
+        "You are in the team “{current}”. Join the team “{new}” instead? You will leave "
+        "“{current}”; what you logged stays with you."
+    ).format(current=view.current, new=view.new))
+    rows = ((
+        Button(t.pgettext("button", "Yes, join “{team}”").format(team=view.new),
+               callbacks.menu(PREFIX_MENU, token, Action.SWITCH)),
+        Button(t.pgettext("button", "No, stay"), callbacks.menu(PREFIX_MENU, token, Action.STAY)),
+    ),)
+    return Menu(text, rows)
 
 
 def delete_menu(t: Translator, token: str) -> Menu:

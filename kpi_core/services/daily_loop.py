@@ -90,7 +90,7 @@ STEP_REENTER = "reenter"
 # themselves while they are open; the menus (/plan, /kpis, /delete_me) give way to the daily
 # loop once the person is set up, the way the onboarding service itself decides.
 _QUESTION_FLOWS = frozenset({"onboarding", "join", "edit"})
-_MENU_FLOWS = frozenset({"menu", "kpis", "delete"})
+_MENU_FLOWS = frozenset({"menu", "kpis", "delete", "switch"})
 
 EXPIRED = N_("This menu has expired.")
 _BAD_DATE = N_("That date does not exist. Try 12.05 or yesterday.")

@@ -429,3 +429,29 @@ async def test_the_team_board_shows_everyone_to_the_owner_and_a_member_their_own
     assert "User43" in text
     assert "User42 —" not in text
     assert "Вы видите итоги команды и свои цифры" in text
+
+
+async def test_joining_a_second_team_asks_first(april: BotHarness) -> None:
+    code = await onboard_owner(april)
+    await join(april, BORIS, code, "ru", "Менеджер по продажам")
+    # Vera sets up a team of her own and invites Boris, who is in the first one.
+    vera = Chat(april, VERA)
+    await vera.say("/start")
+    await vera.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done",
+                   "Me and a team", "3", "Skip", "Russia", "This month")
+    await vera.say("200000")
+    await vera.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
+    found = LINK.search(vera.text)
+    assert found is not None
+    boris = Chat(april, BORIS, "ru")
+    await boris.say(f"/start join_{found.group(1)}")
+    assert boris.text == ("Вы состоите в команде «User42». Перейти в команду «User44»? Из "
+                          "«User42» вы выйдете; всё, что вы внесли, останется с вами.")
+    await boris.tap("Нет, остаться")
+    assert boris.text == "Вы остаётесь в команде «User42»; ничего не изменилось."
+    assert people(april)[BORIS][2] is None  # still in the first team
+    await boris.say(f"/start join_{found.group(1)}")
+    await boris.tap("Да, перейти в «User44»")
+    await boris.tap("Менеджер по продажам", "Готово", "Москва", "09:00", "18:00")
+    assert "User44" in boris.text
+    assert people(april)[BORIS][2] == date(2025, 4, 9)  # left the first team yesterday

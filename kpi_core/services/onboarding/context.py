@@ -31,11 +31,14 @@ FLOW_KPIS = "kpis"
 FLOW_MENU = "menu"
 FLOW_EDIT = "edit"
 FLOW_DELETE = "delete"
+FLOW_SWITCH = "switch"
+"""An invite from another team is waiting for "leave my team for it?"."""
 FLOW_PAUSED = "onboarding_paused"
 """An unfinished setup left with /cancel: kept so that /start carries on from the same step
 (it is not an open conversation: typed text and buttons do not reach it)."""
 
-MY_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_KPIS, FLOW_MENU, FLOW_EDIT, FLOW_DELETE})
+MY_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_KPIS, FLOW_MENU, FLOW_EDIT, FLOW_DELETE,
+                      FLOW_SWITCH})
 QUESTION_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_EDIT})
 
 STEP_REVIEW = "review"

@@ -33,6 +33,7 @@ from kpi_core.services.onboarding.context import (
     FLOW_MENU,
     FLOW_ONBOARDING,
     FLOW_PAUSED,
+    FLOW_SWITCH,
     MY_FLOWS,
     ONBOARD_FIRST,
     USE_BUTTONS,
@@ -192,7 +193,7 @@ def _yields(ctx: Ctx, conv: ConversationState) -> bool:
             return True
     if review.takes_text(conv):
         return False
-    if ctx.user.onboarded and conv.flow in (FLOW_MENU, FLOW_KPIS, FLOW_DELETE):
+    if ctx.user.onboarded and conv.flow in (FLOW_MENU, FLOW_KPIS, FLOW_DELETE, FLOW_SWITCH):
         ctx.clear()
         ctx.uow.commit()
         return True
@@ -289,4 +290,6 @@ def _dispatch(ctx: Ctx, conv: ConversationState, pressed: ButtonPress) -> Reply 
         return menus.press_menu(ctx, conv, pressed)
     if conv.flow == FLOW_DELETE:
         return delete.press_delete(ctx, conv, pressed)
+    if conv.flow == FLOW_SWITCH:
+        return join.press_switch(ctx, conv, pressed)
     return None

@@ -22,6 +22,7 @@ from kpi_core.services.membership import Notification
 from kpi_core.services.onboarding import targets as kpi_targets
 from kpi_core.services.onboarding.context import (
     FLOW_JOIN,
+    FLOW_SWITCH,
     Ctx,
     open_ctx,
     profile_of,
@@ -31,7 +32,15 @@ from kpi_core.services.onboarding.context import (
 )
 from kpi_core.services.onboarding.plan import cards, time_of, weekdays_of
 from kpi_core.services.onboarding.records import team_plan
-from kpi_core.services.onboarding.views import FinishedView, NoticeView, QuestionView, Reply
+from kpi_core.services.onboarding.views import (
+    Action,
+    ButtonPress,
+    FinishedView,
+    NoticeView,
+    QuestionView,
+    Reply,
+    SwitchTeamView,
+)
 
 BAD_INVITE = N_("This invite link does not work any more. Ask whoever sent it for a new one.")
 EXPIRED_INVITE = N_("This invite link has expired. Ask whoever sent it for a new one.")
@@ -46,6 +55,7 @@ _INVITED = N_(
 _INVITED_OWN = N_(
     "{owner} invites you to their team. A few quick questions, and you can log your results."
 )
+_STAYED = N_("You stay in the team “{team}”; nothing has changed.")
 _JOINED_YOUR_TEAM = N_("{name} is now in your team “{team}”.")
 _SEND_TEAM = N_("/team shows everyone and the invite link.")
 
@@ -66,7 +76,7 @@ def join(uow: UnitOfWork, deps: Deps, who: Who, code: str) -> Reply:
             answer = reply(ctx, NoticeView(Message(EXPIRED_INVITE)), None, closed=True)
         else:
             refusal = _refusal(ctx, team)
-            answer = refusal if refusal is not None else start_join(ctx, team, code)
+            answer = refusal if refusal is not None else _ask_or_start(ctx, team, code)
         uow.commit()  # the person's row, so that their language is remembered
         return answer
 
@@ -81,6 +91,42 @@ def _refusal(ctx: Ctx, team: Team) -> Reply | None:
         notice = Message(_LEADS_OTHERS, {"team": leads.name})
         return reply(ctx, NoticeView(notice), None, closed=True)
     return None
+
+
+def _ask_or_start(ctx: Ctx, team: Team, code: str) -> Reply:
+    """Someone in a team with other people is asked first: joining means leaving it."""
+    current = ctx.membership()
+    if current is None or current.team_id == team.id or not ctx.user.onboarded:
+        return start_join(ctx, team, code)
+    mine = ctx.uow.teams.get(current.team_id)
+    if mine is None or team_ops.joined_count(ctx.uow, current.team_id) <= 1:
+        return start_join(ctx, team, code)  # set up alone: nobody else's team to leave
+    conv = ctx.save_state(
+        ConversationState(ctx.who.chat_id, ctx.user_id, FLOW_SWITCH, "confirm",
+                          {"team": team.id, "code": code}), new_token=True)
+    return reply(ctx, SwitchTeamView(mine.name, team.name), conv)
+
+
+def press_switch(ctx: Ctx, conv: ConversationState, pressed: ButtonPress) -> Reply | None:
+    """"Leave my team for the new one?": yes opens its questions, no keeps everything."""
+    if pressed.action == Action.STAY:
+        ctx.clear()
+        current = ctx.membership()
+        mine = ctx.uow.teams.get(current.team_id) if current else None
+        notice = Message(_STAYED, {"team": mine.name if mine else ""})
+        return reply(ctx, NoticeView(notice), None, closed=True)
+    if pressed.action != Action.SWITCH:
+        return None
+    team_id, code = conv.data.get("team"), conv.data.get("code")
+    team = ctx.uow.teams.get(team_id) if isinstance(team_id, int) else None
+    if team is None or not isinstance(code, str) or team.invite_code != code:
+        ctx.clear()
+        return reply(ctx, NoticeView(Message(BAD_INVITE)), None, closed=True)
+    refusal = _refusal(ctx, team)
+    if refusal is not None:
+        ctx.clear()
+        return refusal
+    return start_join(ctx, team, code)
 
 
 def start_join(ctx: Ctx, team: Team, code: str | None) -> Reply:

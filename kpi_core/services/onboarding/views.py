@@ -79,6 +79,9 @@ class Action:
     # /delete_me
     ERASE = "yes"
     KEEP = "no"
+    # an invite from another team
+    SWITCH = "go"
+    STAY = "stay"
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +315,14 @@ class DeleteView:
 
 
 @dataclass(frozen=True, slots=True)
+class SwitchTeamView:
+    """An invite from another team while in one: leave ``current`` for ``new``?"""
+
+    current: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
 class NoticeView:
     """A message without buttons (cancelled, erased, a hint)."""
 
@@ -321,7 +332,7 @@ class NoticeView:
 View = (
     QuestionView | ReviewView | SwapView | CatalogView | TargetsView | FinishedView | PlanView
     | SettingsView | DeleteView | NoticeView | TeamView | ConfirmRemoveView | ConfirmTransferView
-    | BoardView
+    | BoardView | SwitchTeamView
 )
 
 
