@@ -25,7 +25,7 @@ from bot.calendars import country_name
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.timezone_lookup import utc_offset_label
 from bot.ui import callbacks
-from kpi_core.advice.catalog import Aggregation, Kpi, aggregation_label
+from kpi_core.advice.catalog import Aggregation, Kpi, Unit, aggregation_label, get_kpi
 from kpi_core.advice.profile import Role, label
 from kpi_core.advice.questionnaire import WEEKDAYS, Kind
 from kpi_core.messages import NP_, Message
@@ -39,6 +39,7 @@ from kpi_core.services.membership import (
     ConfirmTransferView,
     MemberLine,
     TeamView,
+    WeightsView,
     headcount,
 )
 from kpi_core.services.onboarding import (
@@ -380,6 +381,8 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
         return remove_menu(t, view)
     if isinstance(view, ConfirmTransferView):
         return transfer_menu(t, view)
+    if isinstance(view, WeightsView):
+        return weights_menu(t, view)
     if isinstance(view, BoardView):
         # Imported here: bot.ui.digests draws with this module's Menu and Button.
         from bot.ui.digests import board
@@ -789,8 +792,44 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
             row.append(Button("👑", callbacks.encode("tm", "own", m.membership_id)))
         if row:
             rows.append(tuple(row))
-    rows.append(board)
+    if view.can_share:
+        weights = Button("⚖ " + t.pgettext("button", "Weights"), callbacks.encode("tm", "wts"))
+        rows.append((*board, weights))
+    else:
+        rows.append(board)
     return Menu("\n\n".join(parts), tuple(rows))
+
+
+def weights_menu(t: Translator, view: WeightsView) -> Menu:
+    """``/team`` → ⚖: each member's weight and the daily need it gives them, before saving."""
+    kpi = get_kpi(view.kpi)
+    currency = view.currency if kpi.unit is Unit.MONEY else None
+    lines = ["<b>" + esc(t._("How the plan is shared: {kpi} a day").format(
+        kpi=kpi_name(t, kpi))) + "</b>"]
+    for i, line in enumerate(view.lines, start=1):
+        need = (amount(t, line.daily, currency) if line.daily is not None
+                else t._("does not track it"))
+        lines.append(esc(t._("{number}. {name} ×{weight} — {need}").format(
+            number=i, name=line.name, weight=t.number(line.weight), need=need)))
+    if view.vacant is not None:
+        lines.append(esc(t.ngettext(
+            "{count} seat not taken yet — {need} for it",
+            "{count} seats not taken yet — {need} for each", view.vacant_seats,
+        ).format(count=t.number(view.vacant_seats), need=amount(t, view.vacant, currency))))
+    lines.append("")
+    lines.append(esc(t._("A weight of 2 carries twice the share of a weight of 1. ➖ and ➕ "
+                         "change it by {step}; nothing is saved until ✅ Save.").format(
+                             step=t.number(view.step))))
+    rows: list[tuple[Button, ...]] = [
+        (Button("➖ " + line.name, callbacks.encode("tm", "w-", line.membership_id)),
+         Button("➕ " + line.name, callbacks.encode("tm", "w+", line.membership_id)))
+        for line in view.lines
+    ]
+    last = [Button("‹ " + t.pgettext("button", "Back"), callbacks.encode("tm", "back"))]
+    if view.changed:
+        last.append(Button("✅ " + t.pgettext("button", "Save"), callbacks.encode("tm", "wsv")))
+    rows.append(tuple(last))
+    return Menu("\n".join(lines), tuple(rows))
 
 
 def transfer_menu(t: Translator, view: ConfirmTransferView) -> Menu:

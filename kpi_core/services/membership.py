@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -52,6 +52,8 @@ __all__ = [
     "MemberSchedule",
     "Notification",
     "TeamView",
+    "WeightLine",
+    "WeightsView",
     "current_membership",
     "ensure_invite_code",
     "headcount",
@@ -60,6 +62,7 @@ __all__ = [
     "join_team",
     "managed_team",
     "member_kpis",
+    "member_name",
     "new_invite_code",
     "revoke_invite",
     "revoked",
@@ -144,6 +147,7 @@ class TeamView:
         manage: The viewer may make a new link and remove people.
         invite_expires_at: When the link stops working, in the viewer's time zone, if it does.
         single_use: The link lets one more person in, then stops working.
+        can_share: The viewer may change how the plan is shared (the weights).
     """
 
     name: str
@@ -154,6 +158,7 @@ class TeamView:
     manage: bool
     invite_expires_at: datetime | None = None
     single_use: bool = False
+    can_share: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +180,39 @@ class BoardView:
 
     digest: TeamDigest
     everyone: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WeightLine:
+    """One member on the weights screen: their weight and the daily need it gives them."""
+
+    membership_id: int
+    name: str
+    weight: Decimal
+    daily: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class WeightsView:
+    """``/team`` → ⚖: how the plan is shared; nothing is saved until Save.
+
+    Attributes:
+        kpi: The plan's KPI the daily needs are of (its first target).
+        currency: The plan's currency.
+        lines: Everyone in the team, with their weight and daily need.
+        vacant: The daily need of one seat nobody has taken yet (``None``: no such seat).
+        vacant_seats: How many such seats.
+        changed: Some weight differs from the saved one.
+        step: How much ➖ and ➕ change a weight.
+    """
+
+    kpi: str
+    currency: str
+    lines: tuple[WeightLine, ...]
+    vacant: Decimal | None
+    vacant_seats: int
+    changed: bool
+    step: Decimal = Decimal("0.5")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +256,11 @@ def managed_team(uow: UnitOfWork, user_id: int) -> tuple[Team, Membership] | Non
         return None
     team = uow.teams.get(membership.team_id)
     return (team, membership) if team is not None else None
+
+
+def member_name(user: User | None) -> str:
+    """How a person is named in the team (their name, else their Telegram id)."""
+    return _display_name(user)
 
 
 def _display_name(user: User | None) -> str:
@@ -270,6 +313,7 @@ def team_view(uow: UnitOfWork, team: Team, viewer: Membership | None) -> TeamVie
         manage=manage,
         invite_expires_at=_local(uow, viewer, team.invite_expires_at) if manage else None,
         single_use=manage and team.invite_uses_left == 1,
+        can_share=allows(viewer, TeamAction.EDIT_PLAN, team.id),
     )
 
 
@@ -473,10 +517,14 @@ def quantum_of(kpi_id: str) -> Decimal:
 
 
 def team_split(
-    uow: UnitOfWork, calendars: CalendarProvider, team: Team, plan: Plan, kpi_id: str
+    uow: UnitOfWork, calendars: CalendarProvider, team: Team, plan: Plan, kpi_id: str,
+    weights: Mapping[int, Decimal] | None = None,
 ) -> tuple[TeamQuota, int] | None:
     """The plan's target for ``kpi_id`` split over the members who track it and the vacant
     seats; with the number of seats. ``None`` for a KPI without a summed target.
+
+    ``weights`` (membership id → weight) stands in for the stored weights: what the split
+    would be (the weights screen shows it before anything is saved).
     """
     target = plan.target_for(kpi_id)
     if target is None or team.id is None or get_kpi(kpi_id).aggregation is not Aggregation.SUM:
@@ -498,7 +546,8 @@ def team_split(
         user = uow.users.get(m.user_id)
         if user is not None:
             schedule = _schedule(calendars, user, frozenset(offs.get(m.user_id, ())), m)
-            joined.append(MemberSchedule(m.user_id, m.weight, schedule))
+            weight = (weights or {}).get(m.id or 0, m.weight)
+            joined.append(MemberSchedule(m.user_id, weight, schedule))
     owner = uow.users.get(team.owner_user_id)
     if owner is None:
         return None

@@ -17,10 +17,12 @@ owner becomes an admin), ``back``. What each needs is
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from kpi_core.messages import N_, Message
-from kpi_core.model import Membership, Team, TeamRole, User
+from kpi_core.model import ConversationState, Membership, Team, TeamRole, User
+from kpi_core.planning.team import Vacancy
 from kpi_core.ports import UnitOfWork
 from kpi_core.services import deliveries
 from kpi_core.services import membership as team_ops
@@ -32,6 +34,8 @@ from kpi_core.services.membership import (
     MemberLine,
     Notification,
     TeamView,
+    WeightLine,
+    WeightsView,
 )
 from kpi_core.services.onboarding import EXPIRED, NoticeView, Reply
 from kpi_core.services.permissions import TeamAction, allows, check
@@ -40,7 +44,12 @@ from kpi_core.tracking.reminders import local_date, zone
 __all__ = ["ACTIONS", "open_team", "press"]
 
 ACTIONS = frozenset({"new", "one", "off", "rm", "rmy", "adm", "mem", "own", "owny", "board",
-                     "back"})
+                     "wts", "w+", "w-", "wsv", "back"})
+TEAM_STATE_CHAT_ID = 2**62 + 2
+"""Where the weights screen keeps the weights not saved yet (a conversation row no Telegram
+chat can have, like the daily loop's)."""
+WEIGHT_STEP = Decimal("0.5")
+MAX_WEIGHT = Decimal(5)
 _ACTION_NEEDS = {
     "new": TeamAction.NEW_LINK,
     "one": TeamAction.NEW_LINK,
@@ -50,6 +59,10 @@ _ACTION_NEEDS = {
     "mem": TeamAction.CHANGE_ROLE,
     "own": TeamAction.TRANSFER,
     "owny": TeamAction.TRANSFER,
+    "wts": TeamAction.EDIT_PLAN,
+    "w+": TeamAction.EDIT_PLAN,
+    "w-": TeamAction.EDIT_PLAN,
+    "wsv": TeamAction.EDIT_PLAN,
 }
 
 _ONBOARD_FIRST = N_("Let's set things up first: send /start.")
@@ -149,7 +162,13 @@ def press(uow: UnitOfWork, deps: Deps, who: Who, action: str, arg: str = "") -> 
             reply = _transfer(uow, who, team, membership, arg, confirmed=action == "owny")
             uow.commit()
             return reply
+        if action in ("wts", "w+", "w-", "wsv"):
+            reply = _weights(uow, deps, who, user, team, membership, action, arg)
+            uow.commit()
+            return reply
         if action == "back":
+            _forget_weights(uow, user)
+            uow.commit()
             return _shown(uow, team, membership, who)
         view = team_ops.team_view(uow, team, membership)
         return Reply(view, stale=True, notice=Message(EXPIRED), moved=False, closed=True,
@@ -296,6 +315,80 @@ def _board(
         mine = tuple(p for p in digest.people if p.user_id == viewer.user_id)
         digest = replace(digest, people=mine)
     return Reply(BoardView(digest, everyone), closed=True, language=who.language)
+
+
+_NO_PLAN = N_("There is no plan to share yet: set one with /plan.")
+_WEIGHTS_SAVED = N_("Saved: the plan is shared by the new weights, and everyone's daily quota "
+                    "follows.")
+
+
+def _weights(
+    uow: UnitOfWork, deps: Deps, who: Who, user: User, team: Team, viewer: Membership,
+    action: str, arg: str,
+) -> Reply:
+    """The weights screen: ``wts`` opens it, ``w+``/``w-`` change one member's weight (not
+    saved), ``wsv`` saves them all."""
+    assert team.id is not None
+    assert user.id is not None
+    members = [m for m in uow.teams.members(team.id) if m.left_on is None and m.id is not None]
+    state = uow.conversations.get(TEAM_STATE_CHAT_ID, user.id)
+    pending: dict[int, Decimal] = {}
+    if action != "wts" and state is not None and state.flow == "weights":
+        pending = {int(k): Decimal(v) for k, v in state.data.get("weights", {}).items()}
+    if action in ("w+", "w-"):
+        target = next((m for m in members if str(m.id) == arg), None)
+        if target is None or target.id is None:
+            return _refused(uow, team, viewer, who, _NOT_IN_TEAM)
+        step = WEIGHT_STEP if action == "w+" else -WEIGHT_STEP
+        now = pending.get(target.id, target.weight)
+        pending[target.id] = min(max(now + step, WEIGHT_STEP), MAX_WEIGHT)
+    if action == "wsv":
+        changed = [m for m in members if m.id in pending and pending[m.id] != m.weight]
+        for m in changed:
+            m.weight = pending[m.id or 0]
+            uow.teams.save_member(m)
+        _forget_weights(uow, user)
+        # An old Save with nothing waiting (pressed twice) just shows the team.
+        notice = Message(_WEIGHTS_SAVED) if changed else None
+        return _shown(uow, team, viewer, who, notice=notice)
+    view = _weights_view(uow, deps, user, team, members, pending)
+    if view is None:
+        return _refused(uow, team, viewer, who, _NO_PLAN)
+    uow.conversations.save(ConversationState(
+        TEAM_STATE_CHAT_ID, user.id, "weights", "edit",
+        {"weights": {str(k): str(v) for k, v in pending.items()}}))
+    return Reply(view, closed=True, language=who.language)
+
+
+def _weights_view(
+    uow: UnitOfWork, deps: Deps, user: User, team: Team, members: list[Membership],
+    pending: dict[int, Decimal],
+) -> WeightsView | None:
+    assert team.id is not None
+    today = local_date(deps.clock.now(), _zone_or_utc(user.timezone))
+    plan = uow.plans.current(team.id, today)
+    if plan is None or not plan.targets:
+        return None
+    kpi_id = plan.targets[0].kpi_id
+    found = team_ops.team_split(uow, deps.calendars, team, plan, kpi_id, pending)
+    split = found[0] if found else None
+    people = {p.key: p for p in split.people} if split else {}
+    lines = []
+    for m in members:
+        assert m.id is not None
+        person = people.get(m.user_id)
+        name = team_ops.member_name(uow.users.get(m.user_id))
+        lines.append(WeightLine(m.id, name, pending.get(m.id, m.weight),
+                                person.daily if person else None))
+    seats = [p for key, p in people.items() if isinstance(key, Vacancy) and key.index > 0]
+    changed = any(pending.get(m.id or 0, m.weight) != m.weight for m in members)
+    return WeightsView(kpi_id, plan.currency, tuple(lines),
+                       seats[0].daily if seats else None, len(seats), changed, WEIGHT_STEP)
+
+
+def _forget_weights(uow: UnitOfWork, user: User) -> None:
+    if user.id is not None:
+        uow.conversations.clear(TEAM_STATE_CHAT_ID, user.id)
 
 
 def _zone_or_utc(name: str) -> ZoneInfo:

@@ -139,7 +139,7 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
                               "✖ User43", "⭐ Make admin", "👑", "✖ User44", "⭐ Make admin", "👑",
-                              "📊 Team board"]
+                              "📊 Team board", "⚖ Weights"]
 
     # A member sees the team and its owner, and no buttons.
     boris = Chat(april, BORIS, "ru")
@@ -172,7 +172,7 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert "In the team: 2 of 3 people" in owner.text
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
-                              "✖ User43", "⭐ Make admin", "👑", "📊 Team board"]
+                              "✖ User43", "⭐ Make admin", "👑", "📊 Team board", "⚖ Weights"]
     assert april.sent_texts(VERA)[-1].startswith("You are no longer in the team “User42”.")
     assert people(april)[VERA][2] == date(2025, 4, 10)
     # Pressing the old confirmation again: she is not in the team any more.
@@ -375,7 +375,7 @@ async def test_invite_links_expire_can_be_revoked_and_can_be_single_use(
     assert "Эта ссылка-приглашение больше не действует" in boris.text
     await owner.say("/team")
     assert "There is no invite link now: nobody can join." in owner.text
-    assert owner.labels() == ["🔄 New link", "📊 Team board"]
+    assert owner.labels() == ["🔄 New link", "📊 Team board", "⚖ Weights"]
     # A single-use link lets one person in, then stops working.
     await owner.tap("🔄 New link")
     await owner.tap("1️⃣ Single-use")
@@ -455,3 +455,38 @@ async def test_joining_a_second_team_asks_first(april: BotHarness) -> None:
     await boris.tap("Менеджер по продажам", "Готово", "Москва", "09:00", "18:00")
     assert "User44" in boris.text
     assert people(april)[BORIS][2] == date(2025, 4, 9)  # left the first team yesterday
+
+
+async def test_the_owner_sees_each_persons_daily_need_before_saving_new_weights(
+    april: BotHarness,
+) -> None:
+    code = await onboard_owner(april)
+    await join(april, BORIS, code, "ru", "Менеджер по продажам")
+    await join(april, VERA, code, "en", "Sales manager")
+    owner = Chat(april, OWNER)
+    await owner.say("/team")
+    await owner.tap("⚖ Weights")
+    text = owner.text
+    assert text.startswith("How the plan is shared: Revenue a day")
+    # 300 000 ₽ over three seats of 100 000 ₽, each over April's 22 working days (the days
+    # before someone joined stay with their seat).
+    assert "1. User42 ×1 — ₽4,545.46" in text
+    assert "2. User43 ×1 — ₽4,545.46" in text
+    await owner.tap("➕ User43")
+    await owner.tap("➕ User43")
+    text = owner.text
+    assert "2. User43 ×2 — ₽6,818.19" in text  # half of the plan: 150 000 ₽ over 22 days
+    assert "1. User42 ×1 — ₽3,409.10" in text
+    assert people(april)[BORIS][0] is TeamRole.MEMBER
+    with april.services.uow_factory() as uow:  # nothing saved yet
+        assert all(m.weight == 1 for m in uow.teams.members(1))
+    # A member's forged Save changes nothing.
+    april.clear()
+    await april.press(BORIS, callbacks.encode("tm", "wsv"), language_code="ru")
+    (answer,) = april.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "Это может сделать только руководитель команды."
+    await owner.tap("✅ Save")
+    assert "Saved: the plan is shared by the new weights" in owner.text
+    with april.services.uow_factory() as uow:
+        weights = {m.user_id: m.weight for m in uow.teams.members(1)}
+    assert sorted(weights.values()) == [Decimal(1), Decimal(1), Decimal(2)]

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpi_core.model import GroupChat, Membership, Team, TeamRole, User
+from kpi_core.model import GroupChat, Membership, Plan, PlanTarget, Team, TeamRole, User
 from kpi_core.services import daily_loop
 from kpi_core.services import team as use_team
 from kpi_core.services.common import Deps, Who
@@ -59,6 +59,8 @@ def _world() -> World:
         uow.teams.add_member(Membership(other.id or 0, users["other_member"].id or 0,
                                         TeamRole.MEMBER, Decimal(1), date(2025, 4, 1)))
         uow.teams.link_chat(GroupChat(GROUP, sales.id or 0, "Sales chat"))
+        uow.plans.add(Plan(sales.id or 0, date(2025, 4, 1), date(2025, 4, 30),
+                           targets=[PlanTarget("revenue", Decimal(1_000_000))]))
         uow.commit()
     tokens = iter(f"code{i}" for i in range(100))
     deps = Deps(clock, FixedProvider(), new_invite_code=lambda: next(tokens))
@@ -70,6 +72,13 @@ def _team_press(action: str, target: str | None) -> Callable[[World, Who], objec
         arg = str(world.ids[target]) if target else ""
         return use_team.press(world.uow, world.deps, who, action, arg)
     return run
+
+
+def _reweigh(world: World, who: Who) -> object:
+    """⚖: a heavier weight for a member, then Save."""
+    use_team.press(world.uow, world.deps, who, "wts")
+    use_team.press(world.uow, world.deps, who, "w+", str(world.ids["target"]))
+    return use_team.press(world.uow, world.deps, who, "wsv")
 
 
 def _link(world: World, who: Who) -> object:
@@ -88,6 +97,7 @@ CASES: list[tuple[str, TeamAction, Callable[[World, Who], object]]] = [
     ("make an admin", TeamAction.CHANGE_ROLE, _team_press("adm", "target")),
     ("make an admin a member", TeamAction.CHANGE_ROLE, _team_press("mem", "admin")),
     ("hand the team over", TeamAction.TRANSFER, _team_press("owny", "target")),
+    ("share the plan by weights", TeamAction.EDIT_PLAN, _reweigh),
     ("/link a group", TeamAction.LINK_GROUP, _link),
     ("/unlink the group", TeamAction.LINK_GROUP, _unlink),
 ]
@@ -133,7 +143,8 @@ def test_only_the_roles_the_table_allows_change_the_team(
         assert changed, f"{actor} may {what}, but nothing changed: {reply}"
         return
     assert not changed, f"{actor} may not {what}, yet the team changed"
-    if actor == "other_owner" and action in (TeamAction.NEW_LINK, TeamAction.LINK_GROUP):
+    own_team = (TeamAction.NEW_LINK, TeamAction.LINK_GROUP, TeamAction.EDIT_PLAN)
+    if actor == "other_owner" and action in own_team:
         return  # it applied to their own team, as it should: the first team is untouched
     refusal = _refusal_text(reply)
     assert refusal is not None, f"{actor} trying to {what} got no refusal: {reply}"
@@ -152,8 +163,7 @@ def test_only_the_roles_the_table_allows_change_the_team(
 
 def test_the_table_covers_every_action() -> None:
     assert set(ALLOWED) == set(TeamAction)
-    # What is shown, and the plan (its menu says whether it may be changed): tested below.
-    seen = {TeamAction.SEE_ROSTER, TeamAction.SEE_PEOPLE, TeamAction.EDIT_PLAN}
+    seen = {TeamAction.SEE_ROSTER, TeamAction.SEE_PEOPLE}  # what is shown: tested below
     tried = {action for _, action, _ in CASES} | seen
     assert tried == set(TeamAction)
 

@@ -23,6 +23,7 @@ from kpi_core.services.membership import (
     ConfirmTransferView,
     Notification,
     TeamView,
+    WeightsView,
 )
 
 __all__ = [
@@ -332,7 +333,7 @@ class NoticeView:
 View = (
     QuestionView | ReviewView | SwapView | CatalogView | TargetsView | FinishedView | PlanView
     | SettingsView | DeleteView | NoticeView | TeamView | ConfirmRemoveView | ConfirmTransferView
-    | BoardView | SwitchTeamView
+    | BoardView | SwitchTeamView | WeightsView
 )
 
 
