@@ -111,7 +111,12 @@ class Membership:
 
 @dataclass
 class GroupChat:
-    """A Telegram group linked to a team; it receives the team digest."""
+    """A Telegram group linked to a team; it receives the team digest.
+
+    Attributes:
+        leaderboard: The digest ranks people (🥇🥈🥉) and shows their streaks (opt-in).
+        missing: Who has not reported yet: ``"named"``, ``"counted"`` or ``"hidden"``.
+    """
 
     chat_id: int
     team_id: int
@@ -119,6 +124,8 @@ class GroupChat:
     language: str = "en"
     active: bool = True
     id: int | None = None
+    leaderboard: bool = False
+    missing: str = "named"
 
 
 @dataclass

@@ -118,6 +118,10 @@ class GroupChatRow(SQLModel, table=True):
     title: str = Field(default="", sa_type=String(256))
     language: str = Field(sa_type=String(16))
     active: bool = Field(default=True, sa_type=Boolean)
+    # The team digest's options: a ranked leaderboard with streaks; who has not reported
+    # ("named", "counted" or "hidden").
+    leaderboard: bool = Field(default=False, sa_type=Boolean)
+    missing: str = Field(default="named", sa_type=String(16))
 
 
 class PlanRow(SQLModel, table=True):

@@ -141,6 +141,18 @@ async def link_command(update: Update, context: BotContext) -> None:
     await _present(update, context, reply)
 
 
+async def press_group_option(update: Update, context: BotContext) -> None:
+    """A button under a linked group's digest options (``g:lb``, ``g:ms``)."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        option = callbacks.decode(query.data).part(0)
+    except callbacks.InvalidCallback:
+        option = ""
+    await _present(update, context, await _call_in_group(update, context,
+                                                         daily_loop.group_option, option))
+
+
 async def _anonymous(update: Update, context: BotContext) -> bool:
     """A command sent on behalf of a chat (an anonymous group admin, a channel): Telegram does
     not say who sent it, and who may do what goes by the person's own Telegram id."""
@@ -267,6 +279,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("link", link_command, filters=GROUPS), group)
     app.add_handler(CommandHandler("unlink", unlink_command, filters=GROUPS), group)
     app.add_handler(CallbackQueryHandler(press_button, pattern=callbacks.pattern("d")), group)
+    app.add_handler(CallbackQueryHandler(press_group_option, pattern=callbacks.pattern("g")),
+                    group)
     app.add_handler(ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER), group)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated), group)
     app.add_handler(TypeHandler(Update, reactivate_user), REACTIVATE_GROUP)

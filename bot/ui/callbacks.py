@@ -50,7 +50,10 @@ PREFIXES: dict[str, str] = {
     "lang": "language switch: lang:<code> (no state; always valid)",
     "del": "erase-my-data confirmation: del:<token>:<yes|no>",
     # teams (/team; checked against the presser's membership on every press)
-    "tm": "team menu: tm:<new|rm|rmy|back>[:<membership id>]",
+    "tm": "team menu: tm:<new|one|off|rm|rmy|adm|mem|own|owny|board|wts|w+|w-|wsv|back>"
+          "[:<membership id>]",
+    # a linked group's digest options (the team's owner or an admin, checked on each press)
+    "g": "group digest options: g:<lb|ms>",
     # daily loop (/log, /today, reminders, digests; layouts in bot/ui/daily_render.py)
     "d": "daily loop: d:<action>[:<arg>...] (k, p, day, u, ok, fix, re, z, t)",
 }

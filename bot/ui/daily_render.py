@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from bot.ui import callbacks
 from bot.ui.render import Button, Menu, esc
 from kpi_core.advice.catalog import Unit, get_kpi
-from kpi_core.messages import Message
+from kpi_core.messages import NP_, Message
 from kpi_core.parsing.quickform import Loggable, QuickForm, describe_metric
 from kpi_core.services.daily import (
     DayReport,
@@ -35,6 +35,7 @@ from kpi_core.services.daily_loop import (
     Confirm,
     DailyReply,
     DayPicker,
+    GroupOptions,
     Hint,
     Refused,
 )
@@ -390,7 +391,38 @@ def show(t: Translator, reply: DailyReply) -> Menu | None:
         return refused(t, screen)
     if isinstance(screen, Hint):
         return hint(t, screen)
+    if isinstance(screen, GroupOptions):
+        return group_options(t, screen)
     return Menu(esc(t.render(screen.message)))
+
+
+_MISSING = {
+    "named": NP_("not reported", "named"),
+    "counted": NP_("not reported", "counted"),
+    "hidden": NP_("not reported", "not shown"),
+}
+
+
+def group_options(t: Translator, options: GroupOptions) -> Menu:
+    """A linked group's digest options (after /link, and after each change)."""
+    lines = []
+    if options.notice is not None:
+        lines += [esc(t.render(options.notice)), ""]
+    on_off = t.pgettext("option", "on") if options.leaderboard else t.pgettext("option", "off")
+    missing = t.pgettext(*_MISSING.get(options.missing, _MISSING["named"]))
+    lines += [
+        "<b>" + esc(t._("Team digest options")) + "</b>",
+        esc(t._("🏆 Leaderboard with streaks: {value}").format(value=on_off)),
+        esc(t._("👤 Who has not reported yet: {value}").format(value=missing)),
+        esc(t._("The team's owner or an admin can change them with the buttons below.")),
+    ]
+    rows = (
+        (Button("🏆 " + t.pgettext("button", "Leaderboard: {value}").format(value=on_off),
+                callbacks.encode("g", "lb")),),
+        (Button("👤 " + t.pgettext("button", "Not reported: {value}").format(value=missing),
+                callbacks.encode("g", "ms")),),
+    )
+    return Menu("\n".join(lines), rows)
 
 
 # -- /today ------------------------------------------------------------------------------------

@@ -177,8 +177,10 @@ def team_digest(t: Translator, d: TeamDigest, *, board: bool = False) -> Menu:
         lines += ["", esc(t._("The team so far:"))]
         lines += [_team_line(t, line) for line in d.lines]
     if d.people:
-        lines += ["", esc(t._("People:"))]
-        for number, person in enumerate(d.people, 1):
+        lines += ["", esc(t._("Leaderboard:") if d.leaderboard else t._("People:"))]
+        # The leaderboard ranks by completion (the order they come in); otherwise by name.
+        people = d.people if d.leaderboard else tuple(sorted(d.people, key=lambda p: p.name))
+        for number, person in enumerate(people, 1):
             icon = STATUS_ICON[person.status] if person.status else "▫️"
             parts = []
             for s in person.standings:
@@ -192,11 +194,26 @@ def team_digest(t: Translator, d: TeamDigest, *, board: bool = False) -> Menu:
                         kpi=label(t, s.label),
                         value=standing_value(t, s, s.progress.actual, s.currency)))
             detail = "; ".join(parts) if parts else t._("no targets")
-            lines.append(f"{number}. {icon} <b>{esc(person.name)}</b> — {esc(detail)}")
-        missing = [p.name for p in d.people if not p.reported]
-        if missing and d.report_day is not None:
-            lines += ["", esc(t._("No results for {day} yet: {names}.").format(
-                day=short_date(t, d.report_day), names=format_list(missing, locale=t.locale)))]
+            place = f"{number}."
+            if d.leaderboard:
+                place = {1: "🥇", 2: "🥈", 3: "🥉"}.get(number, place)
+                streak = d.streaks.get(person.user_id, 0)
+                if streak >= 2:
+                    detail += " · " + t.ngettext("🔥 {count} day in a row",
+                                                 "🔥 {count} days in a row", streak).format(
+                        count=t.number(streak))
+            lines.append(f"{place} {icon} <b>{esc(person.name)}</b> — {esc(detail)}")
+        missing = [p.name for p in people if not p.reported]
+        if missing and d.report_day is not None and d.missing != "hidden":
+            day = short_date(t, d.report_day)
+            if d.missing == "counted":
+                text = t.ngettext("No results for {day} yet from {count} person.",
+                                  "No results for {day} yet from {count} people.",
+                                  len(missing)).format(day=day, count=t.number(len(missing)))
+            else:
+                text = t._("No results for {day} yet: {names}.").format(
+                    day=day, names=format_list(missing, locale=t.locale))
+            lines += ["", esc(text)]
     return Menu("\n".join(lines))
 
 

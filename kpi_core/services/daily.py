@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from statistics import median
@@ -625,9 +625,12 @@ def link_group(
         if existing is not None and existing.active and existing.team_id != team_id \
                 and not _may_manage(uow, user.id, existing.team_id):
             raise NotAllowed()
-        chat = GroupChat(chat_id=chat_id, team_id=team_id, title=title, language=language,
-                         active=True, id=existing.id if existing else None)
-        chat = uow.teams.link_chat(chat) if existing is None else _save_chat(uow, chat)
+        if existing is None:
+            chat = uow.teams.link_chat(GroupChat(chat_id=chat_id, team_id=team_id, title=title,
+                                                 language=language, active=True))
+        else:  # linked before: its digest options stay
+            chat = _save_chat(uow, replace(existing, team_id=team_id, title=title,
+                                           language=language, active=True))
         uow.commit()
         team = uow.teams.get(team_id)
         return chat, team.name if team else ""

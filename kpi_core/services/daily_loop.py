@@ -38,7 +38,7 @@ from kpi_core.parsing.quickform import (
     resolve_day,
 )
 from kpi_core.ports import UnitOfWork
-from kpi_core.services import daily, deliveries, membership, onboarding
+from kpi_core.services import daily, deliveries, membership, onboarding, permissions
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.daily import DayReport, Logged, LogMenu, NeedsConfirmation, Undone
 from kpi_core.services.errors import NotSetUp
@@ -58,6 +58,7 @@ __all__ = [
     "DailyScreen",
     "DayPicker",
     "DigestPreview",
+    "GroupOptions",
     "Hint",
     "LogKpi",
     "Notice",
@@ -69,6 +70,7 @@ __all__ = [
     "Verdict",
     "digest_preview",
     "group_added",
+    "group_option",
     "link_group",
     "log_command",
     "press",
@@ -212,10 +214,28 @@ class Notice:
     message: Message
 
 
+@dataclass(frozen=True, slots=True)
+class GroupOptions:
+    """A linked group's team digest options, with buttons to change them.
+
+    Attributes:
+        team: The team's name.
+        leaderboard: The digest ranks people and shows their streaks.
+        missing: Who has not reported yet: ``"named"``, ``"counted"`` or ``"hidden"``.
+        notice: What happened first ("Linked: …"), if anything.
+    """
+
+    team: str
+    leaderboard: bool
+    missing: str
+    notice: Message | None = None
+
+
 DailyScreen = (
     LogMenu | AskValue | DayPicker | Logged | Confirm | Undone | DayReport | Refused | Hint
-    | Notice
+    | Notice | GroupOptions
 )
+MISSING_CHOICES = ("named", "counted", "hidden")
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,10 +635,43 @@ _NOT_LINKED = N_("This group is not linked to a team.")
 def link_group(uow: UnitOfWork, deps: Deps, who: Who, title: str = "") -> DailyReply:
     """/link in a group: its team digest comes here (the team's owner or an admin only)."""
     try:
-        _, team = daily.link_group(uow, who.telegram_id, who.chat_id, title, who.language)
+        chat, team = daily.link_group(uow, who.telegram_id, who.chat_id, title, who.language)
     except DomainError as exc:
         return DailyReply(Notice(exc.message), who.language)
-    return DailyReply(Notice(Message(_LINKED, {"team": team})), who.language)
+    linked = Message(_LINKED, {"team": team})
+    return DailyReply(GroupOptions(team, chat.leaderboard, chat.missing, linked), who.language)
+
+
+_OPTION_SAVED = N_("Saved: the next team digest follows it.")
+
+
+def group_option(uow: UnitOfWork, deps: Deps, who: Who, option: str) -> DailyReply:
+    """A button under a linked group's options: ``lb`` turns the leaderboard on or off,
+    ``ms`` goes through how people who have not reported are shown. The team's owner or an
+    admin only (checked here, by the presser's Telegram id)."""
+    with uow:
+        chat = uow.teams.chat(who.chat_id)
+        if chat is None or not chat.active:
+            return DailyReply(None, who.language, toast=Message(_NOT_LINKED), alert=True)
+        user = uow.users.by_telegram_id(who.telegram_id)
+        language = user.language if user is not None else who.language
+        current = (membership.current_membership(uow, user.id)
+                   if user is not None and user.id is not None else None)
+        refusal = permissions.check(current, permissions.TeamAction.LINK_GROUP, chat.team_id)
+        if refusal is not None:
+            return DailyReply(None, language, toast=refusal, alert=True)
+        if option == "lb":
+            chat.leaderboard = not chat.leaderboard
+        elif option == "ms":
+            at = MISSING_CHOICES.index(chat.missing) if chat.missing in MISSING_CHOICES else 0
+            chat.missing = MISSING_CHOICES[(at + 1) % len(MISSING_CHOICES)]
+        else:
+            return DailyReply(None, language, toast=Message(EXPIRED))
+        uow.teams.save_chat(chat)
+        team = uow.teams.get(chat.team_id)
+        uow.commit()
+    return DailyReply(GroupOptions(team.name if team else "", chat.leaderboard, chat.missing),
+                      language, edit=True, toast=Message(_OPTION_SAVED))
 
 
 _HELLO_MANAGER = N_("Hello! I am KPI Coach. Send /link here and the morning digest of the team "

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from kpi_core.advice.catalog import Aggregation, get_kpi
@@ -256,10 +256,11 @@ def _streaks(
 
 def build_team_digest(
     uow: UnitOfWork, calendars: CalendarProvider, team_id: int, day: date, *,
-    include_today: bool = False,
+    include_today: bool = False, chat: GroupChat | None = None,
 ) -> TeamDigest | None:
     """The team digest for a linked group on the team owner's local ``day`` (with
-    ``include_today``: as of now, today's results counted: the ``/team`` board)."""
+    ``include_today``: as of now, today's results counted: the ``/team`` board), with the
+    ``chat``'s options (a leaderboard with streaks; who has not reported)."""
     team = team_state(uow, calendars, team_id, day)
     if not team.members:
         return None
@@ -267,7 +268,13 @@ def build_team_digest(
     report = previous_working_day(day, owner_schedule.is_working_day)
     ids = [m.user_id for m in team.members]
     ledger = ledger_for(uow, ids, [team.plan], day, report or day)
-    return team_digest(team, ledger, today=day, report_day=report, include_today=include_today)
+    digest = team_digest(team, ledger, today=day, report_day=report,
+                         include_today=include_today)
+    if chat is None:
+        return digest
+    streaks = (_streaks(uow, {m.user_id: m.schedule for m in team.members}, day)
+               if chat.leaderboard else {})
+    return replace(digest, leaderboard=chat.leaderboard, missing=chat.missing, streaks=streaks)
 
 
 def team_owner(uow: UnitOfWork, team_id: int) -> User | None:
@@ -438,7 +445,7 @@ def _build(
                 chat = uow.teams.chat(row.chat_id)
                 if chat is None or row.team_id is None:
                     continue
-                team = build_team_digest(uow, calendars, row.team_id, local)
+                team = build_team_digest(uow, calendars, row.team_id, local, chat=chat)
                 if team is not None:
                     result[row.id or 0] = (chat.language, team)
         elif kind is DeliveryKind.DIGEST:

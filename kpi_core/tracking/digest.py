@@ -684,6 +684,12 @@ class TeamDigest:
     lines: tuple[TeamKpiLine, ...]
     people: tuple[TeamPersonLine, ...]
     has_plan: bool
+    leaderboard: bool = False
+    """Rank the people (🥇🥈🥉) and show their streaks: the group's opt-in."""
+    missing: str = "named"
+    """Who has not reported yet: ``"named"``, ``"counted"`` or ``"hidden"``."""
+    streaks: Mapping[int, int] = field(default_factory=dict)
+    """Working days in a row each person has logged (for the leaderboard)."""
 
 
 def team_digest(

@@ -17,6 +17,7 @@ from bot.scheduler.dispatcher import BotSender
 from bot.scheduler.runtime import Scheduler
 from bot.telegram import keyboards
 from bot.telegram.context import Services
+from bot.ui import callbacks
 from kpi_core.model import DeliveryKind, DeliveryStatus, TeamRole
 from tests.bot.harness import BotHarness
 from tests.fakes import ManualClock
@@ -351,6 +352,38 @@ async def test_link_and_unlink(
     assert harness.last_message(-500).text == "Unlinked: no more team digests here."
     await harness.send_group(-500, 42, "/log")
     assert harness.last_message(-500).text == "Send this command to me in a private chat."
+
+
+async def test_a_groups_digest_options_leaderboard_and_who_has_not_reported(
+    harness: BotHarness, services: Services, anna: int, clock: ManualClock
+) -> None:
+    person(services.uow_factory, 43, team_id=1, role=TeamRole.MEMBER, name="Boris")
+    await harness.send_group(-500, 42, "/link", title="Sales")
+    text = harness.last_message(-500).text
+    assert "Team digest options" in text
+    assert "🏆 Leaderboard with streaks: off" in text
+    assert harness.button_labels(-500) == ["🏆 Leaderboard: off", "👤 Not reported: named"]
+    # A member's press is refused where they pressed; nothing changes.
+    harness.clear()
+    await harness.press(43, callbacks.encode("g", "lb"), chat_id=-500)
+    (answer,) = harness.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "Only the team's owner or an admin can do this."
+    assert answer.params["show_alert"] is True
+    # The owner turns the leaderboard on and shows only how many have not reported.
+    await harness.click(42, "🏆 Leaderboard: off", chat_id=-500)
+    assert "🏆 Leaderboard with streaks: on" in harness.last_message(-500).text
+    await harness.click(42, "👤 Not reported: named", chat_id=-500)
+    assert "👤 Who has not reported yet: counted" in harness.last_message(-500).text
+    log(services.uow_factory, anna, {date(2025, 11, 20): {"cold_calls": 30},
+                                     date(2025, 11, 21): {"cold_calls": 30},
+                                     date(2025, 11, 24): {"cold_calls": 30}})
+    clock.set(datetime(2025, 11, 25, 6, 0, tzinfo=UTC))
+    await scheduler(harness).tick()
+    digest = harness.last_message(-500).text
+    assert "Leaderboard:" in digest
+    assert "🥇" in digest
+    assert "🔥 3 days in a row" in digest
+    assert "No results for 24 November yet from 1 person." in digest
 
 
 async def test_russian_echo(harness: BotHarness, services: Services, anna: int) -> None:
