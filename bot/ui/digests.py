@@ -168,7 +168,7 @@ def team_digest(t: Translator, d: TeamDigest, *, board: bool = False) -> Menu:
         first = needs[0]
         need = first.progress.need_per_day if first.progress is not None else None
         assert need is not None
-        lines.append(esc(t._("Today the team needs: {amount} ({kpi}) to stay on plan.").format(
+        lines.append(esc(t._("Today the team needs {amount} of “{kpi}” to stay on plan.").format(
             amount=value_text(t, first.unit, need, first.currency),
             kpi=label(t, first.label))))
     if not d.has_plan:

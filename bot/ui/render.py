@@ -804,7 +804,7 @@ def weights_menu(t: Translator, view: WeightsView) -> Menu:
     """``/team`` → ⚖: each member's weight and the daily need it gives them, before saving."""
     kpi = get_kpi(view.kpi)
     currency = view.currency if kpi.unit is Unit.MONEY else None
-    lines = ["<b>" + esc(t._("How the plan is shared: {kpi} a day").format(
+    lines = ["<b>" + esc(t._("How the plan for “{kpi}” is shared, a day per person").format(
         kpi=kpi_name(t, kpi))) + "</b>"]
     for i, line in enumerate(view.lines, start=1):
         need = (amount(t, line.daily, currency) if line.daily is not None

@@ -414,7 +414,7 @@ async def test_the_team_board_shows_everyone_to_the_owner_and_a_member_their_own
     await owner.tap("📊 Team board")
     text = owner.text
     assert text.startswith("📊 Team board “User42”, Thursday, 10 April")
-    assert "Today the team needs:" in text
+    assert "Today the team needs ₽" in text
     assert "User42" in text
     assert "User43" in text
     assert "₽65,000" in text  # today's results count on the board: 40 000 + 25 000
@@ -467,7 +467,7 @@ async def test_the_owner_sees_each_persons_daily_need_before_saving_new_weights(
     await owner.say("/team")
     await owner.tap("⚖ Weights")
     text = owner.text
-    assert text.startswith("How the plan is shared: Revenue a day")
+    assert text.startswith("How the plan for “Revenue” is shared, a day per person")
     # 300 000 ₽ over three seats of 100 000 ₽, each over April's 22 working days (the days
     # before someone joined stay with their seat).
     assert "1. User42 ×1 — ₽4,545.46" in text
