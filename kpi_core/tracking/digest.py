@@ -709,9 +709,14 @@ def team_digest(
     kpi_ids: list[str] = []
     for m in team.members:
         kpi_ids.extend(k for k in m.kpi_ids if k not in kpi_ids)
+    # Everyone of the period counts in the team's totals; only those still in the team are
+    # listed (someone removed is not asked for today's numbers).
     lines = [_team_line(team, get_kpi(k), ledger, today, report_day, people, include_today)
              for k in kpi_ids]
-    return TeamDigest(team.team_id, team.name, today, report_day, tuple(lines), tuple(people),
+    gone = {m.user_id for m in team.members
+            if m.schedule.active_until is not None and m.schedule.active_until < today}
+    shown = tuple(p for p in people if p.user_id not in gone)
+    return TeamDigest(team.team_id, team.name, today, report_day, tuple(lines), shown,
                       team.plan is not None)
 
 
