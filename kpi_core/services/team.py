@@ -208,15 +208,23 @@ def _line(uow: UnitOfWork, team: Team, viewer: Membership, target: Membership) -
     return next(m for m in team_ops.roster(uow, team, viewer) if m.membership_id == target.id)
 
 
-def _change_role(
-    uow: UnitOfWork, who: Who, team: Team, viewer: Membership, arg: str, role: TeamRole
-) -> Reply:
-    refusal = check(viewer, TeamAction.CHANGE_ROLE, team.id)
+def _allowed_target(
+    uow: UnitOfWork, who: Who, team: Team, viewer: Membership, arg: str, action: TeamAction
+) -> Membership | Reply:
+    """The member a button names, once the presser may do ``action``; else the refusal."""
+    refusal = check(viewer, action, team.id)
     if refusal is not None:
         return _refused(uow, team, viewer, who, refusal)
     target = _target(uow, team, arg)
-    if target is None:
-        return _refused(uow, team, viewer, who, _NOT_IN_TEAM)
+    return target if target is not None else _refused(uow, team, viewer, who, _NOT_IN_TEAM)
+
+
+def _change_role(
+    uow: UnitOfWork, who: Who, team: Team, viewer: Membership, arg: str, role: TeamRole
+) -> Reply:
+    target = _allowed_target(uow, who, team, viewer, arg, TeamAction.CHANGE_ROLE)
+    if isinstance(target, Reply):
+        return target
     if target.user_id == team.owner_user_id:
         return _refused(uow, team, viewer, who, _OWNER_ROLE)
     if target.user_id == viewer.user_id:
@@ -238,12 +246,9 @@ def _change_role(
 def _transfer(
     uow: UnitOfWork, who: Who, team: Team, viewer: Membership, arg: str, *, confirmed: bool
 ) -> Reply:
-    refusal = check(viewer, TeamAction.TRANSFER, team.id)
-    if refusal is not None:
-        return _refused(uow, team, viewer, who, refusal)
-    target = _target(uow, team, arg)
-    if target is None:
-        return _refused(uow, team, viewer, who, _NOT_IN_TEAM)
+    target = _allowed_target(uow, who, team, viewer, arg, TeamAction.TRANSFER)
+    if isinstance(target, Reply):
+        return target
     if target.user_id == viewer.user_id:
         return _shown(uow, team, viewer, who)
     line = _line(uow, team, viewer, target)

@@ -49,6 +49,19 @@ async def join(harness: BotHarness, user_id: int, code: str, language: str, role
     return chat
 
 
+async def onboard_another_owner(harness: BotHarness, user_id: int, size: str, plan: str) -> str:
+    """Someone else who sets up a team of their own; returns its invite code."""
+    chat = Chat(harness, user_id)
+    await chat.say("/start")
+    await chat.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done",
+                   "Me and a team", size, "Skip", "Russia", "This month")
+    await chat.say(plan)
+    await chat.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
+    found = LINK.search(chat.text)
+    assert found is not None, chat.text
+    return found.group(1)
+
+
 def people(harness: BotHarness) -> dict[int, tuple[TeamRole, date | None, date | None, list[str]]]:
     """Telegram id -> (role, joined, left, KPI ids) of everyone who was ever in the team."""
     with harness.services.uow_factory() as uow:
@@ -269,16 +282,9 @@ async def test_someone_set_up_alone_moves_in_and_keeps_their_entries(april: BotH
 async def test_an_owner_with_people_cannot_join_another_team(april: BotHarness) -> None:
     code = await onboard_owner(april)
     await join(april, BORIS, code, "en", "Sales manager")
-    other = Chat(april, VERA)
-    await other.say("/start")
-    await other.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done",
-                    "Me and a team", "2", "Skip", "Russia", "This month")
-    await other.say("100000")
-    await other.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
-    found = LINK.search(other.text)
-    assert found is not None
+    veras = await onboard_another_owner(april, VERA, "2", "100000")
     owner = Chat(april, OWNER)
-    await owner.say(f"/start join_{found.group(1)}")
+    await owner.say(f"/start join_{veras}")
     assert owner.text == (
         "You lead the team “User42” with other people in it, so you cannot join another team."
     )
@@ -435,22 +441,15 @@ async def test_joining_a_second_team_asks_first(april: BotHarness) -> None:
     code = await onboard_owner(april)
     await join(april, BORIS, code, "ru", "Менеджер по продажам")
     # Vera sets up a team of her own and invites Boris, who is in the first one.
-    vera = Chat(april, VERA)
-    await vera.say("/start")
-    await vera.tap("Business owner", "B2B", "Phone", "More sales", "Done", "CRM", "Done",
-                   "Me and a team", "3", "Skip", "Russia", "This month")
-    await vera.say("200000")
-    await vera.tap("Skip", "Done", "Moscow", "09:00", "18:00", "✅")
-    found = LINK.search(vera.text)
-    assert found is not None
+    veras = await onboard_another_owner(april, VERA, "3", "200000")
     boris = Chat(april, BORIS, "ru")
-    await boris.say(f"/start join_{found.group(1)}")
+    await boris.say(f"/start join_{veras}")
     assert boris.text == ("Вы состоите в команде «User42». Перейти в команду «User44»? Из "
                           "«User42» вы выйдете; всё, что вы внесли, останется с вами.")
     await boris.tap("Нет, остаться")
     assert boris.text == "Вы остаётесь в команде «User42»; ничего не изменилось."
     assert people(april)[BORIS][2] is None  # still in the first team
-    await boris.say(f"/start join_{found.group(1)}")
+    await boris.say(f"/start join_{veras}")
     await boris.tap("Да, перейти в «User44»")
     await boris.tap("Менеджер по продажам", "Готово", "Москва", "09:00", "18:00")
     assert "User44" in boris.text
