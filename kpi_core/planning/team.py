@@ -19,8 +19,17 @@ Rules:
   for the days they work, not a larger share because the plan's first two weeks had nobody.
 * **More joined than planned**, or no planned size: no vacant seats; the plan is split over
   the actual people (:func:`kpi_core.planning.quotas.split_plan`: weight × own working days).
-* Personal days off and weights work as in :func:`~kpi_core.planning.quotas.split_plan`: a day off
-  shortens the person's share, not the others' daily quota.
+* Personal days off and weights work as in :func:`~kpi_core.planning.quotas.split_plan`: by
+  default a day off moves its share to the rest of the team (everyone's daily rate rises a
+  little, the plan stays whole). A day off can instead **reduce the plan** (``reduced``): its
+  share becomes a vacant part of the person's seat (:attr:`Vacancy.off`) that nobody carries.
+* **Individual targets** (``fixed``): the owner gives a person their own period target. It is
+  spread over the person's working days *including* their days off; the share of days off
+  goes to the others (or is dropped, for days that reduce the plan), and what is left of the
+  team's plan is split over everyone else as above. The vacant parts of a fixed person's seat
+  (before they joined, after they left) carry nothing: their target already says what they
+  bring. If nobody is left to carry the rest, it stays **unassigned** (``Vacancy(0)``).
+  Targets adding up to more than the plan raise :class:`TargetsExceedPlan`.
 
 Who counts as *joined* is the caller's choice: the people the target is split over, usually
 those whose membership overlaps the period and who track the KPI (a marketer who joins a
@@ -34,27 +43,33 @@ out the vacant seats (the part of the plan nobody carries yet is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
+from kpi_core.messages import N_, Message
 from kpi_core.planning.calendar import Period, WorkSchedule
 from kpi_core.planning.quotas import (
     MONEY_QUANTUM,
+    DayAmount,
     Member,
     PersonQuota,
+    QuotaError,
     TeamQuota,
     ceil_to_quantum,
+    round_to_quantum,
     split_plan,
 )
 
 __all__ = [
     "Joined",
+    "TargetsExceedPlan",
     "Seat",
     "Vacancy",
+    "dropped",
     "is_vacant",
     "joined_people",
     "seats",
@@ -92,11 +107,29 @@ class Vacancy:
         index: 1, 2 ... for seats nobody has taken; 0 for the part of a person's seat.
         user_id: Whose seat this is part of (``None`` for a seat nobody has taken).
         before: True for the days before the person joined, False for those after they left.
+        off: The person's days off that reduce the plan (their share is dropped).
+        moved: The share of a fixed person's days off, handed to the rest of the team (only
+            while the split is worked out; it never appears in a result).
     """
 
     index: int
     user_id: int | None = None
     before: bool = True
+    off: bool = False
+    moved: bool = False
+
+
+class TargetsExceedPlan(QuotaError):
+    """The individual targets add up to more than the team's plan."""
+
+    def __init__(self, plan: Decimal, targets: Decimal) -> None:
+        super().__init__(Message(
+            N_("The individual targets add up to {targets}, more than the plan of {plan}. "
+               "Lower a target or raise the plan."),
+            {"targets": targets, "plan": plan},
+        ))
+        self.plan = plan
+        self.targets = targets
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +145,7 @@ class Seat:
     key: int | Vacancy
     weight: Decimal
     schedule: WorkSchedule
+    only: frozenset[date] | None = None
 
     @property
     def vacant(self) -> bool:
@@ -136,7 +170,10 @@ def _standard(schedule: WorkSchedule) -> WorkSchedule:
 
 
 def seats(
-    joined: Sequence[Joined], planned_size: int | None, owner_schedule: WorkSchedule
+    joined: Sequence[Joined],
+    planned_size: int | None,
+    owner_schedule: WorkSchedule,
+    reduced: Mapping[int, frozenset[date]] | None = None,
 ) -> tuple[Seat, ...]:
     """The seats to split a plan over (see the module docs for the rules).
 
@@ -147,15 +184,23 @@ def seats(
             ``None`` when unknown.
         owner_schedule: The owner's working days; vacant seats work the owner's calendar and
             week (their personal days off and membership dates are ignored).
+        reduced: Per user id, the days off (also in their ``schedule.days_off``) whose share
+            is dropped from the plan rather than handed to the others.
 
     Returns:
-        The joined people first (keyed by user id), then the vacant parts of their seats, then
-        the seats nobody has taken (keyed by :class:`Vacancy`).
+        The joined people first (keyed by user id), then the parts of their seats on days off
+        that reduce the plan, then the vacant parts of their seats, then the seats nobody has
+        taken (keyed by :class:`Vacancy`).
     """
     ids = [person.user_id for person in joined]
     if len(set(ids)) != len(ids):
         raise ValueError("joined people must have unique user ids")
     result = [Seat(p.user_id, p.weight, p.schedule) for p in joined]
+    for person in joined:
+        off = (reduced or {}).get(person.user_id, frozenset()) & person.schedule.days_off
+        if off:
+            own = replace(person.schedule, days_off=person.schedule.days_off - off)
+            result.append(Seat(Vacancy(0, person.user_id, off=True), person.weight, own, off))
     if planned_size is None or len(joined) > planned_size:
         return tuple(result)
     for person in joined:
@@ -180,8 +225,15 @@ def split_members(period: Period, chosen: Sequence[Seat]) -> list[Member]:
     Vacant parts without a working day in the period (someone who joined before it started)
     are left out; people are always kept, so that every joined person has a quota.
     """
-    members = [Member.from_schedule(s.key, period, s.schedule, s.weight) for s in chosen]
+    members = [_member(period, s) for s in chosen]
     return [m for m, s in zip(members, chosen, strict=True) if m.working_days or not s.vacant]
+
+
+def _member(period: Period, seat: Seat) -> Member:
+    member = Member.from_schedule(seat.key, period, seat.schedule, seat.weight)
+    if seat.only is None:
+        return member
+    return replace(member, working_days=tuple(d for d in member.working_days if d in seat.only))
 
 
 def split_over_seats(
@@ -191,6 +243,9 @@ def split_over_seats(
     planned_size: int | None,
     owner_schedule: WorkSchedule,
     quantum: Decimal = MONEY_QUANTUM,
+    *,
+    fixed: Mapping[int, Decimal] | None = None,
+    reduced: Mapping[int, frozenset[date]] | None = None,
 ) -> TeamQuota:
     """Split a period target over the joined people and the vacant seats.
 
@@ -201,6 +256,8 @@ def split_over_seats(
         planned_size: The planned head count, or ``None``.
         owner_schedule: The owner's working days (for vacant seats).
         quantum: :data:`~kpi_core.planning.quotas.MONEY_QUANTUM` or ``COUNT_QUANTUM``.
+        fixed: Individual targets for the period, by user id (multiples of ``quantum``).
+        reduced: Days off that reduce the plan, by user id (see :func:`seats`).
 
     Returns:
         The split over every seat: ``quota.person(user_id)`` is a joined person's part
@@ -209,11 +266,65 @@ def split_over_seats(
         adds the rates of the vacant parts of people's seats, counting those seats twice).
 
     Raises:
+        TargetsExceedPlan: The individual targets add up to more than ``target``.
         QuotaError: as :func:`~kpi_core.planning.quotas.split_plan` (no working days at all, a
             negative or too fine target).
     """
-    chosen = seats(joined, planned_size, owner_schedule)
-    return split_plan(target, split_members(period, chosen), quantum)
+    chosen = seats(joined, planned_size, owner_schedule, reduced)
+    fixed = {k: v for k, v in (fixed or {}).items() if k in {p.user_id for p in joined}}
+    if not fixed:
+        return split_plan(target, split_members(period, chosen), quantum)
+    given = sum(fixed.values(), start=Decimal(0))
+    if given > target:
+        raise TargetsExceedPlan(target, given)
+    parts: list[PersonQuota] = []
+    pool = target - given
+    for user_id, amount in fixed.items():
+        own = [s for s in chosen if _owner_of(s.key) == user_id]
+        person = next(s for s in own if s.key == user_id)
+        off = next((s for s in own if isinstance(s.key, Vacancy) and s.key.off), None)
+        every_day = replace(person.schedule, days_off=frozenset())
+        moved = person.schedule.days_off - (off.only or frozenset() if off else frozenset())
+        seats_of = [person, Seat(Vacancy(0, user_id, moved=True), person.weight, every_day,
+                                 frozenset(moved))]
+        if off is not None:
+            seats_of.append(off)
+        split = split_plan(amount, [_member(period, s) for s in seats_of], quantum)
+        for share in split.people:
+            if isinstance(share.key, Vacancy) and share.key.moved:
+                pool += share.total
+            else:
+                parts.append(share)
+    rest = [s for s in chosen if _owner_of(s.key) not in fixed]
+    members = split_members(period, rest)
+    if not any(m.working_days for m in members) and pool:
+        members.append(Member.from_schedule(Vacancy(0), period, _standard(owner_schedule)))
+    shared = split_plan(pool, members, quantum)
+    order = {s.key: n for n, s in enumerate(chosen)}
+    people = sorted([*parts, *shared.people], key=lambda p: order.get(p.key, len(order)))
+    return _team_quota(target, quantum, people)
+
+
+def _owner_of(key: int | Vacancy) -> int | None:
+    return key.user_id if isinstance(key, Vacancy) else key
+
+
+def _team_quota(plan: Decimal, quantum: Decimal, people: Sequence[PersonQuota]) -> TeamQuota:
+    """One team quota of parts split separately (fixed targets and the shared rest)."""
+    by_day: dict[date, Fraction] = {}
+    for person in people:
+        for item in person.schedule:
+            by_day[item.day] = by_day.get(item.day, Fraction(0)) + Fraction(item.amount)
+    rate = sum((p.daily_exact for p in people), Fraction(0))
+    return TeamQuota(
+        plan=plan,
+        quantum=quantum,
+        people=tuple(people),
+        schedule=tuple(DayAmount(d, round_to_quantum(by_day[d], quantum)) for d in sorted(by_day)),
+        daily=ceil_to_quantum(rate, quantum),
+        daily_exact=rate,
+        _by_key={p.key: p for p in people},
+    )
 
 
 def is_vacant(key: object) -> bool:
@@ -230,6 +341,13 @@ def team_daily(quota: TeamQuota) -> Decimal:
         if not (isinstance(p.key, Vacancy) and p.key.user_id is not None)
     )
     return ceil_to_quantum(sum(whole, start=Fraction(0)), quota.quantum)
+
+
+def dropped(quota: TeamQuota) -> Decimal:
+    """How much days off that reduce the plan took off it: the team's plan is then
+    ``quota.plan - dropped(quota)``."""
+    parts = (p.total for p in quota.people if isinstance(p.key, Vacancy) and p.key.off)
+    return sum(parts, start=Decimal(0))
 
 
 def joined_people(quota: TeamQuota) -> tuple[PersonQuota, ...]:

@@ -14,7 +14,9 @@ from bot.calendars import HolidaysCalendarProvider
 from kpi_core.planning.calendar import Period, WeekdayCalendar, WorkSchedule, working_days
 from kpi_core.planning.quotas import COUNT_QUANTUM, NoWorkingDays
 from kpi_core.planning.team import (
+    TargetsExceedPlan,
     Vacancy,
+    dropped,
     is_vacant,
     joined_people,
     seats,
@@ -54,6 +56,89 @@ def test_one_of_ten_gets_a_tenth_not_the_whole_plan() -> None:
     assert [p.total for p in joined_people(quota)] == [D("1000000.00")]
     assert sum(p.total for p in quota.people) == D(10_000_000)  # vacant seats hold the rest
     assert quota.daily == team_daily(quota) == D("454545.46")  # the whole team's day, up
+
+
+VACATION = frozenset(date(2025, 4, d) for d in range(21, 26))  # Mon 21 – Fri 25 April
+
+
+def april_team() -> list[Person]:
+    """Ten seats, ten people: eight all month, one joins on 14 April, one is off 21–25 April."""
+    late = joined_on(date(2025, 4, 14), 9)
+    away = Person(10, WorkSchedule(RU.calendar, days_off=VACATION))
+    return [*(Person(n) for n in range(1, 9)), late, away]
+
+
+def test_a_vacation_moved_to_the_team_raises_everyones_day_a_little() -> None:
+    """The 5 vacation days go to the team: 215 seat-days share 10 000 000 ₽."""
+    quota = split_over_seats(D(10_000_000), APRIL, april_team(), 10, RU)
+    assert [quota.person(n).total for n in range(1, 9)] == (
+        [D("1023255.82")] * 3 + [D("1023255.81")] * 5)
+    assert {quota.person(n).daily for n in range(1, 11)} == {D("46511.63")}
+    assert quota.person(9).total == D("604651.16")  # 13 days from 14 April
+    assert quota.person(10).total == D("790697.68")  # 17 days, none on 21–25 April
+    assert not any(a.day in VACATION for a in quota.person(10).schedule)
+    assert quota.person(Vacancy(0, 9)).total == D("418604.65")  # 1–11 April: nobody's yet
+    assert sum(p.total for p in quota.people) == D(10_000_000)
+    assert sum(a.amount for a in quota.schedule) == D(10_000_000)
+    assert dropped(quota) == 0
+
+
+def test_a_vacation_that_reduces_the_plan_keeps_everyone_else_at_a_seats_day() -> None:
+    """The 5 vacation days are dropped: the plan becomes 9 772 727,27 ₽."""
+    quota = split_over_seats(D(10_000_000), APRIL, april_team(), 10, RU,
+                             reduced={10: VACATION})
+    assert [quota.person(n).total for n in range(1, 9)] == [D("1000000.00")] * 8
+    assert {quota.person(n).daily for n in range(1, 11)} == {D("45454.55")}
+    assert quota.person(9).total == D("590909.09")
+    assert quota.person(10).total == D("772727.27")  # 17 of the seat's 22 days
+    assert quota.person(Vacancy(0, 10, off=True)).total == D("227272.73")
+    assert dropped(quota) == D("227272.73")
+    assert D(10_000_000) - dropped(quota) == D("9772727.27")
+    assert sum(p.total for p in quota.people) == D(10_000_000)
+    assert team_daily(quota) == D("454545.46")
+
+
+def test_individual_targets_leave_the_rest_to_everyone_else() -> None:
+    """2 000 000 ₽ for no. 1, 1 100 000 ₽ for no. 10 (whose vacation reduces the plan)."""
+    quota = split_over_seats(
+        D(10_000_000), APRIL, april_team(), 10, RU,
+        fixed={1: D(2_000_000), 10: D(1_100_000)}, reduced={10: VACATION},
+    )
+    assert quota.person(1).total == D("2000000.00")
+    assert quota.person(1).daily == D("90909.10")
+    # 1 100 000 ₽ over 22 days is 50 000 ₽ a day: 17 worked, 5 dropped with the vacation.
+    assert quota.person(10).total == D("850000.00")
+    assert quota.person(10).daily == D("50000.00")
+    assert dropped(quota) == D("250000.00")
+    # 6 900 000 ₽ left for 7 × 22 + 13 days and the 9 days before no. 9 joined.
+    assert [quota.person(n).total for n in range(2, 9)] == [D("862500.00")] * 7
+    assert quota.person(9).total == D("509659.09")
+    assert quota.person(Vacancy(0, 9)).total == D("352840.91")
+    assert sum(p.total for p in quota.people) == D(10_000_000)
+    assert sum(a.amount for a in quota.schedule) == D(10_000_000)
+
+
+def test_a_fixed_persons_vacation_moved_to_the_team_goes_to_the_others() -> None:
+    away = Person(2, WorkSchedule(RU.calendar, days_off=VACATION))
+    quota = split_over_seats(D(3_300_000), APRIL, [Person(1), away], None, RU,
+                             fixed={2: D(1_100_000)})
+    assert quota.person(2).total == D("850000.00")  # 17 of 22 days of 50 000 ₽
+    assert quota.person(1).total == D("2450000.00")  # 2 200 000 + the 250 000 ₽ moved
+    assert sum(p.total for p in quota.people) == D(3_300_000)
+
+
+def test_when_everyone_has_a_target_the_rest_of_the_plan_is_unassigned() -> None:
+    quota = split_over_seats(D(1_000_000), APRIL, [Person(1), Person(2)], None, RU,
+                             fixed={1: D(300_000), 2: D(300_000)})
+    assert quota.person(Vacancy(0)).total == D("400000.00")
+    assert [p.total for p in joined_people(quota)] == [D("300000.00")] * 2
+
+
+def test_targets_over_the_plan_are_refused() -> None:
+    with pytest.raises(TargetsExceedPlan) as error:
+        split_over_seats(D(1_000_000), APRIL, [Person(1), Person(2)], None, RU,
+                         fixed={1: D(700_000), 2: D(400_000)})
+    assert error.value.targets == D(1_100_000)
 
 
 def test_joining_mid_month_keeps_the_daily_quota_of_a_seat() -> None:
