@@ -43,7 +43,7 @@ out the vacant seats (the part of the plan nobody carries yet is
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -66,8 +66,8 @@ from kpi_core.planning.quotas import (
 
 __all__ = [
     "Joined",
-    "TargetsExceedPlan",
     "Seat",
+    "TargetsExceedPlan",
     "Vacancy",
     "dropped",
     "is_vacant",
@@ -300,7 +300,7 @@ def split_over_seats(
     if not any(m.working_days for m in members) and pool:
         members.append(Member.from_schedule(Vacancy(0), period, _standard(owner_schedule)))
     shared = split_plan(pool, members, quantum)
-    order = {s.key: n for n, s in enumerate(chosen)}
+    order: dict[Hashable, int] = {s.key: n for n, s in enumerate(chosen)}
     people = sorted([*parts, *shared.people], key=lambda p: order.get(p.key, len(order)))
     return _team_quota(target, quantum, people)
 
