@@ -33,6 +33,15 @@ class DayOffKind(StrEnum):
     OTHER = "other"
 
 
+class DayOffShare(StrEnum):
+    """Who carries a day off's share of the plan."""
+
+    TEAM = "team"
+    """The rest of the team: everyone's daily need rises a little, the plan stays whole."""
+    REDUCE = "reduce"
+    """Nobody: the team's plan is reduced by the person's share of that day."""
+
+
 class DeliveryKind(StrEnum):
     """Scheduled message kinds."""
 
@@ -130,11 +139,16 @@ class GroupChat:
 
 @dataclass
 class PlanTarget:
-    """The period target for one KPI, with last period's actual when known."""
+    """The period target for one KPI, with last period's actual when known.
+
+    ``personal`` holds the owner's individual targets for the period (user id → amount); the
+    rest of ``target`` is shared by everyone else (:mod:`kpi_core.planning.team`).
+    """
 
     kpi_id: str
     target: Decimal
     baseline: Decimal | None = None
+    personal: dict[int, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -196,12 +210,13 @@ class EntryRevision:
 
 @dataclass
 class DayOff:
-    """A personal day off (vacation, sick leave)."""
+    """A personal day off (vacation, sick leave), and who carries its share of the plan."""
 
     user_id: int
     day: date
     kind: DayOffKind = DayOffKind.VACATION
     id: int | None = None
+    share: DayOffShare = DayOffShare.TEAM
 
 
 @dataclass

@@ -36,6 +36,7 @@ from kpi_core.model import (
     ConversationState,
     DayOff,
     DayOffKind,
+    DayOffShare,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -257,6 +258,9 @@ def _delete_user(data: FakeData, user_id: int) -> None:
     data.entries = {k: e for k, e in data.entries.items() if k not in gone}
     data.revisions = [r for r in data.revisions if r.entry_id not in gone]
     data.days_off = {k: d for k, d in data.days_off.items() if d.user_id != user_id}
+    for plan in data.plans.values():
+        for target in plan.targets:
+            target.personal.pop(user_id, None)
     data.profiles.pop(user_id, None)
     data.states = {k: s for k, s in data.states.items() if s.user_id != user_id}
     data.deliveries = {k: d for k, d in data.deliveries.items() if d.user_id != user_id}
@@ -406,6 +410,9 @@ class FakePlanRepository(_FakeRepository):
             seen.add(target.kpi_id)
             target.target = _exact(target.target, "target") or Decimal(0)
             target.baseline = _exact(target.baseline, "baseline")
+            for user_id, amount in target.personal.items():
+                self._need_user(user_id)
+                target.personal[user_id] = _exact(amount, "personal target") or Decimal(0)
         return stored
 
     def add(self, plan: Plan) -> Plan:
@@ -597,6 +604,7 @@ class FakeDayOffRepository(_FakeRepository):
     def add(self, day_off: DayOff) -> DayOff:
         self._need_user(day_off.user_id)
         day_off.kind = DayOffKind(day_off.kind)
+        day_off.share = DayOffShare(day_off.share)
         existing = next(
             (
                 d

@@ -21,6 +21,7 @@ from kpi_core.model import (
     ConversationState,
     DayOff,
     DayOffKind,
+    DayOffShare,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -141,7 +142,9 @@ PLAN_TARGETS = Mapper(PlanTarget, t.plan_targets)
 ASSIGNMENTS = Mapper(KpiAssignment, t.kpi_assignments)
 ENTRIES = Mapper(Entry, t.entries)
 REVISIONS = Mapper(EntryRevision, t.entry_revisions)
-DAYS_OFF = Mapper(DayOff, t.days_off, {"kind": enum_codec(DayOffKind)})
+DAYS_OFF = Mapper(
+    DayOff, t.days_off, {"kind": enum_codec(DayOffKind), "share": enum_codec(DayOffShare)}
+)
 PROFILES = Mapper(UserProfile, t.user_profiles)
 CONVERSATIONS = Mapper(ConversationState, t.conversation_states)
 DELIVERIES = Mapper(

@@ -406,6 +406,11 @@ def _in_range_statement(table: str) -> Select[Any]:
         pt = t.plan_targets.c
         return (select(t.plan_targets).where(pt.plan_id.in_(bindparam("ids", expanding=True)))
                 .order_by(pt.plan_id, pt.position))
+    if table == "member_targets":
+        mt = t.member_targets.c
+        return (select(t.member_targets)
+                .where(mt.plan_id.in_(bindparam("ids", expanding=True)))
+                .order_by(mt.plan_id, mt.kpi_id, mt.user_id))
     source = t.entries if table == "entries" else t.days_off
     c = source.c
     where = [c.user_id.in_(bindparam("ids", expanding=True)),
@@ -453,6 +458,12 @@ class SqlPlanRepository(_Repository):
                     for position, target in enumerate(targets)
                 ],
             )
+        personal = [
+            {"plan_id": plan_id, "kpi_id": target.kpi_id, "user_id": user_id, "target": amount}
+            for target in targets for user_id, amount in target.personal.items()
+        ]
+        if personal:
+            self._conn.execute(insert(t.member_targets), personal)
 
     def _targets(self, plan_ids: list[int]) -> dict[int, list[PlanTarget]]:
         found: dict[int, list[PlanTarget]] = {plan_id: [] for plan_id in plan_ids}
@@ -460,7 +471,12 @@ class SqlPlanRepository(_Repository):
             return found
         rows = self._conn.execute(_in_range_statement("plan_targets"), {"ids": plan_ids})
         for row in rows:
-            found[row.plan_id].append(mapping.PLAN_TARGETS.load(row))
+            found[row.plan_id].append(mapping.PLAN_TARGETS.load(row, personal={}))
+        rows = self._conn.execute(_in_range_statement("member_targets"), {"ids": plan_ids})
+        for row in rows:
+            for target in found[row.plan_id]:
+                if target.kpi_id == row.kpi_id:
+                    target.personal[row.user_id] = row.target
         return found
 
     def _load(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[Plan]:
@@ -483,6 +499,8 @@ class SqlPlanRepository(_Repository):
         if result.rowcount == 0:
             raise LookupError(f"no plan {plan.id}")
         self._conn.execute(delete(t.plan_targets).where(t.plan_targets.c.plan_id == plan.id))
+        self._conn.execute(
+            delete(t.member_targets).where(t.member_targets.c.plan_id == plan.id))
         self._insert_targets(plan.id, plan.targets)
 
     def current(self, team_id: int, day: date) -> Plan | None:
@@ -777,7 +795,8 @@ class SqlDayOffRepository(_Repository):
         """Insert, or change the kind of an existing day off (idempotent)."""
         stmt = _dialect_insert(self._dialect, t.days_off).values(**mapping.DAYS_OFF.values(day_off))
         stmt = stmt.on_conflict_do_update(
-            index_elements=["user_id", "day"], set_={"kind": stmt.excluded.kind}
+            index_elements=["user_id", "day"],
+            set_={"kind": stmt.excluded.kind, "share": stmt.excluded.share},
         ).returning(t.days_off.c.id)
         day_off.id = self._conn.execute(stmt).scalar_one()
         return day_off

@@ -153,6 +153,17 @@ class PlanTargetRow(SQLModel, table=True):
     baseline: Decimal | None = Field(default=None, sa_type=ExactDecimal)
 
 
+class MemberTargetRow(SQLModel, table=True):
+    """An individual target: one person's part of a plan's KPI target, set by the owner."""
+
+    __tablename__ = "member_targets"
+
+    plan_id: int = Field(foreign_key="plans.id", ondelete="CASCADE", sa_type=ID, primary_key=True)
+    kpi_id: str = Field(sa_type=String(64), primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID, primary_key=True)
+    target: Decimal = Field(sa_type=ExactDecimal)
+
+
 class KpiAssignmentRow(SQLModel, table=True):
     """A KPI a person tracks in a team, in display order."""
 
@@ -215,6 +226,7 @@ class DayOffRow(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID)
     day: date = Field(sa_type=Date)
     kind: str = Field(sa_type=String(16))
+    share: str = Field(default="team", sa_type=String(16))
 
 
 class UserProfileRow(SQLModel, table=True):
@@ -306,6 +318,7 @@ memberships = table_of(MembershipRow)
 group_chats = table_of(GroupChatRow)
 plans = table_of(PlanRow)
 plan_targets = table_of(PlanTargetRow)
+member_targets = table_of(MemberTargetRow)
 kpi_assignments = table_of(KpiAssignmentRow)
 entries = table_of(EntryRow)
 entry_revisions = table_of(EntryRevisionRow)

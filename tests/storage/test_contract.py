@@ -18,6 +18,7 @@ from kpi_core.model import (
     ConversationState,
     DayOff,
     DayOffKind,
+    DayOffShare,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -337,6 +338,39 @@ def test_plan_round_trip_and_save(new_uow: NewUow) -> None:
             uow.plans.save(Plan(team_id, DAY, DAY, id=plan.id + 100))
 
 
+def test_individual_targets_are_kept_with_the_plan_and_go_with_the_person(
+    new_uow: NewUow,
+) -> None:
+    (owner, anna, boris), team_id = setup_team(new_uow, 3)
+    revenue = PlanTarget("revenue", Decimal("10000000.00"),
+                         personal={anna: Decimal("3000000.50"), boris: Decimal(2_000_000)})
+    with new_uow() as uow:
+        plan = uow.plans.add(Plan(team_id, date(2025, 4, 1), date(2025, 4, 30), "RUB",
+                                  [revenue, PlanTarget("calls", Decimal(600))], owner))
+        uow.commit()
+    assert plan.id is not None
+    with new_uow() as uow:
+        stored = uow.plans.current(team_id, date(2025, 4, 10))
+        assert stored is not None
+        assert stored.targets[0].personal == {anna: Decimal("3000000.50"),
+                                              boris: Decimal(2_000_000)}
+        assert stored.targets[1].personal == {}
+        stored.targets[0].personal = {boris: Decimal("2500000.00")}
+        uow.plans.save(stored)
+        uow.commit()
+    with new_uow() as uow:
+        again = uow.plans.get(plan.id)
+        assert again is not None
+        assert again.targets[0].personal == {boris: Decimal("2500000.00")}
+        uow.users.erase(boris)
+        uow.commit()
+    with new_uow() as uow:
+        erased = uow.plans.get(plan.id)
+        assert erased is not None
+        assert erased.targets[0].personal == {}
+        assert erased.targets[0].target == Decimal("10000000.00")
+
+
 def test_current_plan_is_the_newest_containing_the_day(new_uow: NewUow, clock: ManualClock) -> None:
     _, team_id = setup_team(new_uow, 1)
     with new_uow() as uow:
@@ -497,15 +531,17 @@ def test_days_off(new_uow: NewUow) -> None:
         first = uow.days_off.add(DayOff(a, DAY))
         again = uow.days_off.add(DayOff(a, DAY, DayOffKind.SICK))  # same day: kind updated
         uow.days_off.add(DayOff(a, DAY + timedelta(3), DayOffKind.OTHER))
-        uow.days_off.add(DayOff(b, DAY + timedelta(1)))
+        uow.days_off.add(DayOff(b, DAY + timedelta(1), share=DayOffShare.REDUCE))
         uow.commit()
     assert first.id == again.id
     with new_uow() as uow:
         found = uow.days_off.in_range([a, b], DAY, DAY + timedelta(2))
-        assert [(d.user_id, d.day, d.kind) for d in found] == [
-            (a, DAY, DayOffKind.SICK),
-            (b, DAY + timedelta(1), DayOffKind.VACATION),
+        assert [(d.user_id, d.day, d.kind, d.share) for d in found] == [
+            (a, DAY, DayOffKind.SICK, DayOffShare.TEAM),
+            (b, DAY + timedelta(1), DayOffKind.VACATION, DayOffShare.REDUCE),
         ]
+        uow.days_off.add(DayOff(b, DAY + timedelta(1), share=DayOffShare.TEAM))
+        assert uow.days_off.in_range([b], DAY, DAY + timedelta(2))[0].share is DayOffShare.TEAM
         uow.days_off.remove(a, DAY)
         uow.days_off.remove(a, DAY + timedelta(30))  # nothing there: no error
         uow.commit()
