@@ -63,6 +63,12 @@ from kpi_core.services.onboarding import (
     TargetsView,
     View,
 )
+from kpi_core.services.share_views import (
+    DayOffPreview,
+    DaysOffView,
+    SharePromptView,
+    TargetsShareView,
+)
 
 CHECK = "✓ "
 
@@ -383,6 +389,17 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
         return transfer_menu(t, view)
     if isinstance(view, WeightsView):
         return weights_menu(t, view)
+    if isinstance(view, TargetsShareView | DaysOffView | DayOffPreview | SharePromptView):
+        # Imported here: bot.ui.shares draws with this module's Menu and Button.
+        from bot.ui import shares
+
+        if isinstance(view, TargetsShareView):
+            return shares.targets_menu(t, view)
+        if isinstance(view, DaysOffView):
+            return shares.days_off_menu(t, view)
+        if isinstance(view, DayOffPreview):
+            return shares.preview_menu(t, view)
+        return shares.prompt_menu(t, view)
     if isinstance(view, BoardView):
         # Imported here: bot.ui.digests draws with this module's Menu and Button.
         from bot.ui.digests import board
@@ -792,11 +809,14 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
             row.append(Button("👑", callbacks.encode("tm", "own", m.membership_id)))
         if row:
             rows.append(tuple(row))
+    days_off = Button("🏖 " + t.pgettext("button", "Days off"), callbacks.encode("tm", "do"))
     if view.can_share:
         weights = Button("⚖ " + t.pgettext("button", "Weights"), callbacks.encode("tm", "wts"))
         rows.append((*board, weights))
+        rows.append((Button("🎯 " + t.pgettext("button", "Targets"), callbacks.encode("tm", "pt")),
+                     days_off))
     else:
-        rows.append(board)
+        rows.append((*board, days_off))
     return Menu("\n\n".join(parts), tuple(rows))
 
 

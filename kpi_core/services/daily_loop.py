@@ -38,7 +38,7 @@ from kpi_core.parsing.quickform import (
     resolve_day,
 )
 from kpi_core.ports import UnitOfWork
-from kpi_core.services import daily, deliveries, membership, onboarding, permissions
+from kpi_core.services import daily, deliveries, membership, onboarding, permissions, team_shares
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.daily import DayReport, Logged, LogMenu, NeedsConfirmation, Undone
 from kpi_core.services.errors import NotSetUp
@@ -431,8 +431,8 @@ def _conversation_has_it(turn: _Turn, daily_state: ConversationState | None) -> 
         return False
     newer = (daily_state is not None and daily_state.updated_at is not None
              and conv.updated_at is not None and daily_state.updated_at > conv.updated_at)
-    if onboarding.takes_text(conv):  # also /kpis → targets waiting for a typed target
-        return not newer
+    if onboarding.takes_text(conv) or team_shares.takes_text(conv):
+        return not newer  # also /kpis → targets, /team → 🎯 or 🏖 waiting for typed text
     if conv.flow in _MENU_FLOWS:
         turn.uow.conversations.clear(turn.who.chat_id, turn.user.id)  # left open: it gives way
         return False

@@ -22,7 +22,7 @@ from kpi_core.advice.catalog import Aggregation, Unit, get_kpi
 from kpi_core.advice.profile import ROLE_CONTROLLER, Role
 from kpi_core.advice.recommend import MAX_KPIS
 from kpi_core.messages import NN_, Message
-from kpi_core.model import Membership, Plan, Team, TeamRole, User
+from kpi_core.model import DayOffShare, Membership, Plan, Team, TeamRole, User
 from kpi_core.planning.calendar import (
     DEFAULT_WORKING_WEEKDAYS,
     Period,
@@ -36,7 +36,7 @@ from kpi_core.planning.quotas import (
     TeamQuota,
     round_to_quantum,
 )
-from kpi_core.planning.team import split_over_seats
+from kpi_core.planning.team import TargetsExceedPlan, split_over_seats
 from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
 from kpi_core.services.permissions import TeamAction, allows
 from kpi_core.tracking.digest import TeamDigest
@@ -63,6 +63,7 @@ __all__ = [
     "managed_team",
     "member_kpis",
     "member_name",
+    "member_schedule",
     "new_invite_code",
     "revoke_invite",
     "revoked",
@@ -511,6 +512,11 @@ def _schedule(
     )
 
 
+def member_schedule(calendars: CalendarProvider, user: User, m: Membership) -> WorkSchedule:
+    """The member's working days in the team, without their days off."""
+    return _schedule(calendars, user, frozenset(), m)
+
+
 def quantum_of(kpi_id: str) -> Decimal:
     """Kopecks for money, whole units for counts."""
     return MONEY_QUANTUM if get_kpi(kpi_id).unit is Unit.MONEY else COUNT_QUANTUM
@@ -519,12 +525,20 @@ def quantum_of(kpi_id: str) -> Decimal:
 def team_split(
     uow: UnitOfWork, calendars: CalendarProvider, team: Team, plan: Plan, kpi_id: str,
     weights: Mapping[int, Decimal] | None = None,
+    *,
+    personal: Mapping[int, Decimal] | None = None,
+    days_off: Mapping[int, Mapping[date, DayOffShare | None]] | None = None,
 ) -> tuple[TeamQuota, int] | None:
     """The plan's target for ``kpi_id`` split over the members who track it and the vacant
     seats; with the number of seats. ``None`` for a KPI without a summed target.
 
-    ``weights`` (membership id → weight) stands in for the stored weights: what the split
-    would be (the weights screen shows it before anything is saved).
+    The other arguments stand in for what is stored, to show what a change would make of
+    everyone's daily need before it is saved: ``weights`` (membership id → weight),
+    ``personal`` (user id → individual target, for the plan's stored ones) and ``days_off``
+    (user id → day → share, ``None`` for a day off taken away).
+
+    Raises:
+        TargetsExceedPlan: The individual targets add up to more than the plan.
     """
     target = plan.target_for(kpi_id)
     if target is None or team.id is None or get_kpi(kpi_id).aggregation is not Aggregation.SUM:
@@ -538,14 +552,21 @@ def team_split(
     tracking = {a.user_id for a in uow.assignments.for_team(team.id) if a.kpi_id == kpi_id}
     chosen = [m for m in members if m.user_id in tracking] or members
     ids = [m.user_id for m in chosen]
-    offs: dict[int, set[date]] = {}
+    offs: dict[int, dict[date, DayOffShare]] = {}
     for off in uow.days_off.in_range(ids, period.start, period.end):
-        offs.setdefault(off.user_id, set()).add(off.day)
+        offs.setdefault(off.user_id, {})[off.day] = off.share
+    for user_id, changes in (days_off or {}).items():
+        mine = offs.setdefault(user_id, {})
+        for day, share in changes.items():
+            if share is None:
+                mine.pop(day, None)
+            elif period.start <= day <= period.end:
+                mine[day] = share
     joined = []
     for m in chosen:
         user = uow.users.get(m.user_id)
         if user is not None:
-            schedule = _schedule(calendars, user, frozenset(offs.get(m.user_id, ())), m)
+            schedule = _schedule(calendars, user, frozenset(offs.get(m.user_id, {})), m)
             weight = (weights or {}).get(m.id or 0, m.weight)
             joined.append(MemberSchedule(m.user_id, weight, schedule))
     owner = uow.users.get(team.owner_user_id)
@@ -553,11 +574,20 @@ def team_split(
         return None
     owner_schedule = _schedule(calendars, owner, frozenset(), None)
     quantum = quantum_of(kpi_id)
+    given = target.personal if personal is None else personal
+    reduced = {
+        user_id: frozenset(d for d, share in days.items() if share is DayOffShare.REDUCE)
+        for user_id, days in offs.items()
+    }
     try:
         quota = split_over_seats(
             round_to_quantum(target.target, quantum), period, joined, team.planned_size,
             owner_schedule, quantum,
+            fixed={k: round_to_quantum(v, quantum) for k, v in given.items()},
+            reduced={k: v for k, v in reduced.items() if v},
         )
+    except TargetsExceedPlan:
+        raise
     except QuotaError:
         return None
     return quota, max(len(joined), team.planned_size or 0)

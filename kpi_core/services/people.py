@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from kpi_core.model import (
+    DayOffShare,
     KpiAssignment,
     Membership,
     Plan,
@@ -168,10 +169,11 @@ def _current_members(
 
 def _days_off(
     uow: UnitOfWork, user_ids: list[int], start: date, end: date
-) -> dict[int, set[date]]:
-    offs: dict[int, set[date]] = {}
+) -> dict[int, dict[date, DayOffShare]]:
+    """Each person's days off, with who carries each day's share."""
+    offs: dict[int, dict[date, DayOffShare]] = {}
     for off in uow.days_off.in_range(user_ids, start, end):
-        offs.setdefault(off.user_id, set()).add(off.day)
+        offs.setdefault(off.user_id, {})[off.day] = off.share
     return offs
 
 
@@ -182,7 +184,7 @@ def _assemble(
     memberships: Iterable[Membership],
     assignments: Iterable[KpiAssignment],
     users: dict[int, User],
-    offs: dict[int, set[date]],
+    offs: dict[int, dict[date, DayOffShare]],
     calendars: CalendarProvider,
     calendar_cache: dict[str, WorkingCalendar] | None,
 ) -> TeamState:
@@ -199,7 +201,10 @@ def _assemble(
             frozenset(offs.get(m.user_id, ())), active_from=m.joined_on, active_until=m.left_on,
         )
         kpis = tuple(k for _, k in sorted(by_user.get(m.user_id, [])))
-        members.append(TeamMember(m.user_id, display_name(user), m.weight, schedule, kpis))
+        reduced = frozenset(day for day, share in offs.get(m.user_id, {}).items()
+                            if share is DayOffShare.REDUCE)
+        members.append(TeamMember(m.user_id, display_name(user), m.weight, schedule, kpis,
+                                  reduced))
     owner = next((m for m in members if team and m.user_id == team.owner_user_id), None)
     owner_schedule = (owner or members[0]).schedule if members else None
     return TeamState(

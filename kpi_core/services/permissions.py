@@ -36,6 +36,9 @@ class TeamAction(StrEnum):
     """Send the team digest to a group chat (``/link``); ``/unlink`` stops it."""
     EDIT_PLAN = "edit_plan"
     """Change the team's plan, period and targets (``/plan``, ``/kpis`` → 🎯)."""
+    SET_DAYS_OFF = "set_days_off"
+    """Mark a member's days off (vacation, sick leave), their share moving to the rest of the
+    team; having a day off *reduce* the plan is :attr:`EDIT_PLAN`."""
     SEE_PEOPLE = "see_people"
     """Everyone's own figures on the team board (members see the team's totals and their
     own standing only)."""
@@ -53,6 +56,7 @@ ALLOWED: dict[TeamAction, frozenset[TeamRole]] = {
     TeamAction.TRANSFER: _OWNER,
     TeamAction.LINK_GROUP: _MANAGERS,
     TeamAction.EDIT_PLAN: _OWNER,
+    TeamAction.SET_DAYS_OFF: _MANAGERS,
     TeamAction.SEE_PEOPLE: _MANAGERS,
 }
 

@@ -24,7 +24,7 @@ from kpi_core.messages import N_, Message
 from kpi_core.model import ConversationState, Membership, Team, TeamRole, User
 from kpi_core.planning.team import Vacancy
 from kpi_core.ports import UnitOfWork
-from kpi_core.services import deliveries
+from kpi_core.services import deliveries, team_shares
 from kpi_core.services import membership as team_ops
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import (
@@ -44,7 +44,7 @@ from kpi_core.tracking.reminders import local_date, zone
 __all__ = ["ACTIONS", "open_team", "press"]
 
 ACTIONS = frozenset({"new", "one", "off", "rm", "rmy", "adm", "mem", "own", "owny", "board",
-                     "wts", "w+", "w-", "wsv", "back"})
+                     "wts", "w+", "w-", "wsv", "back"}) | team_shares.ACTIONS
 TEAM_STATE_CHAT_ID = 2**62 + 2
 """Where the weights screen keeps the weights not saved yet (a conversation row no Telegram
 chat can have, like the daily loop's)."""
@@ -134,6 +134,8 @@ def press(uow: UnitOfWork, deps: Deps, who: Who, action: str, arg: str = "") -> 
         # generic one is seeing the roster at all.
         if action == "board":  # every member: the team's totals, and their own line
             return _board(uow, deps, who, user, team, membership)
+        if action in team_shares.ACTIONS:  # 🎯 and 🏖: each checks its own permission
+            return team_shares.press(uow, deps, who, user, team, membership, action, arg)
         if action not in ("rm", "rmy"):
             needed = _ACTION_NEEDS.get(action, TeamAction.SEE_ROSTER)
             refusal = check(membership, needed, team.id)
@@ -168,6 +170,7 @@ def press(uow: UnitOfWork, deps: Deps, who: Who, action: str, arg: str = "") -> 
             return reply
         if action == "back":
             _forget_weights(uow, user)
+            _forget_shares(uow, who, user)
             uow.commit()
             return _shown(uow, team, membership, who)
         view = team_ops.team_view(uow, team, membership)
@@ -394,6 +397,13 @@ def _weights_view(
 def _forget_weights(uow: UnitOfWork, user: User) -> None:
     if user.id is not None:
         uow.conversations.clear(TEAM_STATE_CHAT_ID, user.id)
+
+
+def _forget_shares(uow: UnitOfWork, who: Who, user: User) -> None:
+    """‹ Back leaves the 🎯 / 🏖 screens: what was not saved is dropped."""
+    conv = uow.conversations.get(who.chat_id, user.id or 0)
+    if conv is not None and conv.flow == team_shares.FLOW:
+        uow.conversations.clear(who.chat_id, user.id or 0)
 
 
 def _zone_or_utc(name: str) -> ZoneInfo:

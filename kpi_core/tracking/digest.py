@@ -46,7 +46,7 @@ from kpi_core.planning.quotas import (
     round_to_quantum,
     split_plan,
 )
-from kpi_core.planning.team import split_over_seats
+from kpi_core.planning.team import dropped, split_over_seats
 from kpi_core.tracking.progress import (
     RATIO_QUANTUM,
     Direction,
@@ -93,6 +93,8 @@ class TeamMember:
         weight: Their weight in the plan split.
         schedule: Their working days (calendar, weekdays, days off, joined/left).
         kpi_ids: The KPIs they track, in display order.
+        reduced: Their days off (also in ``schedule.days_off``) that reduce the team's plan
+            instead of moving their share to the others.
     """
 
     user_id: int
@@ -100,6 +102,7 @@ class TeamMember:
     weight: Decimal
     schedule: WorkSchedule
     kpi_ids: tuple[str, ...]
+    reduced: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,27 +168,31 @@ def split_for(
     if not tracking:
         return None
     quantum = quantum_for(kpi)
-    if planned_size is not None and owner_schedule is not None and len(tracking) < planned_size:
+    seated = planned_size is not None and owner_schedule is not None and (
+        len(tracking) < planned_size)
+    if seated or target.personal or any(m.reduced for m in tracking):
         try:
-            seated = split_over_seats(
+            quota = split_over_seats(
                 round_to_quantum(target.target, quantum),
                 Period(plan.period_start, plan.period_end),
                 tracking,
                 planned_size,
-                owner_schedule,
+                owner_schedule or tracking[0].schedule,
                 quantum,
+                fixed={k: round_to_quantum(v, quantum) for k, v in target.personal.items()},
+                reduced={m.user_id: m.reduced for m in tracking if m.reduced},
             )
         except QuotaError:
             return None
-        return Split(seated, {m.user_id: m.user_id for m in tracking})
+        return Split(quota, {m.user_id: m.user_id for m in tracking})
     shape = tuple(
         (_working_days(plan.period_start, plan.period_end, m.schedule), m.weight)
         for m in tracking
     )
-    quota = _split_shape(round_to_quantum(target.target, quantum), quantum, shape)
-    if quota is None:
+    shared = _split_shape(round_to_quantum(target.target, quantum), quantum, shape)
+    if shared is None:
         return None
-    return Split(quota, {m.user_id: i for i, m in enumerate(tracking)})
+    return Split(shared, {m.user_id: i for i, m in enumerate(tracking)})
 
 
 @lru_cache(maxsize=4096)
@@ -753,8 +760,9 @@ def _team_line(
                 parts = [st.progress for line in people for st in line.standings
                          if st.kpi_id == kpi.id and st.cumulative and st.progress is not None]
                 prog = combined(parts, quantum_for(kpi))
-                if prog is not None and split.quota.plan > prog.target:
-                    plan_target = split.quota.plan
+                whole = split.quota.plan - dropped(split.quota)
+                if prog is not None and whole > prog.target:
+                    plan_target = whole
     elif plan is not None:
         days: list[Mapping[str, Decimal] | None] = []
         for d in _dates(plan.period_start, min(as_of, plan.period_end)):

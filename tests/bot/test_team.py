@@ -152,7 +152,7 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
                               "✖ User43", "⭐ Make admin", "👑", "✖ User44", "⭐ Make admin", "👑",
-                              "📊 Team board", "⚖ Weights"]
+                              "📊 Team board", "⚖ Weights", "🎯 Targets", "🏖 Days off"]
 
     # A member sees the team and its owner, and no buttons.
     boris = Chat(april, BORIS, "ru")
@@ -185,7 +185,8 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert "In the team: 2 of 3 people" in owner.text
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
-                              "✖ User43", "⭐ Make admin", "👑", "📊 Team board", "⚖ Weights"]
+                              "✖ User43", "⭐ Make admin", "👑", "📊 Team board", "⚖ Weights",
+                              "🎯 Targets", "🏖 Days off"]
     assert april.sent_texts(VERA)[-1].startswith("You are no longer in the team “User42”.")
     assert people(april)[VERA][2] == date(2025, 4, 10)
     # Pressing the old confirmation again: she is not in the team any more.
@@ -345,7 +346,7 @@ async def test_the_owner_makes_an_admin_and_hands_the_team_over_in_russian(
     await boris.say("/team")
     assert "3. User44 — маркетолог, с 10 апреля" in boris.text
     assert boris.labels() == ["📤 Поделиться ссылкой", "🔄 Новая ссылка", "1️⃣ Одноразовая",
-                              "🚫 Отозвать", "✖ User44", "📊 Доска команды"]
+                              "🚫 Отозвать", "✖ User44", "📊 Доска команды", "🏖 Отсутствия"]
     forged = star.replace("tm:adm:", "tm:owny:")
     april.clear()
     await april.press(BORIS, forged, language_code="ru")
@@ -381,7 +382,8 @@ async def test_invite_links_expire_can_be_revoked_and_can_be_single_use(
     assert "Эта ссылка-приглашение больше не действует" in boris.text
     await owner.say("/team")
     assert "There is no invite link now: nobody can join." in owner.text
-    assert owner.labels() == ["🔄 New link", "📊 Team board", "⚖ Weights"]
+    assert owner.labels() == ["🔄 New link", "📊 Team board", "⚖ Weights", "🎯 Targets",
+                              "🏖 Days off"]
     # A single-use link lets one person in, then stops working.
     await owner.tap("🔄 New link")
     await owner.tap("1️⃣ Single-use")

@@ -221,6 +221,10 @@ def typed(uow: UnitOfWork, deps: Deps, who: Who, text: str) -> Reply:
     with uow:
         ctx = open_ctx(uow, deps, who)
         conv = ctx.conversation() if ctx else None
+        if ctx is not None and conv is None:
+            answer = _team_text(uow, deps, who, ctx.user_id, text)
+            if answer is not None:
+                return answer
         if ctx is None or conv is None:
             return _not_open(ctx, who)
         if _yields(ctx, conv):
@@ -234,6 +238,19 @@ def typed(uow: UnitOfWork, deps: Deps, who: Who, text: str) -> Reply:
             uow.commit()
             return answer
         return _shown(ctx, conv, error=Message(USE_BUTTONS), moved=False)
+
+
+def _team_text(uow: UnitOfWork, deps: Deps, who: Who, user_id: int, text: str) -> Reply | None:
+    """``/team`` → 🎯 or 🏖 waiting for a typed target or days off (``None``: it is not)."""
+    # Imported here: the team's use cases build on this package's views and replies.
+    from kpi_core.services import team_shares
+
+    conv = uow.conversations.get(who.chat_id, user_id)
+    if conv is None or not team_shares.takes_text(conv):
+        return None
+    answer = team_shares.typed(uow, deps, who, conv, text)
+    uow.commit()
+    return answer
 
 
 def nudge(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:

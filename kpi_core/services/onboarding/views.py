@@ -25,6 +25,12 @@ from kpi_core.services.membership import (
     TeamView,
     WeightsView,
 )
+from kpi_core.services.share_views import (
+    DayOffPreview,
+    DaysOffView,
+    SharePromptView,
+    TargetsShareView,
+)
 
 __all__ = [
     "Action",
@@ -333,7 +339,8 @@ class NoticeView:
 View = (
     QuestionView | ReviewView | SwapView | CatalogView | TargetsView | FinishedView | PlanView
     | SettingsView | DeleteView | NoticeView | TeamView | ConfirmRemoveView | ConfirmTransferView
-    | BoardView | SwitchTeamView | WeightsView
+    | BoardView | SwitchTeamView | WeightsView | TargetsShareView | DaysOffView | DayOffPreview
+    | SharePromptView
 )
 
 
