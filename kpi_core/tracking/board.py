@@ -229,6 +229,7 @@ class Board:
         missing: Who has not logged ``yesterday`` although it was a working day for them
             (names; empty on a member's board, which keeps only the count).
         missing_count: How many they are.
+        worked_yesterday: How many people had ``yesterday`` as a working day.
         marketing: The marketing part of the funnel (``None``: the team logs no leads).
         sales: The sales part (``None``: no conversion or average deal can be tracked).
         need: The one number for today (``None``: no plan, or no working day left).
@@ -244,6 +245,7 @@ class Board:
     yesterday: date
     missing: tuple[str, ...]
     missing_count: int
+    worked_yesterday: int
     marketing: MarketingPart | None
     sales: SalesPart | None
     need: TodayNeed | None
@@ -270,7 +272,9 @@ def build_board(team: TeamState, ledger: Ledger, *, today: date) -> Board:
     return Board(
         team_id=team.team_id, team_name=team.name, today=today, has_plan=team.plan is not None,
         totals=digest.lines, members=rows, yesterday=yesterday, missing=missing,
-        missing_count=len(missing), marketing=marketing, sales=sales,
+        missing_count=len(missing),
+        worked_yesterday=sum(1 for r in rows if r.logged_yesterday is not None),
+        marketing=marketing, sales=sales,
         need=_today_need(team, ledger, digest.people, today),
     )
 

@@ -175,11 +175,11 @@ def test_who_has_not_logged_yesterday_leaves_out_days_off_and_newcomers() -> Non
     board = build_board(state, ledger, today=THURSDAY)
     assert board.yesterday == WEDNESDAY
     assert board.missing == ("Boris",)
-    assert board.missing_count == 1
+    assert (board.missing_count, board.worked_yesterday) == (1, 2)
     rows = {r.name: r.logged_yesterday for r in board.members}
     assert rows == {"Anna": True, "Boris": False, "Vera": None, "Gleb": None}
-    monday = build_board(state, ledger, today=date(2025, 4, 14))
-    assert (monday.missing, monday.missing_count) == ((), 0)  # yesterday was Sunday
+    monday = build_board(state, ledger, today=date(2025, 4, 14))  # yesterday was Sunday
+    assert (monday.missing, monday.missing_count, monday.worked_yesterday) == ((), 0, 0)
 
 
 def test_a_member_sees_their_own_line_and_the_teams_aggregates_only() -> None:
