@@ -40,7 +40,8 @@ def board_menu(t: Translator, view: BoardView) -> Menu:
         lines += ["", esc(t._("Funnel this period:")), *funnel]
     if b.members:
         lines += ["", esc(t._("People:") if view.everyone else t._("Your figures:"))]
-        lines += [_member(t, number, row) for number, row in enumerate(b.members, 1)]
+        lines += [_member(t, f"{number}. " if view.everyone else "", row)
+                  for number, row in enumerate(b.members, 1)]
     missing = _missing(t, b)
     if missing:
         lines += ["", esc(missing)]
@@ -97,24 +98,30 @@ def _marketing(t: Translator, m: MarketingPart, currency: str) -> str:
         facts.append(t._("spend {amount}").format(amount=t.money(m.spend, currency)))
     if m.cost_per_lead is not None:
         facts.append(t._("{amount} per lead").format(amount=t.money(m.cost_per_lead, currency)))
-    name = t.pgettext("funnel", "Marketing")
+    name = t.pgettext("area", "Marketing")
     return f"📣 <b>{esc(name)}</b>: " + esc(" · ".join(facts))
 
 
 def _sales(t: Translator, s: SalesPart, currency: str) -> list[str]:
     # Each stage the team logs, with the share of the stage before it that reached it.
     deals_from = s.qualified_to_deal if s.qualified is not None else s.lead_to_deal
-    stages = [(value, share, t.ngettext(one, many, _count(value)).format(count=t.number(value)))
-              for value, share, one, many in (
-                  (s.leads, None, "{count} lead", "{count} leads"),
-                  (s.qualified, s.lead_to_qualified, "{count} qualified lead",
-                   "{count} qualified leads"),
-                  (s.deals, deals_from, "{count} deal", "{count} deals"))
-              if value is not None]
-    # Translators: a funnel stage and the share of the stage before it that reached it.
-    parts = [text if share is None or i == 0
-             else t._("{stage} ({share})").format(stage=text, share=t.percent(share, 1))
-             for i, (_, share, text) in enumerate(stages)]
+    stages: list[tuple[str, Decimal | None]] = []
+    if s.leads is not None:
+        stages.append((t.ngettext("{count} lead", "{count} leads", _count(s.leads)).format(
+            count=t.number(s.leads)), None))
+    if s.qualified is not None:
+        stages.append((t.ngettext("{count} qualified lead", "{count} qualified leads",
+                                  _count(s.qualified)).format(count=t.number(s.qualified)),
+                       s.lead_to_qualified))
+    if s.deals is not None:
+        stages.append((t.ngettext("{count} deal", "{count} deals", _count(s.deals)).format(
+            count=t.number(s.deals)), deals_from))
+    parts = []
+    for i, (text, share) in enumerate(stages):
+        if share is not None and i > 0:
+            # Translators: a funnel stage and the share of the stage before it that reached it.
+            text = t._("{stage} ({share})").format(stage=text, share=t.percent(share, 1))
+        parts.append(text)
     facts = []
     if s.qualified is not None and s.lead_to_deal is not None:
         facts.append(t._("lead → deal {share}").format(share=t.percent(s.lead_to_deal, 1)))
@@ -123,7 +130,8 @@ def _sales(t: Translator, s: SalesPart, currency: str) -> list[str]:
     if s.average_deal is not None:
         facts.append(t._("average deal {amount}").format(
             amount=t.money(s.average_deal, currency)))
-    name = f"🤝 <b>{esc(t.pgettext('funnel', 'Sales'))}</b>: "
+    sales = t.pgettext("area", "Sales")
+    name = f"🤝 <b>{esc(sales)}</b>: "
     if len(stages) < 2:  # one stage is no chain: it goes with the money
         return [name + esc(" · ".join([*parts, *facts]))]
     lines = [name + esc(" → ".join(parts))]
@@ -132,11 +140,11 @@ def _sales(t: Translator, s: SalesPart, currency: str) -> list[str]:
     return lines
 
 
-def _member(t: Translator, number: int, row: MemberRow) -> str:
+def _member(t: Translator, place: str, row: MemberRow) -> str:
     icon = STATUS_ICON[row.status] if row.status else "▫️"
     parts = [_member_kpi(t, k) for k in row.kpis]
     detail = "; ".join(p for p in parts if p) or t._("no targets")
-    return f"{number}. {icon} <b>{esc(row.name)}</b> — {esc(detail)}"
+    return f"{place}{icon} <b>{esc(row.name)}</b> — {esc(detail)}"
 
 
 def _member_kpi(t: Translator, k: MemberKpi) -> str:
