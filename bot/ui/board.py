@@ -18,6 +18,7 @@ from bot.ui import callbacks
 from bot.ui.daily_render import STATUS_ICON, label, long_date, value_text
 from bot.ui.digests import sentence_start, team_kpi_line
 from bot.ui.render import Button, Menu, esc
+from kpi_core.advice.catalog import Unit
 from kpi_core.services.membership import BoardView
 from kpi_core.tracking.board import Board, MarketingPart, MemberKpi, MemberRow, SalesPart
 
@@ -91,6 +92,11 @@ def _count(value: Decimal) -> int:
     return int(value.to_integral_value())
 
 
+def _share(t: Translator, fraction: Decimal) -> str:
+    """A conversion: ``80%``, ``33.3%`` (a decimal only when it is not whole)."""
+    return value_text(t, Unit.PERCENT, fraction, "")
+
+
 def _marketing(t: Translator, m: MarketingPart, currency: str) -> str:
     facts = [t.ngettext("{count} lead", "{count} leads", _count(m.leads)).format(
         count=t.number(m.leads))]
@@ -120,11 +126,11 @@ def _sales(t: Translator, s: SalesPart, currency: str) -> list[str]:
     for i, (text, share) in enumerate(stages):
         if share is not None and i > 0:
             # Translators: a funnel stage and the share of the stage before it that reached it.
-            text = t._("{stage} ({share})").format(stage=text, share=t.percent(share, 1))
+            text = t._("{stage} ({share})").format(stage=text, share=_share(t, share))
         parts.append(text)
     facts = []
     if s.qualified is not None and s.lead_to_deal is not None:
-        facts.append(t._("lead → deal {share}").format(share=t.percent(s.lead_to_deal, 1)))
+        facts.append(t._("lead → deal {share}").format(share=_share(t, s.lead_to_deal)))
     if s.revenue is not None:
         facts.append(t._("revenue {amount}").format(amount=t.money(s.revenue, currency)))
     if s.average_deal is not None:
