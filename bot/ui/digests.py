@@ -13,7 +13,6 @@ from datetime import datetime
 from babel.lists import format_list
 
 from bot.i18n import Translator
-from bot.ui import callbacks
 from bot.ui.daily_render import (
     STATUS_ICON,
     bar,
@@ -152,30 +151,17 @@ def _level_block(t: Translator, s: KpiStanding, day_word: str | None, has_plan: 
     return head + "\n" + esc(body)
 
 
-def team_digest(t: Translator, d: TeamDigest, *, board: bool = False) -> Menu:
-    """The team digest for a linked group: team totals and everyone's standing (``board``:
-    the same as of now, for ``/team`` → 📊, headed by what the team needs today)."""
-    if board:
-        title = t._("Team board “{team}”, {day}").format(team=d.team_name,
-                                                         day=long_date(t, d.today))
-    else:
-        title = t._("Team digest “{team}”, {day}").format(team=d.team_name,
-                                                          day=long_date(t, d.today))
+def team_digest(t: Translator, d: TeamDigest) -> Menu:
+    """The team digest for a linked group: team totals and everyone's standing (the board,
+    ``/team`` → 📊, is :mod:`bot.ui.board`)."""
+    title = t._("Team digest “{team}”, {day}").format(team=d.team_name,
+                                                      day=long_date(t, d.today))
     lines = [f"📊 <b>{esc(title)}</b>"]
-    needs = [line for line in d.lines if line.progress is not None and line.progress.cumulative
-             and line.progress.need_per_day is not None]
-    if board and needs:
-        first = needs[0]
-        need = first.progress.need_per_day if first.progress is not None else None
-        assert need is not None
-        lines.append(esc(t._("Today the team needs {amount} of “{kpi}” to stay on plan.").format(
-            amount=value_text(t, first.unit, need, first.currency),
-            kpi=label(t, first.label))))
     if not d.has_plan:
         lines.append(esc(t._("There is no plan for this period yet.")))
     if d.lines:
         lines += ["", esc(t._("The team so far:"))]
-        lines += [_team_line(t, line) for line in d.lines]
+        lines += [team_kpi_line(t, line) for line in d.lines]
     if d.people:
         lines += ["", esc(t._("Leaderboard:") if d.leaderboard else t._("People:"))]
         # The leaderboard ranks by completion (the order they come in); otherwise by name.
@@ -217,18 +203,8 @@ def team_digest(t: Translator, d: TeamDigest, *, board: bool = False) -> Menu:
     return Menu("\n".join(lines))
 
 
-def board(t: Translator, d: TeamDigest, everyone: bool) -> Menu:
-    """``/team`` → 📊: the board, with a way back to the team."""
-    menu = team_digest(t, d, board=True)
-    text = menu.text
-    if not everyone:
-        text += "\n\n" + esc(t._("You see the team's totals and your own figures; the owner "
-                                  "and admins see everyone's."))
-    back = Button("‹ " + t.pgettext("button", "Back"), callbacks.encode("tm", "back"))
-    return Menu(text, ((back,),))
-
-
-def _team_line(t: Translator, line: TeamKpiLine) -> str:
+def team_kpi_line(t: Translator, line: TeamKpiLine) -> str:
+    """A team total: "Revenue: ₽65,000 of ₽300,000 · ▓▓░░ 22% · forecast … · ✅ on track"."""
     name = f"<b>{esc(label(t, line.label))}</b>"
     p = line.progress
     if p is None:

@@ -401,10 +401,10 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
             return shares.preview_menu(t, view)
         return shares.prompt_menu(t, view)
     if isinstance(view, BoardView):
-        # Imported here: bot.ui.digests draws with this module's Menu and Button.
-        from bot.ui.digests import board
+        # Imported here: bot.ui.board draws with this module's Menu and Button.
+        from bot.ui.board import board_menu
 
-        return board(t, view.digest, view.everyone)
+        return board_menu(t, view)
     if isinstance(view, PlanView):
         return plan_menu(t, view, token)
     if isinstance(view, SettingsView):

@@ -39,7 +39,7 @@ from kpi_core.planning.quotas import (
 from kpi_core.planning.team import TargetsExceedPlan, split_over_seats
 from kpi_core.ports import CalendarProvider, DuplicateKeyError, UnitOfWork, WorkingCalendar
 from kpi_core.services.permissions import TeamAction, allows
-from kpi_core.tracking.digest import TeamDigest
+from kpi_core.tracking.board import Board
 from kpi_core.tracking.reminders import zone
 
 __all__ = [
@@ -172,14 +172,15 @@ class ConfirmRemoveView:
 
 @dataclass(frozen=True, slots=True)
 class BoardView:
-    """``/team`` → 📊: the team's progress as of now.
+    """``/team`` → 📊: the team board as of now.
 
     Attributes:
-        digest: The team's totals and people (only the viewer's own line for a member).
+        board: The board (only the viewer's own line for a member; see
+            :func:`kpi_core.tracking.board.for_member`).
         everyone: The viewer sees everyone's figures (the owner or an admin).
     """
 
-    digest: TeamDigest
+    board: Board
     everyone: bool
 
 

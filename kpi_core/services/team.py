@@ -16,7 +16,6 @@ owner becomes an admin), ``back``. What each needs is
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -24,11 +23,11 @@ from kpi_core.messages import N_, Message
 from kpi_core.model import ConversationState, Membership, Team, TeamRole, User
 from kpi_core.planning.team import Vacancy
 from kpi_core.ports import UnitOfWork
-from kpi_core.services import deliveries, team_shares
+from kpi_core.services import team_shares
 from kpi_core.services import membership as team_ops
+from kpi_core.services.board import team_board
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import (
-    BoardView,
     ConfirmRemoveView,
     ConfirmTransferView,
     MemberLine,
@@ -38,7 +37,7 @@ from kpi_core.services.membership import (
     WeightsView,
 )
 from kpi_core.services.onboarding import EXPIRED, NoticeView, Reply
-from kpi_core.services.permissions import TeamAction, allows, check
+from kpi_core.services.permissions import TeamAction, check
 from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = ["ACTIONS", "open_team", "press"]
@@ -312,17 +311,11 @@ def _remove(
 def _board(
     uow: UnitOfWork, deps: Deps, who: Who, user: User, team: Team, viewer: Membership
 ) -> Reply:
-    assert team.id is not None
     today = local_date(deps.clock.now(), _zone_or_utc(user.timezone))
-    digest = deliveries.build_team_digest(uow, deps.calendars, team.id, today,
-                                          include_today=True)
-    if digest is None:
+    view = team_board(uow, deps.calendars, viewer, today)
+    if view is None:
         return _shown(uow, team, viewer, who)
-    everyone = allows(viewer, TeamAction.SEE_PEOPLE, team.id)
-    if not everyone:
-        mine = tuple(p for p in digest.people if p.user_id == viewer.user_id)
-        digest = replace(digest, people=mine)
-    return Reply(BoardView(digest, everyone), closed=True, language=who.language)
+    return Reply(view, closed=True, language=who.language)
 
 
 _NO_PLAN = N_("There is no plan to share yet: set one with /plan.")
