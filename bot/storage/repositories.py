@@ -403,14 +403,15 @@ def _in_range_statement(table: str) -> Select[Any]:
     """The reads by a list of ids (an expanding ``:ids``) and a ``:start``–``:end`` day range
     that every log line and digest batch makes, each built once."""
     if table == "plan_targets":
-        pt = t.plan_targets.c
-        return (select(t.plan_targets).where(pt.plan_id.in_(bindparam("ids", expanding=True)))
-                .order_by(pt.plan_id, pt.position))
-    if table == "member_targets":
-        mt = t.member_targets.c
-        return (select(t.member_targets)
-                .where(mt.plan_id.in_(bindparam("ids", expanding=True)))
-                .order_by(mt.plan_id, mt.kpi_id, mt.user_id))
+        # With their individual targets in the same read: one row per target and person.
+        pt, mt = t.plan_targets.c, t.member_targets.c
+        joined = t.plan_targets.outerjoin(
+            t.member_targets, (mt.plan_id == pt.plan_id) & (mt.kpi_id == pt.kpi_id))
+        return (select(t.plan_targets, mt.user_id.label("personal_user_id"),
+                       mt.target.label("personal_target"))
+                .select_from(joined)
+                .where(pt.plan_id.in_(bindparam("ids", expanding=True)))
+                .order_by(pt.plan_id, pt.position, mt.user_id))
     source = t.entries if table == "entries" else t.days_off
     c = source.c
     where = [c.user_id.in_(bindparam("ids", expanding=True)),
@@ -471,12 +472,11 @@ class SqlPlanRepository(_Repository):
             return found
         rows = self._conn.execute(_in_range_statement("plan_targets"), {"ids": plan_ids})
         for row in rows:
-            found[row.plan_id].append(mapping.PLAN_TARGETS.load(row, personal={}))
-        rows = self._conn.execute(_in_range_statement("member_targets"), {"ids": plan_ids})
-        for row in rows:
-            for target in found[row.plan_id]:
-                if target.kpi_id == row.kpi_id:
-                    target.personal[row.user_id] = row.target
+            targets = found[row.plan_id]
+            if not targets or targets[-1].kpi_id != row.kpi_id:
+                targets.append(mapping.PLAN_TARGETS.load(row, personal={}))
+            if row.personal_user_id is not None:
+                targets[-1].personal[row.personal_user_id] = row.personal_target
         return found
 
     def _load(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[Plan]:

@@ -813,8 +813,8 @@ def team_menu(t: Translator, view: TeamView, bot_username: str | None = None) ->
     if view.can_share:
         weights = Button("⚖ " + t.pgettext("button", "Weights"), callbacks.encode("tm", "wts"))
         rows.append((*board, weights))
-        rows.append((Button("🎯 " + t.pgettext("button", "Targets"), callbacks.encode("tm", "pt")),
-                     days_off))
+        own = Button("🎯 " + t.pgettext("button", "Own targets"), callbacks.encode("tm", "pt"))
+        rows.append((own, days_off))
     else:
         rows.append((*board, days_off))
     return Menu("\n\n".join(parts), tuple(rows))

@@ -23,8 +23,8 @@ from kpi_core.messages import N_, Message
 from kpi_core.model import ConversationState, Membership, Team, TeamRole, User
 from kpi_core.planning.team import Vacancy
 from kpi_core.ports import UnitOfWork
-from kpi_core.services import team_shares
 from kpi_core.services import membership as team_ops
+from kpi_core.services import team_shares
 from kpi_core.services.board import team_board
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import (

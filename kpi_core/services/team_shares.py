@@ -86,7 +86,6 @@ _OFF_SAVED = N_("Saved: {name}'s days off are marked, and the reminders leave th
                 "on those days.")
 _OFF_CLEARED = N_("{name}'s days off from today on are removed.")
 _NO_OFF = N_("{name} has no days off from today on.")
-_USE_BUTTONS = N_("Use the buttons under the message, or ‹ Back.")
 
 
 def takes_text(conv: ConversationState) -> bool:

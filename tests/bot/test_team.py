@@ -152,7 +152,7 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
                               "✖ User43", "⭐ Make admin", "👑", "✖ User44", "⭐ Make admin", "👑",
-                              "📊 Team board", "⚖ Weights", "🎯 Targets", "🏖 Days off"]
+                              "📊 Team board", "⚖ Weights", "🎯 Own targets", "🏖 Days off"]
 
     # A member sees the team and its owner, and no buttons.
     boris = Chat(april, BORIS, "ru")
@@ -186,7 +186,7 @@ async def test_team_shows_everyone_and_only_the_owner_may_remove(april: BotHarne
     assert owner.labels() == ["📤 Share the invite link",
                               "🔄 New link", "1️⃣ Single-use", "🚫 Revoke",
                               "✖ User43", "⭐ Make admin", "👑", "📊 Team board", "⚖ Weights",
-                              "🎯 Targets", "🏖 Days off"]
+                              "🎯 Own targets", "🏖 Days off"]
     assert april.sent_texts(VERA)[-1].startswith("You are no longer in the team “User42”.")
     assert people(april)[VERA][2] == date(2025, 4, 10)
     # Pressing the old confirmation again: she is not in the team any more.
@@ -382,7 +382,7 @@ async def test_invite_links_expire_can_be_revoked_and_can_be_single_use(
     assert "Эта ссылка-приглашение больше не действует" in boris.text
     await owner.say("/team")
     assert "There is no invite link now: nobody can join." in owner.text
-    assert owner.labels() == ["🔄 New link", "📊 Team board", "⚖ Weights", "🎯 Targets",
+    assert owner.labels() == ["🔄 New link", "📊 Team board", "⚖ Weights", "🎯 Own targets",
                               "🏖 Days off"]
     # A single-use link lets one person in, then stops working.
     await owner.tap("🔄 New link")
