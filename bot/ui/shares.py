@@ -52,7 +52,7 @@ def targets_menu(t: Translator, view: TargetsShareView) -> Menu:
                  else t._("share {total}").format(total=total))
         lines.append(esc(f"{i}. {_need(t, line.need, currency)} ({which})"))
     if view.vacant is not None:
-        lines.append(esc(t._("Seats not taken yet — {total}").format(
+        lines.append(esc(t._("Seats not taken yet and days before people joined — {total}").format(
             total=amount(t, view.vacant, currency))))
     if view.unassigned is not None:
         lines.append(esc(t._("Nobody carries {total} of the plan: raise a target or give "

@@ -273,7 +273,9 @@ def split_over_seats(
     chosen = seats(joined, planned_size, owner_schedule, reduced)
     fixed = {k: v for k, v in (fixed or {}).items() if k in {p.user_id for p in joined}}
     if not fixed:
-        return split_plan(target, split_members(period, chosen), quantum)
+        if not any(isinstance(s.key, Vacancy) and s.key.off for s in chosen):
+            return split_plan(target, split_members(period, chosen), quantum)
+        return _team_quota(target, quantum, _shared(target, period, chosen, quantum))
     given = sum(fixed.values(), start=Decimal(0))
     if given > target:
         raise TargetsExceedPlan(target, given)
@@ -296,13 +298,35 @@ def split_over_seats(
             else:
                 parts.append(share)
     rest = [s for s in chosen if _owner_of(s.key) not in fixed]
-    members = split_members(period, rest)
-    if not any(m.working_days for m in members) and pool:
-        members.append(Member.from_schedule(Vacancy(0), period, _standard(owner_schedule)))
-    shared = split_plan(pool, members, quantum)
+    if not any(m.working_days for m in split_members(period, rest)) and pool:
+        rest.append(Seat(Vacancy(0), Decimal(1), _standard(owner_schedule)))
     order: dict[Hashable, int] = {s.key: n for n, s in enumerate(chosen)}
-    people = sorted([*parts, *shared.people], key=lambda p: order.get(p.key, len(order)))
+    shared = _shared(pool, period, rest, quantum)
+    people = sorted([*parts, *shared], key=lambda p: order.get(p.key, len(order)))
     return _team_quota(target, quantum, people)
+
+
+def _shared(
+    target: Decimal, period: Period, chosen: Sequence[Seat], quantum: Decimal
+) -> tuple[PersonQuota, ...]:
+    """The target split over ``chosen``; days off that reduce the plan drop a seat-day's
+    share as it is *before* anyone's days off move to the team, so marking someone else's
+    vacation later does not change how much the first one took off the plan."""
+    offs = [s for s in chosen if isinstance(s.key, Vacancy) and s.key.off]
+    if not offs:
+        return split_plan(target, split_members(period, chosen), quantum).people
+    reduced = {_owner_of(s.key): s.only or frozenset() for s in offs}
+    # First as though every other day off were worked: what the reducing days are worth.
+    worked = [
+        replace(s, schedule=replace(s.schedule, days_off=reduced.get(s.key, frozenset())))
+        if isinstance(s.key, int) else s
+        for s in chosen
+    ]
+    first = split_plan(target, split_members(period, worked), quantum)
+    off_parts = [p for p in first.people if isinstance(p.key, Vacancy) and p.key.off]
+    left = target - sum((p.total for p in off_parts), start=Decimal(0))
+    rest = [s for s in chosen if not (isinstance(s.key, Vacancy) and s.key.off)]
+    return (*split_plan(left, split_members(period, rest), quantum).people, *off_parts)
 
 
 def _owner_of(key: int | Vacancy) -> int | None:

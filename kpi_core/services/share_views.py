@@ -65,7 +65,8 @@ class TargetsShareView:
         plan: The plan's target for the KPI.
         lines: Every current member.
         unassigned: What nobody carries when everyone has an individual target (or ``None``).
-        vacant: What the seats nobody has taken yet carry (or ``None``).
+        vacant: What nobody carries yet: seats not taken, the days before people joined (or
+            ``None``).
         changed: Some target differs from the saved ones.
         more_kpis: The plan has other summed KPIs (a button shows the next one).
     """

@@ -340,8 +340,8 @@ def _targets_view(s: _Screen, plan: Plan, kpi_id: str,
             m.id, s.name(m), pending.get(kpi_id, {}).get(m.user_id), now.total,
             NeedLine(s.name(m), was.daily if was else None, now.daily)))
     unassigned = people.get(Vacancy(0))
-    vacant = [p.total for k, p in people.items()
-              if isinstance(k, Vacancy) and k.index > 0]
+    vacant = [p.total for k, p in people.items()  # seats not taken, days before joining
+              if isinstance(k, Vacancy) and not k.off and k != Vacancy(0)]
     return TargetsShareView(
         kpi_id, plan.currency, target.target, tuple(lines),
         unassigned.total if unassigned else None,

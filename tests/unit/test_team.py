@@ -276,3 +276,22 @@ def test_the_seats_add_up_to_the_plan_and_share_it_fairly(
         days = len(person.schedule)
         assert person.daily == (max(a.amount for a in person.schedule) if days else 0)
         assert person.daily * days >= person.total
+
+
+def test_a_vacation_marked_later_does_not_change_what_another_took_off_the_plan() -> None:
+    """No. 10's reduced days are worth a seat-day each, whoever else is away later."""
+    team = april_team()
+    alone = split_over_seats(D(10_000_000), APRIL, team, 10, RU, reduced={10: VACATION})
+    later = frozenset({date(2025, 4, 28), date(2025, 4, 29)})
+    team[0] = Person(1, WorkSchedule(RU.calendar, days_off=later))
+    both = split_over_seats(D(10_000_000), APRIL, team, 10, RU, reduced={10: VACATION})
+    assert dropped(both) == dropped(alone) == D("227272.73")
+    assert sum(p.total for p in both.people) == D(10_000_000)
+    assert quota_daily(both, 2) > quota_daily(alone, 2)  # the two days go to the team
+
+
+def quota_daily(quota: object, user_id: int) -> D:
+    from kpi_core.planning.quotas import TeamQuota
+
+    assert isinstance(quota, TeamQuota)
+    return quota.person(user_id).daily
