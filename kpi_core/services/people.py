@@ -85,6 +85,9 @@ def kpi_ids_of(uow: UnitOfWork, user_id: int, team_id: int | None) -> list[str]:
 
 
 def display_name(user: User) -> str:
+    """Their name, else their Telegram id; a stand-in has neither (it is never shown)."""
+    if user.anonymous or user.telegram_id is None:
+        return ""
     return user.display_name or str(user.telegram_id)
 
 
@@ -199,7 +202,8 @@ def _assemble(
             frozenset(offs.get(m.user_id, ())), active_from=m.joined_on, active_until=m.left_on,
         )
         kpis = tuple(k for _, k in sorted(by_user.get(m.user_id, [])))
-        members.append(TeamMember(m.user_id, display_name(user), m.weight, schedule, kpis))
+        members.append(TeamMember(m.user_id, display_name(user), m.weight, schedule, kpis,
+                                  anonymous=user.anonymous))
     owner = next((m for m in members if team and m.user_id == team.owner_user_id), None)
     owner_schedule = (owner or members[0]).schedule if members else None
     return TeamState(

@@ -1,5 +1,6 @@
 """``/delete_me``: ask, then erase everything the bot knows about the person (the ``delete``
-flow)."""
+flow); the figures they reported for a team stay in its totals, anonymously
+(:mod:`kpi_core.services.erase`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from kpi_core.messages import N_, Message
 from kpi_core.model import ConversationState
 from kpi_core.ports import UnitOfWork
 from kpi_core.services.common import Deps, Who
+from kpi_core.services.erase import erase_person
 from kpi_core.services.onboarding.context import FLOW_DELETE, Ctx, open_ctx, reply
 from kpi_core.services.onboarding.views import Action, ButtonPress, DeleteView, NoticeView, Reply
 
@@ -32,7 +34,7 @@ def open_delete(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
 def press_delete(ctx: Ctx, conv: ConversationState, pressed: ButtonPress) -> Reply | None:
     """Yes (erase) or No (keep); ``None`` for anything else."""
     if pressed.action == Action.ERASE:
-        ctx.uow.users.erase(ctx.user_id)
+        erase_person(ctx.uow, ctx.user_id, ctx.today)
         return reply(ctx, NoticeView(Message(_ERASED)), None, closed=True)
     if pressed.action == Action.KEEP:
         ctx.clear()
