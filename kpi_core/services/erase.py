@@ -96,7 +96,8 @@ def _keep_figures(
         language="en", timezone="UTC", country=person.country,
         working_weekdays=person.working_weekdays, digest_time=None, reminder_time=None,
     ))
-    assert stand_in.id is not None and person.id is not None
+    assert stand_in.id is not None
+    assert person.id is not None
     if uow.entries.reassign(person.id, stand_in.id, start, end) == 0:
         uow.users.erase(stand_in.id)
         return
