@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from kpi_core.model import Membership, TeamRole, User
 from kpi_core.ports import UnitOfWork
 
-__all__ = ["entry_windows", "erase_person"]
+__all__ = ["entry_windows", "erase_person", "stays_in_a_team"]
 
 
 def entry_windows(
@@ -60,24 +60,46 @@ def entry_windows(
     return windows
 
 
-def erase_person(uow: UnitOfWork, user_id: int, today: date) -> None:
+def stays_in_a_team(uow: UnitOfWork, user_id: int) -> bool:
+    """Whether erasing the person would leave some team of theirs standing, so that what they
+    reported there stays in its totals: a team someone else owns, or one with someone else
+    in it now (who would take it over)."""
+    for membership in uow.teams.memberships_of(user_id):
+        team = uow.teams.get(membership.team_id)
+        if team is None:
+            continue
+        if team.owner_user_id != user_id or any(
+            m.user_id != user_id and m.left_on is None for m in uow.teams.members(team.id or 0)
+        ):
+            return True
+    return False
+
+
+def erase_person(uow: UnitOfWork, user_id: int, today: date) -> int:
     """Erase the person inside the caller's unit of work, keeping their teams' figures.
 
     Args:
         uow: An entered unit of work (the caller commits).
         user_id: The person to erase.
         today: The person's local date: the stand-ins' ``left_on`` at the latest.
+
+    Returns:
+        How many teams keep figures of theirs (under a stand-in each).
     """
     person = uow.users.get(user_id)
     if person is None:
-        return
+        return 0
+    kept: list[int] = []
     if not person.anonymous:
         assignments = uow.assignments.for_user(user_id)
         for membership, start, end in entry_windows(uow.teams.memberships_of(user_id)):
             kpi_ids = [a.kpi_id for a in sorted(assignments, key=lambda a: a.position)
                        if a.team_id == membership.team_id]
-            _keep_figures(uow, person, membership, kpi_ids, start, end, today)
+            if _keep_figures(uow, person, membership, kpi_ids, start, end, today):
+                kept.append(membership.team_id)
     uow.users.erase(user_id)
+    # A team of theirs that nobody else was left in went with them, and its stand-ins.
+    return sum(1 for team_id in kept if uow.teams.get(team_id) is not None)
 
 
 def _keep_figures(
@@ -88,9 +110,9 @@ def _keep_figures(
     start: date | None,
     end: date | None,
     today: date,
-) -> None:
-    """Move the person's entries of ``start..end`` to a new stand-in in the membership's team
-    (no stand-in when there are none)."""
+) -> bool:
+    """Move the person's entries of ``start..end`` to a new stand-in in the membership's team;
+    False (and no stand-in) when there are none."""
     stand_in = uow.users.add(User(
         telegram_id=None, anonymous=True, active=False, onboarded=False, display_name="",
         language="en", timezone="UTC", country=person.country,
@@ -100,7 +122,7 @@ def _keep_figures(
     assert person.id is not None
     if uow.entries.reassign(person.id, stand_in.id, start, end) == 0:
         uow.users.erase(stand_in.id)
-        return
+        return False
     left_on = min(membership.left_on or today, today)
     joined_on = membership.joined_on
     uow.teams.add_member(Membership(
@@ -110,3 +132,4 @@ def _keep_figures(
     ))
     if kpi_ids:
         uow.assignments.replace(stand_in.id, membership.team_id, kpi_ids)
+    return True
