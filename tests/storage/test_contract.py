@@ -934,6 +934,27 @@ def test_erasing_someone_of_two_teams_splits_their_figures_by_team(new_uow: NewU
         assert (in_second.joined_on, in_second.left_on) == (moved_on, end)
 
 
+def test_an_owner_who_erases_themselves_hands_over_and_keeps_their_figures(
+    new_uow: NewUow,
+) -> None:
+    (owner, member), team_id = setup_team(new_uow, 2)
+    with new_uow() as uow:
+        uow.assignments.replace(owner, team_id, ["calls"])
+        uow.entries.record(owner, "calls", DAY, Decimal("3.5"), owner, AT)
+        uow.entries.record(member, "calls", DAY, Decimal(2), member, AT)
+        uow.commit()
+    with new_uow() as uow:
+        erase_person(uow, owner, DAY)
+        uow.commit()
+    with new_uow() as uow:
+        team = uow.teams.get(team_id)
+        assert team is not None
+        assert team.owner_user_id == member  # the stand-in, a former member, never takes over
+        assert _team_totals(uow, team_id, DAY, DAY) == {"calls": Decimal("5.5")}
+        roles = [(m.user_id == member, m.role, m.left_on) for m in uow.teams.members(team_id)]
+        assert roles == [(True, TeamRole.OWNER, None), (False, TeamRole.MEMBER, DAY)]
+
+
 def test_a_deleted_team_takes_its_stand_ins_along(new_uow: NewUow) -> None:
     (owner, member), team_id = setup_team(new_uow, 2)
     with new_uow() as uow:
