@@ -62,9 +62,18 @@ class DeliveryStatus(StrEnum):
 
 @dataclass
 class User:
-    """A person who talks to the bot (keyed by Telegram user id)."""
+    """A person who talks to the bot (keyed by Telegram user id).
 
-    telegram_id: int
+    Attributes:
+        telegram_id: Their Telegram user id; ``None`` only for a stand-in.
+        anonymous: A stand-in, not a person: it holds the figures someone who erased
+            themselves had reported for a team, so that the team's totals keep them. It has no
+            Telegram id, no name and no settings of its own, is never active, and is a former
+            member of exactly one team (``left_on`` set): it is never listed, reminded or
+            messaged. Deleting the team deletes it.
+    """
+
+    telegram_id: int | None
     language: str = "en"
     timezone: str = "Europe/Moscow"
     country: str = "RU"
@@ -76,6 +85,7 @@ class User:
     onboarded: bool = False
     id: int | None = None
     created_at: datetime | None = None
+    anonymous: bool = False
 
 
 @dataclass

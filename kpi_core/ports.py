@@ -96,11 +96,16 @@ class UserRepository(Protocol):
         """Delete the user and everything about them (entries, history, state, deliveries).
 
         A team they own passes to its longest-standing current member (admins first, made
-        owner); a team left with nobody is deleted. Rows they only authored for others
-        (``entered_by``, ``created_by``) stay, with the author set to ``None``.
+        owner); a team left with nobody is deleted, and its stand-ins (anonymous users who are
+        members of it) with it. Rows they only authored for others (``entered_by``,
+        ``created_by``) stay, with the author set to ``None``. To keep the figures they
+        reported for a team, move them to a stand-in first
+        (:func:`kpi_core.services.erase.erase_person`).
         """
         ...
-    def list_active(self) -> Sequence[User]: ...
+    def list_active(self) -> Sequence[User]:
+        """Active people, by id; never a stand-in (``anonymous``)."""
+        ...
 
 
 class TeamRepository(Protocol):
@@ -196,6 +201,14 @@ class EntryRepository(Protocol):
     ) -> dict[tuple[int, str], Decimal]:
         """The exact sum of current values per (person, KPI/metric) from ``start`` to ``end``
         inclusive, computed in the database (one row per pair, not one per day)."""
+        ...
+    def reassign(
+        self, from_user_id: int, to_user_id: int, start: date | None, end: date | None
+    ) -> int:
+        """Make ``to_user_id`` the person of ``from_user_id``'s entries from ``start`` to
+        ``end`` inclusive (``None``: unbounded), removed ones included, with their history
+        and authors unchanged; return how many. ``to_user_id`` must have no entries on those
+        days (a fresh stand-in)."""
         ...
     def in_range_of(
         self, user_ids: Iterable[int], kpi_ids: Iterable[str], start: date, end: date

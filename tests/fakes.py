@@ -202,7 +202,9 @@ class FakeUserRepository(_FakeRepository):
         return _copy(found)
 
     def add(self, user: User) -> User:
-        if any(u.telegram_id == user.telegram_id for u in self._data.users.values()):
+        if user.telegram_id is not None and any(
+            u.telegram_id == user.telegram_id for u in self._data.users.values()
+        ):
             raise DuplicateKeyError(f"a user with Telegram id {user.telegram_id} exists")
         user.id = self._data.next_id("users")
         user.created_at = _require_aware(user.created_at or self._clock.now())
@@ -237,10 +239,15 @@ class FakeUserRepository(_FakeRepository):
         _delete_user(data, user_id)
 
     def list_active(self) -> Sequence[User]:
-        return [_copy(u) for _, u in sorted(self._data.users.items()) if u.active]
+        return [_copy(u) for _, u in sorted(self._data.users.items())
+                if u.active and not u.anonymous]
 
 
 def _delete_team(data: FakeData, team_id: int) -> None:
+    stand_ins = {m.user_id for m in data.memberships.values()
+                 if m.team_id == team_id and data.users[m.user_id].anonymous}
+    for user_id in stand_ins:
+        _delete_user(data, user_id)
     data.teams.pop(team_id, None)
     data.memberships = {k: m for k, m in data.memberships.items() if m.team_id != team_id}
     data.chats = {k: c for k, c in data.chats.items() if c.team_id != team_id}
@@ -584,6 +591,18 @@ class FakeEntryRepository(_FakeRepository):
             key = (e.user_id, e.kpi_id)
             found[key] = found.get(key, Decimal(0)) + (e.value or Decimal(0))
         return found
+
+    def reassign(
+        self, from_user_id: int, to_user_id: int, start: date | None, end: date | None
+    ) -> int:
+        self._need_user(to_user_id)
+        moved = 0
+        for e in self._data.entries.values():
+            if (e.user_id == from_user_id and (start is None or e.day >= start)
+                    and (end is None or e.day <= end)):
+                e.user_id = to_user_id
+                moved += 1
+        return moved
 
     def in_range_of(
         self, user_ids: Iterable[int], kpi_ids: Iterable[str], start: date, end: date

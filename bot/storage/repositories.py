@@ -163,9 +163,9 @@ class SqlUserRepository(_Repository):
         """Delete the person and everything about them.
 
         Teams they own pass to the longest-standing current member (admins first, promoted to
-        owner); a team with nobody else in it is deleted with its plans and chats. Everything
-        keyed by the person cascades in the database; rows they only authored for someone
-        else (``entered_by``, ``created_by``) keep their data and forget the author.
+        owner); a team with nobody else in it is deleted with its plans, chats and stand-ins.
+        Everything keyed by the person cascades in the database; rows they only authored for
+        someone else (``entered_by``, ``created_by``) keep their data and forget the author.
         """
         conn = self._conn
         owned = (
@@ -185,7 +185,7 @@ class SqlUserRepository(_Repository):
             for team_id in owned:
                 successor = choose_successor(by_team.get(team_id, []))
                 if successor is None:
-                    conn.execute(delete(t.teams).where(t.teams.c.id == team_id))
+                    _delete_team(conn, team_id)
                     continue
                 conn.execute(
                     update(t.teams)
@@ -200,11 +200,25 @@ class SqlUserRepository(_Repository):
         conn.execute(delete(t.users).where(t.users.c.id == user_id))
 
     def list_active(self) -> Sequence[User]:
-        """Active people, by id."""
+        """Active people, by id (never a stand-in)."""
+        u = t.users.c
         rows = self._conn.execute(
-            select(t.users).where(t.users.c.active.is_(True)).order_by(t.users.c.id)
+            select(t.users).where(u.active.is_(True), u.anonymous.is_(False)).order_by(u.id)
         )
         return [mapping.USERS.load(row) for row in rows]
+
+
+def _delete_team(conn: Connection, team_id: int) -> None:
+    """Delete a team; its plans, chats and memberships cascade. Its stand-ins are users, so
+    they go explicitly (first, while their memberships still say whose they are)."""
+    m = t.memberships.c
+    conn.execute(
+        delete(t.users).where(
+            t.users.c.anonymous.is_(True),
+            t.users.c.id.in_(select(m.user_id).where(m.team_id == team_id)),
+        )
+    )
+    conn.execute(delete(t.teams).where(t.teams.c.id == team_id))
 
 
 def choose_successor(members: Sequence[Membership]) -> Membership | None:
@@ -747,6 +761,18 @@ class SqlEntryRepository(_Repository):
             key = (user_id, kpi_id)
             found[key] = found.get(key, Decimal(0)) + Decimal(int(total)).scaleb(-int(places))
         return found
+
+    def reassign(
+        self, from_user_id: int, to_user_id: int, start: date | None, end: date | None
+    ) -> int:
+        """Move the rows (their history follows: revisions point at the entry's id)."""
+        e = t.entries.c
+        stmt = update(t.entries).where(e.user_id == from_user_id)
+        if start is not None:
+            stmt = stmt.where(e.day >= start)
+        if end is not None:
+            stmt = stmt.where(e.day <= end)
+        return int(self._conn.execute(stmt.values(user_id=to_user_id)).rowcount)
 
     def in_range_of(
         self, user_ids: Iterable[int], kpi_ids: Iterable[str], start: date, end: date

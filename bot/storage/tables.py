@@ -6,7 +6,9 @@ Conventions:
 * Telegram ids (users, chats, messages, updates) are ``BIGINT``: they exceed 32 bits.
 * Every ``user_id`` is the internal ``users.id``, never a Telegram id. Erasing a user cascades
   to everything about them; rows that merely mention them as an author (``entered_by``,
-  ``created_by``) keep the row and forget the author (``SET NULL``).
+  ``created_by``) keep the row and forget the author (``SET NULL``). The figures they reported
+  for a team are first moved to an anonymous stand-in user (``users.anonymous``), a former
+  member of that team, deleted with the team.
 * Quantities and money are :class:`~bot.storage.types.ExactDecimal`, instants are
   :class:`~bot.storage.types.UTCDateTime`, local days are ``DATE``.
 * Enumerations are stored as their string values; the domain enums validate them on load.
@@ -52,12 +54,13 @@ ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UserRow(SQLModel, table=True):
-    """A person who talks to the bot."""
+    """A person who talks to the bot, or the anonymous stand-in of someone erased."""
 
     __tablename__ = "users"
 
     id: int | None = Field(default=None, primary_key=True, sa_type=ID)
-    telegram_id: int = Field(sa_type=BigInteger, unique=True)
+    # NULL only for a stand-in (unique allows any number of NULLs on both databases).
+    telegram_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
     language: str = Field(sa_type=String(16))
     timezone: str = Field(sa_type=String(64))
     country: str = Field(sa_type=String(8))
@@ -70,6 +73,9 @@ class UserRow(SQLModel, table=True):
     active: bool = Field(default=True, sa_type=Boolean)
     onboarded: bool = Field(default=False, sa_type=Boolean)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # A stand-in keeping an erased person's figures in one team's totals (see
+    # ``kpi_core.model.User.anonymous``): no Telegram id, no name, never active.
+    anonymous: bool = Field(default=False, sa_type=Boolean)
 
 
 class TeamRow(SQLModel, table=True):

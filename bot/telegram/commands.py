@@ -122,7 +122,8 @@ async def show_privacy(update: Update, context: BotContext) -> None:
         "Why: to work out your daily quotas, send the morning digest and the evening reminder "
         "at your local time, and show your progress. Nothing is shared with anyone outside "
         "your team, and nothing is used for advertising.\n\n"
-        "To erase everything about you, send /delete_me."
+        "To erase everything about you, send /delete_me. The figures you reported for a team "
+        "stay in its totals, without your name."
     )
     await _reply_text(update, context, text)
 

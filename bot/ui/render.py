@@ -410,7 +410,7 @@ def _body(t: Translator, view: View, token: str, now: datetime, bot_username: st
     if isinstance(view, SettingsView):
         return settings_menu(t, view, token, now)
     if isinstance(view, DeleteView):
-        return delete_menu(t, token)
+        return delete_menu(t, token, view.in_team)
     if isinstance(view, SwitchTeamView):
         return switch_menu(t, view, token)
     assert isinstance(view, NoticeView)
@@ -990,10 +990,14 @@ def switch_menu(t: Translator, view: SwitchTeamView, token: str) -> Menu:
     return Menu(text, rows)
 
 
-def delete_menu(t: Translator, token: str) -> Menu:
-    """``/delete_me``: the confirmation."""
+def delete_menu(t: Translator, token: str, in_team: bool = False) -> Menu:
+    """``/delete_me``: the confirmation (in a team: what stays in its totals)."""
     text = esc(
         t._(
+            "Erase everything I know about you: your answers, plans, KPIs, logged results and "
+            "reminders? The figures you reported stay in your team's totals, without your "
+            "name. This cannot be undone."
+        ) if in_team else t._(
             "Erase everything I know about you: your answers, plans, KPIs, logged results and "
             "reminders? This cannot be undone."
         )

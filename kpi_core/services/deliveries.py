@@ -542,6 +542,8 @@ def snooze_for(uow: UnitOfWork, user: User, now: datetime, message_id: int) -> d
         When it will come (UTC), or ``None`` when that would be at or past the person's local
         midnight or the message is not a sent reminder.
     """
+    if user.telegram_id is None:  # a stand-in has no chat
+        return None
     row = _sent_reminder(uow, user.telegram_id, message_id)
     if row is None or row.id is None:
         return None
@@ -672,7 +674,8 @@ class Planner:
 
         # First move pending rows whose window changed (all of them on the first pass), then
         # add the missing ones: the rows this pass adds are right by construction.
-        reconcile = None if not self._reconciled else [u.telegram_id for u in changed]
+        reconcile = None if not self._reconciled else [u.telegram_id for u in changed
+                                                     if u.telegram_id is not None]
         if reconcile is None or reconcile:
             fresh = {(d.chat_id, d.kind, d.local_date): (d.due_at, d.expires_at)
                      for d in planned}

@@ -266,7 +266,7 @@ def member_name(user: User | None) -> str:
 
 
 def _display_name(user: User | None) -> str:
-    if user is None:
+    if user is None or user.anonymous or user.telegram_id is None:
         return ""
     return user.display_name or str(user.telegram_id)
 

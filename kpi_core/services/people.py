@@ -86,6 +86,9 @@ def kpi_ids_of(uow: UnitOfWork, user_id: int, team_id: int | None) -> list[str]:
 
 
 def display_name(user: User) -> str:
+    """Their name, else their Telegram id; a stand-in has neither (it is never shown)."""
+    if user.anonymous or user.telegram_id is None:
+        return ""
     return user.display_name or str(user.telegram_id)
 
 
@@ -204,7 +207,7 @@ def _assemble(
         reduced = frozenset(day for day, share in offs.get(m.user_id, {}).items()
                             if share is DayOffShare.REDUCE)
         members.append(TeamMember(m.user_id, display_name(user), m.weight, schedule, kpis,
-                                  reduced))
+                                  reduced, anonymous=user.anonymous))
     owner = next((m for m in members if team and m.user_id == team.owner_user_id), None)
     owner_schedule = (owner or members[0]).schedule if members else None
     return TeamState(

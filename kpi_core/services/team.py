@@ -238,7 +238,7 @@ def _change_role(
     uow.teams.save_member(target)
     notify: tuple[Notification, ...] = ()
     person = uow.users.get(target.user_id)
-    if role is TeamRole.ADMIN and person is not None:
+    if role is TeamRole.ADMIN and person is not None and person.telegram_id is not None:
         notify = (Notification(person.telegram_id, person.language,
                                (Message(_YOU_ARE_ADMIN, {"team": team.name}),)),)
     notice = Message(_NOW_ADMIN if role is TeamRole.ADMIN else _NOW_MEMBER, {"name": line.name})
@@ -264,7 +264,7 @@ def _transfer(
     uow.teams.save_member(viewer)
     notify: tuple[Notification, ...] = ()
     person = uow.users.get(target.user_id)
-    if person is not None:
+    if person is not None and person.telegram_id is not None:
         notify = (Notification(person.telegram_id, person.language,
                                (Message(_YOU_ARE_OWNER, {"team": team.name}),)),)
     return _shown(uow, team, viewer, who, notice=Message(_HANDED_OVER, {"name": line.name}),
@@ -301,7 +301,7 @@ def _remove(
     team_ops.remove_member(uow, target, today)
     removed = uow.users.get(target.user_id)
     notify: tuple[Notification, ...] = ()
-    if removed is not None:
+    if removed is not None and removed.telegram_id is not None:
         message = Message(_YOU_WERE_REMOVED, {"team": team.name})
         notify = (Notification(removed.telegram_id, removed.language, (message,)),)
     notice = Message(_REMOVED, {"name": line.name})

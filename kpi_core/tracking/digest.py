@@ -95,6 +95,8 @@ class TeamMember:
         kpi_ids: The KPIs they track, in display order.
         reduced: Their days off (also in ``schedule.days_off``) that reduce the team's plan
             instead of moving their share to the others.
+        anonymous: The stand-in of someone who erased themselves: counts in the team's
+            totals, never listed.
     """
 
     user_id: int
@@ -103,6 +105,7 @@ class TeamMember:
     schedule: WorkSchedule
     kpi_ids: tuple[str, ...]
     reduced: frozenset[date] = frozenset()
+    anonymous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -717,11 +720,13 @@ def team_digest(
     for m in team.members:
         kpi_ids.extend(k for k in m.kpi_ids if k not in kpi_ids)
     # Everyone of the period counts in the team's totals; only those still in the team are
-    # listed (someone removed is not asked for today's numbers).
+    # listed (someone removed is not asked for today's numbers), and never a stand-in (the
+    # figures of someone erased), not even on the day it left.
     lines = [_team_line(team, get_kpi(k), ledger, today, report_day, people, include_today)
              for k in kpi_ids]
     gone = {m.user_id for m in team.members
-            if m.schedule.active_until is not None and m.schedule.active_until < today}
+            if m.anonymous
+            or (m.schedule.active_until is not None and m.schedule.active_until < today)}
     shown = tuple(p for p in people if p.user_id not in gone)
     return TeamDigest(team.team_id, team.name, today, report_day, tuple(lines), shown,
                       team.plan is not None)

@@ -144,6 +144,8 @@ def plan_user_day(
         working: Whether they work on a date (``schedule_for(...).is_working_day``).
     """
     planned: list[Delivery] = []
+    if user.telegram_id is None or user.anonymous:  # a stand-in: nobody to write to
+        return planned
     for kind in (DeliveryKind.DIGEST, DeliveryKind.REMINDER):
         w = user_window(user, kind, day, working)
         if w is not None:

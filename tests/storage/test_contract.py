@@ -32,6 +32,7 @@ from kpi_core.model import (
     UserProfile,
 )
 from kpi_core.ports import DuplicateKeyError, UnitOfWork
+from kpi_core.services.erase import erase_person
 from tests.fakes import ManualClock
 
 NewUow = Callable[[], UnitOfWork]
@@ -811,6 +812,207 @@ def test_erasing_an_owner_hands_the_team_over_or_deletes_it(new_uow: NewUow) -> 
         assert uow.teams.get(solo.id) is None
         assert uow.teams.chat(GROUP_CHAT_ID) is None
         assert uow.plans.of_team(solo.id) == []
+
+
+def test_stand_ins_have_no_telegram_id_and_are_never_active(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        person = add_user(uow, BIG_TG_ID, display_name="Ann")
+        first = uow.users.add(User(telegram_id=None, anonymous=True))
+        second = uow.users.add(User(telegram_id=None, anonymous=True))  # NULLs never collide
+        uow.commit()
+    with new_uow() as uow:
+        loaded = uow.users.get(first.id or 0)
+        assert loaded is not None
+        assert loaded.anonymous
+        assert loaded.telegram_id is None
+        assert first.id != second.id
+        person_again = uow.users.get(person.id or 0)
+        assert person_again is not None
+        assert not person_again.anonymous
+        # Even an "active" stand-in is not listed: nothing is ever planned for it.
+        loaded.active = True
+        uow.users.save(loaded)
+        assert [u.id for u in uow.users.list_active()] == [person.id]
+
+
+def test_reassign_moves_entries_of_the_days_with_their_history(new_uow: NewUow) -> None:
+    (a, b), _ = setup_team(new_uow, 2)
+    days = [DAY - timedelta(days=2), DAY - timedelta(days=1), DAY]
+    with new_uow() as uow:
+        for n, day in enumerate(days):
+            uow.entries.record(a, "calls", day, Decimal(n + 1), a, AT)
+        uow.entries.record(a, "calls", DAY, Decimal("2.50"), b, AT)  # version 2, by b
+        uow.entries.record(a, "meetings", DAY - timedelta(days=1), None, a, AT)  # removed
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.entries.reassign(a, b, DAY - timedelta(days=1), None) == 3
+        assert uow.entries.reassign(a, b, DAY + timedelta(days=1), None) == 0
+        uow.commit()
+    with new_uow() as uow:
+        assert [(e.user_id, e.day, e.value) for e in uow.entries.in_range([a, b], days[0], DAY)] \
+            == [(a, days[0], Decimal(1)), (b, days[1], Decimal(2)), (b, DAY, Decimal("2.50"))]
+        moved = uow.entries.get(b, "calls", DAY)
+        assert moved is not None
+        assert (moved.version, moved.entered_by) == (2, b)
+        assert [(r.value, r.entered_by) for r in uow.entries.history(b, "calls", DAY)] == [
+            (Decimal(3), a), (Decimal("2.50"), b)]
+        assert uow.entries.get(a, "calls", DAY) is None
+        removed = uow.entries.get(b, "meetings", DAY - timedelta(days=1))
+        assert removed is not None
+        assert removed.value is None
+        assert uow.entries.reassign(a, b, None, DAY - timedelta(days=2)) == 1
+
+
+def _team_totals(uow: UnitOfWork, team_id: int, start: date, end: date) -> dict[str, Decimal]:
+    """The team's sums per KPI over everyone who is or was in it (what its totals add up)."""
+    ids = [m.user_id for m in uow.teams.members(team_id)]
+    found: dict[str, Decimal] = {}
+    for (_, kpi_id), total in uow.entries.totals(ids, start, end).items():
+        found[kpi_id] = found.get(kpi_id, Decimal(0)) + total
+    return found
+
+
+def test_erasing_a_member_keeps_their_figures_in_the_team_under_a_stand_in(
+    new_uow: NewUow,
+) -> None:
+    (owner, gone, stays), team_id = setup_team(new_uow, 3)
+    start = DAY - timedelta(days=3)
+    with new_uow() as uow:
+        uow.assignments.replace(gone, team_id, ["revenue", "calls"])
+        uow.assignments.replace(stays, team_id, ["calls"])
+        for n in range(4):
+            day = start + timedelta(days=n)
+            uow.entries.record(gone, "calls", day, Decimal(n + 7), gone, AT)
+            uow.entries.record(gone, "revenue", day, Decimal("12345.67") + n, gone, AT)
+            uow.entries.record(stays, "calls", day, Decimal("0.01"), stays, AT)
+        uow.entries.record(gone, "revenue", DAY, Decimal("0.33"), owner, AT)  # fixed by the owner
+        uow.days_off.add(DayOff(gone, DAY + timedelta(days=1), DayOffKind.SICK))
+        uow.profiles.save(UserProfile(gone, {"role": "sales_manager"}))
+        uow.conversations.save(ConversationState(BIG_TG_ID + 1, gone, "log", "value"))
+        uow.deliveries.plan([_delivery(BIG_TG_ID + 1, AT, user_id=gone)])
+        uow.commit()
+    with new_uow() as uow:
+        before = _team_totals(uow, team_id, start, DAY)
+        erase_person(uow, gone, DAY)
+        uow.commit()
+    # 7 + 8 + 9 + 10 and 4 × 0.01; three days' revenue and the owner's 0.33 for the fourth.
+    assert before == {"calls": Decimal("34.04"), "revenue": Decimal("37040.34")}
+    with new_uow() as uow:
+        assert _team_totals(uow, team_id, start, DAY) == before  # exactly, Decimal for Decimal
+        members = uow.teams.members(team_id)
+        assert [m.user_id for m in members][:2] == [owner, stays]
+        (stand_in,) = members[2:]
+        assert stand_in.user_id not in (owner, gone, stays)
+        assert stand_in.left_on == DAY
+        assert stand_in.joined_on == DAY
+        assert stand_in.role is TeamRole.MEMBER
+        user = uow.users.get(stand_in.user_id)
+        assert user is not None
+        assert user.anonymous
+        assert (user.telegram_id, user.display_name, user.active) == (None, "", False)
+        assert (user.digest_time, user.reminder_time) == (None, None)
+        assert [a.kpi_id for a in uow.assignments.for_user(stand_in.user_id)] == [
+            "revenue", "calls"]
+        # Nothing of the person is left: not their row, their Telegram id, name or history.
+        assert uow.users.get(gone) is None
+        assert uow.users.by_telegram_id(BIG_TG_ID + 1) is None
+        everyone = uow.users.get_many(range(owner, owner + 50))  # every id made here
+        assert BIG_TG_ID + 1 not in {u.telegram_id for u in everyone}
+        assert "P1" not in {u.display_name for u in everyone}
+        assert uow.profiles.get(gone) is None
+        assert uow.conversations.get(BIG_TG_ID + 1, gone) is None
+        assert uow.deliveries.for_chat(BIG_TG_ID + 1) == []
+        assert uow.days_off.in_range([gone, stand_in.user_id], start, DAY + timedelta(days=1)) \
+            == []
+        for day in (start, DAY):
+            for kpi_id in ("calls", "revenue"):
+                assert uow.entries.get(gone, kpi_id, day) is None
+                history = uow.entries.history(stand_in.user_id, kpi_id, day)
+                assert history
+                assert gone not in {r.entered_by for r in history}
+        fixed = uow.entries.history(stand_in.user_id, "revenue", DAY)
+        assert [r.entered_by for r in fixed] == [None, owner]  # someone else's edit keeps them
+        # Never listed: not active, and a former member of the team.
+        assert stand_in.user_id not in {u.id for u in uow.users.list_active()}
+        assert stand_in.left_on is not None
+
+
+def test_erasing_someone_of_two_teams_splits_their_figures_by_team(new_uow: NewUow) -> None:
+    (owner, person), first = setup_team(new_uow, 2)
+    moved_on = DAY + timedelta(days=2)
+    with new_uow() as uow:
+        other_owner = add_user(uow, BIG_TG_ID + 10, display_name="Boss")
+        second = uow.teams.add(Team("Other", other_owner.id or 0))
+        assert second.id is not None
+        uow.teams.add_member(Membership(second.id, other_owner.id or 0, TeamRole.OWNER))
+        old = uow.teams.members(first)[1]
+        old.left_on = moved_on - timedelta(days=1)
+        uow.teams.save_member(old)
+        uow.teams.add_member(Membership(second.id, person, joined_on=moved_on))
+        uow.assignments.replace(person, first, ["calls"])
+        uow.assignments.replace(person, second.id, ["calls"])
+        for n in range(4):
+            uow.entries.record(person, "calls", DAY + timedelta(days=n), Decimal(10 ** n), person,
+                               AT)
+        uow.commit()
+    with new_uow() as uow:
+        erase_person(uow, person, DAY + timedelta(days=3))
+        uow.commit()
+    end = DAY + timedelta(days=3)
+    with new_uow() as uow:
+        assert _team_totals(uow, first, DAY, end) == {"calls": Decimal(11)}
+        assert _team_totals(uow, second.id, DAY, end) == {"calls": Decimal(1100)}
+        (in_first,) = [m for m in uow.teams.members(first) if m.user_id not in (owner,)]
+        (in_second,) = [m for m in uow.teams.members(second.id)
+                        if m.user_id != other_owner.id]
+        assert in_first.user_id != in_second.user_id
+        assert (in_first.joined_on, in_first.left_on) == (DAY, moved_on - timedelta(days=1))
+        assert (in_second.joined_on, in_second.left_on) == (moved_on, end)
+
+
+def test_an_owner_who_erases_themselves_hands_over_and_keeps_their_figures(
+    new_uow: NewUow,
+) -> None:
+    (owner, member), team_id = setup_team(new_uow, 2)
+    with new_uow() as uow:
+        uow.assignments.replace(owner, team_id, ["calls"])
+        uow.entries.record(owner, "calls", DAY, Decimal("3.5"), owner, AT)
+        uow.entries.record(member, "calls", DAY, Decimal(2), member, AT)
+        uow.commit()
+    with new_uow() as uow:
+        erase_person(uow, owner, DAY)
+        uow.commit()
+    with new_uow() as uow:
+        team = uow.teams.get(team_id)
+        assert team is not None
+        assert team.owner_user_id == member  # the stand-in, a former member, never takes over
+        assert _team_totals(uow, team_id, DAY, DAY) == {"calls": Decimal("5.5")}
+        roles = [(m.user_id == member, m.role, m.left_on) for m in uow.teams.members(team_id)]
+        assert roles == [(True, TeamRole.OWNER, None), (False, TeamRole.MEMBER, DAY)]
+
+
+def test_a_deleted_team_takes_its_stand_ins_along(new_uow: NewUow) -> None:
+    (owner, member), team_id = setup_team(new_uow, 2)
+    with new_uow() as uow:
+        uow.assignments.replace(member, team_id, ["calls"])
+        uow.entries.record(member, "calls", DAY, Decimal(4), member, AT)
+        uow.entries.record(owner, "calls", DAY, Decimal(5), owner, AT)
+        uow.commit()
+    with new_uow() as uow:
+        erase_person(uow, member, DAY)
+        uow.commit()
+    with new_uow() as uow:
+        stand_in = uow.teams.members(team_id)[-1].user_id
+        assert _team_totals(uow, team_id, DAY, DAY) == {"calls": Decimal(9)}
+        # The owner goes too: nobody current is left to take the team over (not the stand-in).
+        erase_person(uow, owner, DAY)
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.teams.get(team_id) is None
+        assert uow.users.get(stand_in) is None
+        assert uow.entries.in_range([stand_in], DAY, DAY) == []
+        assert uow.assignments.for_user(stand_in) == []
+        assert uow.users.get_many(range(owner, owner + 50)) == []  # every id made here
 
 
 def test_pending_reschedule_and_requeue(new_uow: NewUow) -> None:

@@ -257,3 +257,46 @@ def test_0002_moves_the_answers_out_and_back(
         assert current(engine) == head_revisions()
     finally:
         engine.dispose()
+
+
+# --- 0004: anonymous stand-ins ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
+def test_0004_downgrade_deletes_the_stand_ins_and_what_they_hold(
+    backend: str, fresh_url: Callable[[str], str]
+) -> None:
+    engine = make_engine(fresh_url(backend))
+    person = {"language": "en", "timezone": "UTC", "country": "RU",
+              "working_weekdays": "0,1,2,3,4", "created_at": _AT}
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(t.users), [
+                {"id": 1, "telegram_id": 101, "display_name": "Anna", "anonymous": False,
+                 "active": True, "onboarded": True, **person},
+                {"id": 2, "telegram_id": None, "display_name": "", "anonymous": True,
+                 "active": False, "onboarded": False, **person},
+            ])
+            conn.execute(insert(t.teams).values(id=1, name="Sales", owner_user_id=1,
+                                                created_at=_AT))
+            conn.execute(insert(t.memberships), [
+                {"team_id": 1, "user_id": user_id, "role": "member", "weight": 1,
+                 "joined_on": None, "left_on": None} for user_id in (1, 2)])
+            conn.execute(insert(t.entries), [
+                {"id": user_id, "user_id": user_id, "kpi_id": "calls", "day": _AT.date(),
+                 "value": 5, "version": 1, "entered_by": None, "entered_at": _AT}
+                for user_id in (1, 2)])
+            conn.execute(insert(t.entry_revisions), [
+                {"entry_id": n, "version": 1, "value": 5, "entered_by": None, "entered_at": _AT}
+                for n in (1, 2)])
+        downgrade(engine, "0003")
+        with engine.connect() as conn:
+            assert conn.execute(select(_users.c.id)).scalars().all() == [1]
+            assert conn.execute(select(t.entries.c.user_id)).scalars().all() == [1]
+            assert conn.execute(select(t.entry_revisions.c.entry_id)).scalars().all() == [1]
+            assert conn.execute(select(t.memberships.c.user_id)).scalars().all() == [1]
+        upgrade(engine)
+        assert current(engine) == head_revisions()
+    finally:
+        engine.dispose()

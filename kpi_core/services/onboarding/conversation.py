@@ -24,6 +24,7 @@ from kpi_core.messages import N_, Message
 from kpi_core.model import ConversationState
 from kpi_core.ports import UnitOfWork
 from kpi_core.services.common import Deps, Who
+from kpi_core.services.erase import stays_in_a_team
 from kpi_core.services.onboarding import delete, join, menus, questionnaire, review
 from kpi_core.services.onboarding.context import (
     EXPIRED,
@@ -81,7 +82,7 @@ def view_of(ctx: Ctx, conv: ConversationState) -> View:
     if conv.flow == FLOW_MENU:
         return menus.screen_of(ctx, conv)
     if conv.flow == FLOW_DELETE:
-        return DeleteView()
+        return DeleteView(stays_in_a_team(ctx.uow, ctx.user_id))
     return NoticeView(Message(USE_BUTTONS))
 
 

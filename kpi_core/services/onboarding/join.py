@@ -206,7 +206,8 @@ def accept_join(ctx: Ctx, conv: ConversationState, qs: State, left_location: boo
         owner=owner_name,
     )
     notify: tuple[Notification, ...] = ()
-    if not already and owner is not None and owner.id != user.id:
+    if (not already and owner is not None and owner.telegram_id is not None
+            and owner.id != user.id):
         count = team_ops.joined_count(ctx.uow, team.id)
         name = user.display_name or str(user.telegram_id)
         lines = (

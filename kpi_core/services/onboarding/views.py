@@ -318,7 +318,14 @@ class SettingsView:
 
 @dataclass(frozen=True, slots=True)
 class DeleteView:
-    """``/delete_me``: are you sure?"""
+    """``/delete_me``: are you sure?
+
+    Attributes:
+        in_team: Some team of theirs stays: what they reported there stays in its totals,
+            without their name (the confirmation says so).
+    """
+
+    in_team: bool = False
 
 
 @dataclass(frozen=True, slots=True)
