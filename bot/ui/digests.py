@@ -189,7 +189,7 @@ def team_digest(t: Translator, d: TeamDigest) -> Menu:
                                                  "🔥 {count} days in a row", streak).format(
                         count=t.number(streak))
             lines.append(f"{place} {icon} <b>{esc(person.name)}</b> — {esc(detail)}")
-        missing = [p.name for p in people if not p.reported]
+        missing = [p.name for p in people if p.missing]
         if missing and d.report_day is not None and d.missing != "hidden":
             day = short_date(t, d.report_day)
             if d.missing == "counted":

@@ -661,12 +661,22 @@ def combined(parts: Sequence[Progress], today_quantum: Decimal) -> Progress | No
 
 @dataclass(frozen=True, slots=True)
 class TeamPersonLine:
-    """One person in the team digest."""
+    """One person in the team digest.
+
+    ``off``: the day reported on was not a working day for them (a day off, their weekend),
+    so nothing was expected of them that day.
+    """
 
     user_id: int
     name: str
     reported: bool
     standings: tuple[KpiStanding, ...]
+    off: bool = False
+
+    @property
+    def missing(self) -> bool:
+        """They have not reported on a day they worked."""
+        return not self.reported and not self.off
 
     @property
     def status(self) -> Status | None:
@@ -714,7 +724,8 @@ def team_digest(
                                      report_day=report_day, include_today=include_today)
         metric_ids = {x.id for k in m.kpi_ids for x in get_kpi(k).inputs}
         reported = report_day is not None and ledger.logged_on(m.user_id, report_day, metric_ids)
-        people.append(TeamPersonLine(m.user_id, m.name, reported, tuple(standings)))
+        off = report_day is not None and not m.schedule.is_working_day(report_day)
+        people.append(TeamPersonLine(m.user_id, m.name, reported, tuple(standings), off))
     people.sort(key=lambda p: (-(p.completion or Decimal(-1)), p.name))
     kpi_ids: list[str] = []
     for m in team.members:

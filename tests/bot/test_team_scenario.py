@@ -3,8 +3,9 @@
 An owner and three managers in one group chat: the owner sets up a 1 200 000 ₽ plan for April
 2025 for four people, the managers join by the invite link (two in Russian, one in English),
 the owner gives Boris twice the weight of the others, links the group and turns its
-leaderboard on. Everyone logs every working day; Gleb is removed on Thursday; on Friday the
-group becomes a supergroup. The next Monday's team digest reaches the supergroup with the
+leaderboard on, and marks Vera's vacation from Wednesday to Friday (her share goes to the
+team). Everyone logs every working day; Gleb is removed on Thursday; on Friday the group
+becomes a supergroup. The next Monday's team digest reaches the supergroup with the
 right totals, names and ranking, in the group's language.
 """
 
@@ -75,6 +76,15 @@ async def test_a_week_of_a_team_of_four_in_one_group(
         weights = {m.user_id: m.weight for m in uow.teams.members(1)}
     assert sorted(weights.values()) == [1, 1, 1, 2]
 
+    # Vera is on vacation Wednesday to Friday; the rest of the team covers her share.
+    await owner.say("/team")
+    await owner.tap("🏖 Days off", "🏖 User44")
+    await owner.say("09.04–11.04")
+    assert owner.text.startswith("User44: vacation 9–11 April 2025\nThat is 3 working days off.")
+    assert "Their share of those days goes to the rest of the team." in owner.text
+    await owner.tap("✅ Save")
+    assert "User44: 9–11 April 2025 (vacation, the team covers)" in owner.text
+
     # The group: linked by the owner (its digest speaks the language the owner uses then),
     # leaderboard on.
     if group_language == "ru":
@@ -94,6 +104,8 @@ async def test_a_week_of_a_team_of_four_in_one_group(
         for user, amount in DAILY.items():
             if user == GLEB and offset >= 3:
                 continue  # removed on Thursday
+            if user == VERA and offset >= 2:
+                continue  # on vacation
             word = "выручка" if chats[user].language == "ru" else "revenue"
             await chats[user].say(f"{word} {amount}")
         if offset == 3:  # Thursday: Gleb leaves the team
@@ -116,7 +128,8 @@ async def test_a_week_of_a_team_of_four_in_one_group(
     await sched.tick()
     [digest] = harness.sent_texts(SUPERGROUP)
     assert not harness.sent_texts(GROUP)
-    total = 5 * (DAILY[OWNER] + DAILY[BORIS] + DAILY[VERA]) + 3 * DAILY[GLEB]  # 355 000
+    total = (5 * (DAILY[OWNER] + DAILY[BORIS]) + 2 * DAILY[VERA]  # 310 000
+             + 3 * DAILY[GLEB])
     nbsp = "\u00a0"
     if group_language == "ru":
         assert digest.startswith("📊 Сводка команды «User42», понедельник, 14 апреля")
@@ -128,6 +141,11 @@ async def test_a_week_of_a_team_of_four_in_one_group(
         assert f"Revenue: ₽{total // 1000},000 of" in digest
         assert "Leaderboard:" in digest
         assert "🔥 5 days in a row" in digest
+    # Vera was on vacation on Friday: nobody is missing; her streak survives the days off.
+    assert "User44" in digest
+    assert "Нет результатов" not in digest
+    assert "No results" not in digest
+    assert ("🔥 2 дня подряд" if group_language == "ru" else "🔥 2 days in a row") in digest
     # Ranked by completion; Gleb, removed, counts in the totals but is not listed any more.
     assert "🥇" in digest
     assert "User45" not in digest
