@@ -46,6 +46,7 @@ from kpi_core.ports import UnitOfWork
 from kpi_core.services import membership as team_ops
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.onboarding import EXPIRED, NoticeView, Reply
+from kpi_core.services.onboarding.context import FLOW_TEAM
 from kpi_core.services.permissions import TeamAction, check
 from kpi_core.services.share_views import (
     DayOffPreview,
@@ -60,7 +61,7 @@ from kpi_core.tracking.reminders import local_date, zone
 
 __all__ = ["ACTIONS", "FLOW", "press", "takes_text", "typed"]
 
-FLOW = "team"
+FLOW = FLOW_TEAM
 ACTIONS = frozenset({"pt", "ptb", "ptk", "pte", "ptr", "ptsv",
                      "do", "dom", "dok", "dsh", "dsv", "dcl"})
 _TARGETS, _TARGET_AMOUNT = "targets", "target_amount"

@@ -75,7 +75,13 @@ async def test_the_owner_gives_one_manager_a_bigger_target_and_sees_everyones_ne
     await boris.say("/today")
     assert "Сегодня: 10\u00a0000\u00a0₽" in boris.text
     assert "осталось 150\u00a0000\u00a0₽ из 150\u00a0000\u00a0₽" in boris.text
-    # ↩ gives him a share again.
+    # /cancel while a target is asked for drops what is pending; ↩ gives him a share again.
+    await owner.say("/team")
+    await owner.tap("🎯 Own targets", "✏️ User44")
+    await owner.say("/cancel")
+    assert owner.text == "Closed. Nothing was changed."
+    await owner.say("100000")  # a number, now: logged as today's revenue, not a target
+    assert saved_targets(april) == {BORIS: Decimal("150000.00")}
     await owner.say("/team")
     await owner.tap("🎯 Own targets", "↩ Share", "✅ Save")
     assert saved_targets(april) == {}

@@ -37,6 +37,9 @@ FLOW_PAUSED = "onboarding_paused"
 """An unfinished setup left with /cancel: kept so that /start carries on from the same step
 (it is not an open conversation: typed text and buttons do not reach it)."""
 
+FLOW_TEAM = "team"
+"""``/team`` → 🎯 and 🏖 (:mod:`kpi_core.services.team_shares`): not one of this package's
+flows, but one it gives typed text and /cancel to."""
 MY_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_KPIS, FLOW_MENU, FLOW_EDIT, FLOW_DELETE,
                       FLOW_SWITCH})
 QUESTION_FLOWS = frozenset({FLOW_ONBOARDING, FLOW_JOIN, FLOW_EDIT})

@@ -35,6 +35,7 @@ from kpi_core.services.onboarding.context import (
     FLOW_ONBOARDING,
     FLOW_PAUSED,
     FLOW_SWITCH,
+    FLOW_TEAM,
     MY_FLOWS,
     ONBOARD_FIRST,
     USE_BUTTONS,
@@ -165,6 +166,13 @@ def cancel(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
     with uow:
         ctx = open_ctx(uow, deps, who)
         conv = ctx.conversation() if ctx else None
+        if ctx is not None and conv is None:
+            # /team → 🎯 or 🏖 left open: nothing pending is saved.
+            other = uow.conversations.get(who.chat_id, ctx.user_id)
+            if other is not None and other.flow == FLOW_TEAM:
+                ctx.clear()
+                uow.commit()
+                return reply(ctx, NoticeView(Message(menus.CLOSED_UNCHANGED)), None, closed=True)
         if ctx is None or conv is None:
             return Reply(NoticeView(Message(_NO_CONVERSATION)), closed=True, language=who.language)
         if conv.flow == FLOW_ONBOARDING and not ctx.user.onboarded:
