@@ -73,6 +73,7 @@ __all__ = [
     "split_evenly",
     "split_plan",
     "spread",
+    "team_quota",
 ]
 
 MONEY_QUANTUM = Decimal("0.01")
@@ -442,6 +443,12 @@ def split_plan(
                 schedule=tuple(DayAmount(d, a) for d, a in zip(days, amounts, strict=True)),
             )
         )
+    return team_quota(plan, quantum, people)
+
+
+def team_quota(plan: Decimal, quantum: Decimal, people: Sequence[PersonQuota]) -> TeamQuota:
+    """The team's quota of people's parts (split together, or separately and put together:
+    individual targets and the shared rest): the per-day sums and the team's rate."""
     by_day: dict[date, Fraction] = {}
     for person in people:
         for item in person.schedule:

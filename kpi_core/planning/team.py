@@ -54,14 +54,13 @@ from kpi_core.messages import N_, Message
 from kpi_core.planning.calendar import Period, WorkSchedule
 from kpi_core.planning.quotas import (
     MONEY_QUANTUM,
-    DayAmount,
     Member,
     PersonQuota,
     QuotaError,
     TeamQuota,
     ceil_to_quantum,
-    round_to_quantum,
     split_plan,
+    team_quota,
 )
 
 __all__ = [
@@ -275,7 +274,7 @@ def split_over_seats(
     if not fixed:
         if not any(isinstance(s.key, Vacancy) and s.key.off for s in chosen):
             return split_plan(target, split_members(period, chosen), quantum)
-        return _team_quota(target, quantum, _shared(target, period, chosen, quantum))
+        return team_quota(target, quantum, _shared(target, period, chosen, quantum))
     given = sum(fixed.values(), start=Decimal(0))
     if given > target:
         raise TargetsExceedPlan(target, given)
@@ -303,7 +302,7 @@ def split_over_seats(
     order: dict[Hashable, int] = {s.key: n for n, s in enumerate(chosen)}
     shared = _shared(pool, period, rest, quantum)
     people = sorted([*parts, *shared], key=lambda p: order.get(p.key, len(order)))
-    return _team_quota(target, quantum, people)
+    return team_quota(target, quantum, people)
 
 
 def _shared(
@@ -331,24 +330,6 @@ def _shared(
 
 def _owner_of(key: int | Vacancy) -> int | None:
     return key.user_id if isinstance(key, Vacancy) else key
-
-
-def _team_quota(plan: Decimal, quantum: Decimal, people: Sequence[PersonQuota]) -> TeamQuota:
-    """One team quota of parts split separately (fixed targets and the shared rest)."""
-    by_day: dict[date, Fraction] = {}
-    for person in people:
-        for item in person.schedule:
-            by_day[item.day] = by_day.get(item.day, Fraction(0)) + Fraction(item.amount)
-    rate = sum((p.daily_exact for p in people), Fraction(0))
-    return TeamQuota(
-        plan=plan,
-        quantum=quantum,
-        people=tuple(people),
-        schedule=tuple(DayAmount(d, round_to_quantum(by_day[d], quantum)) for d in sorted(by_day)),
-        daily=ceil_to_quantum(rate, quantum),
-        daily_exact=rate,
-        _by_key={p.key: p for p in people},
-    )
 
 
 def is_vacant(key: object) -> bool:
