@@ -134,7 +134,7 @@ def person_figure(t: Translator, charts: ProgressCharts) -> Figure:
     for chart, (cumulative, daily) in zip(shown, grid, strict=True):
         _cumulative(t, cumulative, chart)
         _daily(t, daily, chart)
-    title = t._("Progress on {date}").format(date=t.date(charts.today, "d MMMM y"))
+    title = t._("Progress on {date}").format(date=t.period(charts.today, charts.today))
     if charts.period is not None:
         title = t._("{title} · plan for {period}").format(
             title=title, period=t.period(charts.period.start, charts.period.end))
@@ -260,7 +260,7 @@ def team_figure(t: Translator, chart: TeamChart) -> Figure:
         _team_panel(t, ax, group)
     fig.suptitle(
         t._("Team “{team}” on {date} · plan for {period}").format(
-            team=chart.team_name, date=t.date(chart.today, "d MMMM y"),
+            team=chart.team_name, date=t.period(chart.today, chart.today),
             period=t.period(chart.start, chart.end)),
         fontsize=15, fontweight="bold")
     fig.legend(handles=[
@@ -339,10 +339,17 @@ class Drawn:
     notice: str | None
 
 
-def draw_progress(uow: UnitOfWork, deps: Deps, who: Who, *, team_only: bool = False) -> Drawn:
+def draw_progress(
+    uow: UnitOfWork, deps: Deps, who: Who, *, team_only: bool = False,
+    language: str | None = None,
+) -> Drawn:
     """Load the charts (one read-only unit of work) and draw them; blocking, for a worker
-    thread (the bot) or the terminal (the console, ``kpi-coach chart``)."""
+    thread (the bot) or the terminal (the console, ``kpi-coach chart``).
+
+    Args:
+        language: Draw in this language instead of the person's stored one.
+    """
     charts = progress_charts(uow, deps, who, team_only=team_only)
-    t = translator(charts.language)
+    t = translator(language or charts.language)
     why = t.render(charts.notice) if charts.notice is not None else None
-    return Drawn(charts.language, charts.today, pictures(t, charts), why)
+    return Drawn(t.language, charts.today, pictures(t, charts), why)

@@ -86,7 +86,7 @@ def test_english_words_dates_and_amounts() -> None:
     assert daily.get_ylabel() == "Per day"
     assert "₽1,000,000" in [t.get_text() for t in cumulative.get_yticklabels()]
     assert cumulative.get_title(loc="left").startswith("Revenue: ₽50,000 of ₽1,000,000")
-    assert fig.get_suptitle() == "Progress on 1 April 2025 · plan for 1–30 April 2025"
+    assert fig.get_suptitle() == "Progress on 9 April 2025 · plan for 1–30 April 2025"
     assert "Required pace to the end" in texts(fig)
 
 
@@ -103,7 +103,7 @@ def test_russian_words_dates_and_amounts() -> None:
     assert f"1{NBSP}000{NBSP}000{NBSP}₽" in [t.get_text() for t in cumulative.get_yticklabels()]
     assert cumulative.get_title(loc="left").startswith(
         f"Выручка: 50{NBSP}000{NBSP}₽ из 1{NBSP}000{NBSP}000{NBSP}₽")
-    assert fig.get_suptitle().startswith("Прогресс на 1 апреля 2025")
+    assert fig.get_suptitle() == "Прогресс на 9 апреля 2025\u202fг. · план на 1–30 апреля 2025\u202fг."
     assert "Нужный темп до конца периода" in texts(fig)
     assert not any(word in " ".join(texts(fig)) for word in ("Total", "Plan", "Today", "Date"))
 
@@ -178,5 +178,5 @@ def test_pictures_have_translated_captions() -> None:
         "ru", april(9), Period(april(1), april(30)), "Anna",
         (chart(april(1), april(30), 440, LOGGED, april(9)),), TEAM))
     assert [p.caption for p in pictures] == [
-        "Ваш прогресс по 1 показателю", "Команда «Sales»: каждый против своей цели"]
+        "Ваш прогресс по 1 показателю", "Команда «Sales»: каждый в сравнении со своей целью"]
     assert all(p.png.startswith(b"\x89PNG") for p in pictures)
