@@ -103,7 +103,8 @@ def test_russian_words_dates_and_amounts() -> None:
     assert f"1{NBSP}000{NBSP}000{NBSP}₽" in [t.get_text() for t in cumulative.get_yticklabels()]
     assert cumulative.get_title(loc="left").startswith(
         f"Выручка: 50{NBSP}000{NBSP}₽ из 1{NBSP}000{NBSP}000{NBSP}₽")
-    assert fig.get_suptitle() == "Прогресс на 9 апреля 2025\u202fг. · план на 1–30 апреля 2025\u202fг."
+    assert fig.get_suptitle() == ("Прогресс на 9 апреля 2025\u202fг. · "
+                                  "план на 1–30 апреля 2025\u202fг.")
     assert "Нужный темп до конца периода" in texts(fig)
     assert not any(word in " ".join(texts(fig)) for word in ("Total", "Plan", "Today", "Date"))
 
