@@ -130,7 +130,7 @@ def person_figure(t: Translator, charts: ProgressCharts) -> Figure:
     """The person's picture: one row per KPI, cumulative on the left, per day on the right."""
     shown = charts.kpis[:MAX_KPIS]
     fig = _figure(person_size(len(shown)))
-    grid = fig.subplots(len(shown), 2, squeeze=False, width_ratios=(3, 2))
+    grid = fig.subplots(len(shown), 2, squeeze=False, width_ratios=(1.4, 1))
     for chart, (cumulative, daily) in zip(shown, grid, strict=True):
         _cumulative(t, cumulative, chart)
         _daily(t, daily, chart)
@@ -242,12 +242,12 @@ def _daily(t: Translator, ax: Axes, chart: KpiChart) -> None:
     _amounts(t, ax, chart.unit, chart.currency, top)
     ax.set_ylabel(t._("Per day"))
     need = chart.progress.need_per_day
-    title = t._("Per day; quota {quota}").format(
+    title = t._("Quota {quota}").format(
         quota=_money_or_number(t, chart, max(chart.quota, default=Decimal(0))))
     if need is not None:
-        title = t._("{title}; now needed {need} a day").format(
+        title = t._("{title}; needed now {need} a day").format(
             title=title, need=_money_or_number(t, chart, need))
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(title, loc="left", fontsize=10)
 
 
 # -- the team ----------------------------------------------------------------------------------
