@@ -1,8 +1,8 @@
 """How long does drawing a /progress chart take, and how much memory?
 
 Draws the picture of a month of one KPI (revenue, April 2025 in Russia, logged up to 17 April:
-:func:`example` of ``tools/chart_example.py``) ten times in each language, from the series to the PNG
-bytes (:func:`bot.charts.person_figure` + :func:`bot.charts.png`), and prints the median, the
+``example()`` of ``tools/chart_example.py``) ten times in each language, from the series to the
+PNG bytes (:func:`bot.charts.person_figure` + :func:`bot.charts.png`), and prints the median, the
 fastest and the slowest; the same for the two-KPI picture of the README and for building the
 series alone. The goal: under one second for a month of one KPI. Memory: the Python heap's
 peak during one render (``tracemalloc``, measured on a separate run, since tracing slows it
@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 
+from chart_example import example  # noqa: E402
+
 from bot.charts import person_figure, png  # noqa: E402
 from bot.i18n import translator  # noqa: E402
-from chart_example import example  # noqa: E402
 
 RUNS = 10
 
