@@ -13,6 +13,7 @@ down) and the process's peak resident size (``ru_maxrss``, matplotlib included).
 
 from __future__ import annotations
 
+import argparse
 import resource
 import statistics
 import sys
@@ -47,6 +48,7 @@ def report(name: str, times: list[float]) -> None:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     png(person_figure(translator("en"), example("en", 1)))  # warm up: fonts, caches
     for language in ("en", "ru"):
         t = translator(language)

@@ -5,6 +5,7 @@ database::
 
     kpi-coach chart --user 123456789 --out progress.png          # your KPIs
     kpi-coach chart --user 123456789 --team --out team.png --lang ru
+    kpi-coach chart --user 123456789 --date 2025-04-30           # as it stood that evening
 
 ``--user`` is the Telegram id of the person whose charts to draw; ``--team`` draws their
 team's chart instead, which needs them to be its owner or an admin (as in Telegram). Exit code
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bot.calendars import HolidaysCalendarProvider
@@ -22,6 +24,7 @@ from bot.charts import draw_progress
 from bot.clock import SystemClock
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.settings import load_settings
+from kpi_core.ports import Clock
 from kpi_core.services.common import Deps, Who
 
 
@@ -40,11 +43,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="where to write the PNG (default: progress.png or team.png)")
     parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, default=None,
                         help="language (default: the person's own)")
+    parser.add_argument("--date", type=date.fromisoformat, default=None,
+                        help="draw as of this day, YYYY-MM-DD (default: today)")
     parser.add_argument(
         "--database-url", default=None,
         help="SQLAlchemy URL (default: DATABASE_URL or the SQLite file in DATA_DIR)",
     )
     parser.set_defaults(handler=run_chart)
+
+
+class _EndOf:
+    """A clock stopped at 11:00 UTC on ``day``: it is ``day`` in every zone from UTC-11 to
+    UTC+12, and whatever was logged that day counts (the charts go by days, not hours)."""
+
+    def __init__(self, day: date) -> None:
+        self._at = datetime.combine(day, time(11, 0), UTC)
+
+    def now(self) -> datetime:
+        return self._at
 
 
 def run_chart(args: argparse.Namespace) -> int:
@@ -54,7 +70,7 @@ def run_chart(args: argparse.Namespace) -> int:
     settings = load_settings()
     engine = prepare_database(args.database_url or settings.resolved_database_url())
     try:
-        clock = SystemClock()
+        clock: Clock = SystemClock() if args.date is None else _EndOf(args.date)
         drawn = draw_progress(uow_factory(engine, clock)(),
                               Deps(clock, HolidaysCalendarProvider()),
                               Who(args.user, args.user, args.lang or settings.default_language),
