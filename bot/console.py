@@ -34,9 +34,11 @@ import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from bot.calendars import HolidaysCalendarProvider
+from bot.charts import draw_progress
 from bot.clock import SystemClock
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
 from bot.settings import load_settings
@@ -98,8 +100,10 @@ class Console:
         width: int | None = None,
         prompt: str = "",
         echo: bool = False,
+        chart_dir: Path | None = None,
     ) -> None:
         self._new_uow = uow_factory
+        self._chart_dir = chart_dir
         self._clock = clock
         self._out = out
         self._width = width
@@ -206,6 +210,7 @@ class Console:
             "log": lambda: self._show_daily(
                 daily_loop.log_command(self._new_uow(), self._deps, self._who, rest)),
             "digest": self._digest,
+            "progress": lambda: self._progress(rest),
             "restart": lambda: self._call(use.begin, restart=True),
             "cancel": lambda: self._call(use.cancel),
             "plan": lambda: self._call(use.open_plan),
@@ -218,8 +223,8 @@ class Console:
                 "buttons); at a multiple choice #1,3,4 ticks several. Where a number is the "
                 "answer, type it as it is: 9,500,000. Back, skip, done and save are words too. "
                 "Log results in one line: calls 35, meetings 4. Commands: /start /restart "
-                "/cancel /log /today /digest /plan /kpis /team /settings /language /privacy "
-                "/delete_me /quit")),
+                "/cancel /log /today /progress /digest /plan /kpis /team /settings /language "
+                "/privacy /delete_me /quit")),
             "privacy": lambda: self._print(self.t._(
                 "Everything is stored in the bot's database: your settings, answers, plan, KPIs "
                 "and results. /delete_me erases it.")),
@@ -238,6 +243,21 @@ class Console:
             return
         self._daily = None
         self._show_menu(digests.digest(translator(preview.language), preview.digest))
+
+    def _progress(self, rest: str) -> None:
+        """/progress: the charts as PNG files (the current folder unless told), their paths."""
+        team_only = rest.lower() in ("team", "команда")
+        drawn = draw_progress(self._new_uow(), self._deps, self._who, team_only=team_only)
+        t = translator(drawn.language)
+        folder = self._chart_dir or Path.cwd()
+        for i, picture in enumerate(drawn.pictures):
+            name = "team" if team_only or i > 0 else "progress"
+            path = folder / f"{name}-{drawn.today.isoformat()}.png"
+            path.write_bytes(picture.png)
+            self._print(t._("{caption}: saved to {path}").format(caption=picture.caption,
+                                                                   path=path))
+        if drawn.notice is not None:
+            self._print(drawn.notice)
 
     def _start(self, payload: str) -> None:
         code = invite_code_from_payload(payload)

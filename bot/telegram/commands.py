@@ -99,6 +99,7 @@ async def show_help(update: Update, context: BotContext) -> None:
         "/start — set up (or continue the setup)\n"
         "/today — today's quota and progress\n"
         "/log — record today's results\n"
+        "/progress — charts of your progress (owners and admins: the team's too)\n"
         "/plan — view or change the plan; the daily quotas follow\n"
         "/kpis — view, swap, remove or add KPIs\n"
         "/team — who is in your team; the invite link for colleagues\n"

@@ -275,7 +275,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     group = DAILY_GROUP
     app.add_handler(CommandHandler("log", log_command, filters=PRIVATE), group)
     app.add_handler(CommandHandler("today", today_command, filters=PRIVATE), group)
-    app.add_handler(CommandHandler(["log", "today"], private_only, filters=GROUPS), group)
+    app.add_handler(CommandHandler(["log", "today", "progress"], private_only,
+                                   filters=GROUPS), group)
     app.add_handler(CommandHandler("link", link_command, filters=GROUPS), group)
     app.add_handler(CommandHandler("unlink", unlink_command, filters=GROUPS), group)
     app.add_handler(CallbackQueryHandler(press_button, pattern=callbacks.pattern("d")), group)

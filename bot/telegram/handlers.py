@@ -8,7 +8,7 @@ daily loop (logging results, digest buttons); the error handler comes last.
 
 from __future__ import annotations
 
-from bot.telegram import commands, daily, errors, middleware, onboarding, team
+from bot.telegram import commands, daily, errors, middleware, onboarding, progress, team
 from bot.telegram.context import BotApplication
 
 
@@ -19,5 +19,6 @@ def register(app: BotApplication) -> None:
     onboarding.register(app)
     commands.register(app)
     team.register(app)
+    progress.register(app)
     daily.register(app)
     errors.register(app)

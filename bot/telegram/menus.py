@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start or resume setup")),
     ("today", N_("Today's plan and progress")),
     ("log", N_("Log today's results")),
+    ("progress", N_("Progress charts")),
     ("plan", N_("Set or change the plan")),
     ("kpis", N_("Your KPIs")),
     ("team", N_("Your team and its invite link")),

@@ -197,7 +197,7 @@ async def test_every_menu_command_has_a_handler_here_or_in_the_daily_loop(
 ) -> None:
     mine = {"start", "plan", "kpis", "team", "settings", "language", "help", "privacy", "restart",
             "delete_me", "cancel"}
-    daily = {"today", "log"}
+    daily = {"today", "log", "progress"}
     assert {name for name, _ in COMMANDS} <= mine | daily
 
 

@@ -212,6 +212,7 @@ async def test_the_command_menu_is_published_in_english_and_russian(harness: Bot
         "start",
         "today",
         "log",
+        "progress",
         "plan",
         "kpis",
         "team",

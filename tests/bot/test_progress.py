@@ -1,0 +1,80 @@
+"""/progress through the real PTB application, in English and Russian.
+
+The team of :mod:`tests.bot.test_board` on Friday 11 April 2025: the owner (English) gets his
+own chart and the team's; Boris (Russian), a member, gets his own, and is told who may see the
+team's. The PNGs themselves are checked in ``tests/unit/test_charts_render.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.charts import draw_progress
+from bot.i18n import translator
+from bot.telegram import progress
+from kpi_core.services.permissions import _ONLY_MANAGERS
+from tests.bot.chat import Chat
+from tests.bot.harness import BotHarness
+from tests.bot.test_board import friday  # noqa: F401 (the fixture)
+from tests.bot.test_team import BORIS, OWNER
+
+
+def photos(harness: BotHarness, chat_id: int) -> list[str]:
+    """Captions of the photos sent to ``chat_id``; each call carries a file."""
+    sent = [c for c in harness.calls_to("sendPhoto") if int(c.params["chat_id"]) == chat_id]
+    assert all("photo" in c.files for c in sent)
+    return [str(c.params.get("caption", "")) for c in sent]
+
+
+async def test_the_owner_gets_his_chart_and_the_teams(friday: BotHarness) -> None:  # noqa: F811
+    await Chat(friday, OWNER).say("/progress")
+    # Revenue is the only KPI with a target in the plan (deals have none): one chart.
+    assert photos(friday, OWNER) == ["Your progress on 1 KPI",
+                                     "Team “User42”: everyone against their own target"]
+    assert friday.sent_texts(OWNER) == []
+    friday.clear()
+    await Chat(friday, OWNER).say("/progress team")
+    assert photos(friday, OWNER) == ["Team “User42”: everyone against their own target"]
+
+
+async def test_a_member_gets_his_own_chart_in_russian_and_not_the_teams(
+    friday: BotHarness,  # noqa: F811
+) -> None:
+    boris = Chat(friday, BORIS, "ru")
+    await boris.say("/progress")
+    (caption,) = photos(friday, BORIS)
+    assert caption == "Ваш прогресс по 1 показателю"
+    friday.clear()
+    await boris.say("/progress team")
+    assert photos(friday, BORIS) == []
+    assert friday.sent_texts(BORIS) == [translator("ru")._(_ONLY_MANAGERS)]
+    assert friday.sent_texts(BORIS)[0].startswith("Это")
+
+
+async def test_someone_not_set_up_is_sent_to_start(harness: BotHarness) -> None:
+    await Chat(harness, 99).say("/progress")
+    assert photos(harness, 99) == []
+    assert harness.sent_texts(99) == [
+        "You have no KPIs to log yet. Send /start to choose them and set a plan."]
+
+
+async def test_the_charts_are_drawn_off_the_event_loop(
+    friday: BotHarness, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    threads: list[threading.Thread] = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread())
+        return draw_progress(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(progress, "draw_progress", spy)
+    await Chat(friday, OWNER).say("/progress")
+    assert threads
+    assert threads[0] is not threading.main_thread()
+
+
+async def test_progress_in_a_group_points_to_the_private_chat(friday: BotHarness) -> None:  # noqa: F811
+    await friday.send_group(-100500, OWNER, "/progress")
+    assert friday.sent_texts(-100500) == ["Send this command to me in a private chat."]
