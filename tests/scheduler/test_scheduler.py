@@ -444,3 +444,19 @@ async def test_group_digest_to_a_linked_chat(world: World) -> None:
         chat = uow.teams.chat(-1001)
     assert chat is not None
     assert not chat.active
+
+
+async def test_the_weekly_report_is_sent_once_right_after_the_digest(world: World) -> None:
+    user_id, _ = person(world.new_uow, 1, kpis=["cold_calls"], targets={"cold_calls": 440})
+    log(world.new_uow, user_id, {date(2025, 4, d): {"cold_calls": 20} for d in (7, 8, 9, 10, 11)})
+    world.clock.set(utc(2025, 4, 14, 5, 0))  # Monday 08:00 in Moscow
+    await world.run_until(utc(2025, 4, 14, 7, 0), step_minutes=5)
+    world.planner.forget()  # a restart: the planner forgets, the table does not
+    await world.run_until(utc(2025, 4, 14, 9, 0), step_minutes=5)
+    sent = [s for s in world.sender.to(1) if not s.text.startswith("🕕")]
+    assert [s.text.split()[0] for s in sent] == ["☀️", "📅"]
+    assert sent[1].at == utc(2025, 4, 14, 6, 5)  # the next pass after the digest at 09:00
+    assert "<b>Calls</b>: 100 of 100 · ▓▓▓▓▓▓▓▓▓▓ 100%" in sent[1].text
+    # 440 - 100 (nothing logged 1-4 April) = 340 over 13 days: 27 on the first 2, 26 after.
+    assert "To stay on plan at this pace: 132 this week (27 today)." in sent[1].text
+    assert (DeliveryKind.WEEKLY_REPORT, date(2025, 4, 14), DeliveryStatus.SENT) in rows(world, 1)
