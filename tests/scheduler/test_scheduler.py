@@ -456,7 +456,7 @@ async def test_the_weekly_report_is_sent_once_right_after_the_digest(world: Worl
     sent = [s for s in world.sender.to(1) if not s.text.startswith("🕕")]
     assert [s.text.split()[0] for s in sent] == ["☀️", "📅"]
     assert sent[1].at == utc(2025, 4, 14, 6, 5)  # the next pass after the digest at 09:00
-    assert "<b>Calls</b>: 100 of 100 · ▓▓▓▓▓▓▓▓▓▓ 100%" in sent[1].text
+    assert "Calls: 100 of 100 · ▓▓▓▓▓▓▓▓▓▓ 100%" in sent[1].text
     # 440 - 100 (nothing logged 1-4 April) = 340 over 13 days: 27 on the first 2, 26 after.
     assert "To stay on plan at this pace: 132 this week (27 today)." in sent[1].text
     assert (DeliveryKind.WEEKLY_REPORT, date(2025, 4, 14), DeliveryStatus.SENT) in rows(world, 1)
