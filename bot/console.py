@@ -17,7 +17,8 @@ What can be typed:
   ``сохранить`` — the buttons of that name;
 * a results line, as in Telegram: ``calls 35, meetings 4`` or ``вчера: звонки 30``;
 * ``/start``, ``/start join_<code>``, ``/restart``, ``/cancel``, ``/log [day or results]``,
-  ``/today``, ``/digest`` (the morning digest that would be sent now), ``/plan``, ``/kpis``,
+  ``/today``, ``/digest`` (the morning digest that would be sent now), ``/report`` and
+  ``/report month`` (the weekly and monthly report that would be sent), ``/plan``, ``/kpis``,
   ``/team``, ``/settings``, ``/language [en|ru]``, ``/help``, ``/privacy``, ``/delete_me``,
   ``/quit``;
 * anything else — a typed answer (an amount, a city, a time).
@@ -43,7 +44,7 @@ from bot.clock import SystemClock
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, resolve_language, translator
 from bot.settings import load_settings
 from bot.timezone_lookup import canonical_zone, city_zone, country_code, zone_suggestions
-from bot.ui import callbacks, daily_render, digests, render
+from bot.ui import callbacks, daily_render, digests, render, reports
 from kpi_core.advice.questionnaire import Kind, Validators
 from kpi_core.ports import Clock, UnitOfWork
 from kpi_core.services import daily_loop
@@ -51,6 +52,7 @@ from kpi_core.services import onboarding as use
 from kpi_core.services import team as use_team
 from kpi_core.services.common import Deps, Who
 from kpi_core.services.membership import invite_code_from_payload
+from kpi_core.tracking.reports import ReportKind
 
 CONSOLE_USER_ID = 0
 """The console's person: Telegram never gives id 0 to anyone."""
@@ -211,6 +213,7 @@ class Console:
                 daily_loop.log_command(self._new_uow(), self._deps, self._who, rest)),
             "digest": self._digest,
             "progress": lambda: self._progress(rest),
+            "report": lambda: self._report(rest),
             "restart": lambda: self._call(use.begin, restart=True),
             "cancel": lambda: self._call(use.cancel),
             "plan": lambda: self._call(use.open_plan),
@@ -223,8 +226,8 @@ class Console:
                 "buttons); at a multiple choice #1,3,4 ticks several. Where a number is the "
                 "answer, type it as it is: 9,500,000. Back, skip, done and save are words too. "
                 "Log results in one line: calls 35, meetings 4. Commands: /start /restart "
-                "/cancel /log /today /progress /digest /plan /kpis /team /settings /language "
-                "/privacy /delete_me /quit")),
+                "/cancel /log /today /progress /digest /report /plan /kpis /team /settings "
+                "/language /privacy /delete_me /quit")),
             "privacy": lambda: self._print(self.t._(
                 "Everything is stored in the bot's database: your settings, answers, plan, KPIs "
                 "and results. /delete_me erases it.")),
@@ -258,6 +261,16 @@ class Console:
                                                                    path=path))
         if drawn.notice is not None:
             self._print(drawn.notice)
+
+    def _report(self, which: str) -> None:
+        """The weekly report that would be sent this week (``/report month``: the monthly)."""
+        kind = ReportKind.MONTH if which.lower() in ("month", "месяц") else ReportKind.WEEK
+        preview = daily_loop.report_preview(self._new_uow(), self._deps, self._who, kind)
+        if preview.report is None:
+            self._print(translator(preview.language).render(preview.reason))
+            return
+        self._daily = None
+        self._show_menu(reports.report(translator(preview.language), preview.report))
 
     def _start(self, payload: str) -> None:
         code = invite_code_from_payload(payload)

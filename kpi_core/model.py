@@ -47,6 +47,10 @@ class DeliveryKind(StrEnum):
 
     DIGEST = "digest"
     REMINDER = "reminder"
+    WEEKLY_REPORT = "weekly_report"
+    """The week before, on the first working day of a week (:mod:`kpi_core.tracking.reports`)."""
+    MONTHLY_REPORT = "monthly_report"
+    """The month before, on the first working day of a month."""
 
 
 class DeliveryStatus(StrEnum):
@@ -81,6 +85,7 @@ class User:
     digest_time: time | None = time(9, 0)
     reminder_time: time | None = time(18, 0)
     display_name: str = ""
+    digest_chart: bool = False
     active: bool = True
     onboarded: bool = False
     id: int | None = None

@@ -67,13 +67,14 @@ from bot.scheduler.ratelimit import (
     TelegramRateLimiter,
     retry_after_seconds,
 )
-from bot.ui import digests
+from bot.ui import digests, reports
 from bot.ui.render import Menu
 from kpi_core.model import Delivery, DeliveryStatus
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
 from kpi_core.services import deliveries
 from kpi_core.services.deliveries import Outcome, keep_snooze
 from kpi_core.tracking.digest import TeamDigest
+from kpi_core.tracking.reports import PeriodReport
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ def render(item: deliveries.Outgoing) -> Menu:
         return digests.reminder(t, content)
     if isinstance(content, TeamDigest):
         return digests.team_digest(t, content)
+    if isinstance(content, PeriodReport):
+        return reports.report(t, content)
     return digests.digest(t, content)
 
 

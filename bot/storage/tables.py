@@ -69,6 +69,8 @@ class UserRow(SQLModel, table=True):
     digest_time: time | None = Field(default=None, sa_type=Time)
     reminder_time: time | None = Field(default=None, sa_type=Time)
     display_name: str = Field(default="", sa_type=String(256))
+    # The morning digest carries the progress chart (a setting, off by default).
+    digest_chart: bool = Field(default=False, sa_type=Boolean)
     # False once the person blocked the bot or was deactivated: no more scheduled messages.
     active: bool = Field(default=True, sa_type=Boolean)
     onboarded: bool = Field(default=False, sa_type=Boolean)

@@ -953,6 +953,9 @@ def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) 
         esc(t._("Working days: {value}").format(value=weekdays_text(t, view.weekdays))),
         esc(t._("Morning digest: {value}").format(value=time_text(t, view.digest))),
         esc(t._("Evening reminder: {value}").format(value=time_text(t, view.reminder))),
+        esc(t._("Chart in the morning digest: {value}").format(
+            value=t.pgettext("setting", "on") if view.digest_chart
+            else t.pgettext("setting", "off"))),
     ]
 
     def b(label: str, action: str) -> Button:
@@ -971,6 +974,8 @@ def settings_menu(t: Translator, view: SettingsView, token: str, now: datetime) 
             b(t.pgettext("button", "Morning digest"), "digest"),
             b(t.pgettext("button", "Evening reminder"), "reminder"),
         ),
+        (b(t.pgettext("button", "📈 Turn the digest chart off") if view.digest_chart
+           else t.pgettext("button", "📈 Turn the digest chart on"), Action.CHART),),
         (b(t.pgettext("button", "Close"), "close"),),
     )
     return Menu("\n".join(lines), rows)

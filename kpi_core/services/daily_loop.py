@@ -45,6 +45,7 @@ from kpi_core.services.errors import NotSetUp
 from kpi_core.services.people import Person, person_from, person_today
 from kpi_core.tracking.digest import PersonDigest
 from kpi_core.tracking.reminders import zone
+from kpi_core.tracking.reports import PeriodReport, ReportKind, period_key
 
 __all__ = [
     "DAILY_FLOW",
@@ -101,6 +102,8 @@ _RETYPE = N_("Send the right number, then.")
 _SNOOZED = N_("I will remind you again at {time}.")
 _TOO_LATE = N_("Too late to snooze today's reminder.")
 _NO_DIGEST = N_("There is no digest for you yet: it needs a plan and KPIs. Send /start.")
+_NO_REPORT = N_("There is no report for you yet: it sums up the week (month) before this one, "
+                "from your first working day with us.")
 
 
 # -- presses: what a button means, parsed from its data by the adapter ---------------------------
@@ -623,6 +626,29 @@ def digest_preview(uow: UnitOfWork, deps: Deps, who: Who) -> DigestPreview:
         # Greeted by the hour it is now, as a digest sent now would be.
         built = deliveries.build_digests(uow, deps.calendars, [user], day, now)
         return DigestPreview(built.get(user.id), user.language or who.language)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPreview:
+    """The weekly (monthly) report the person would get this week (month), built now (the
+    console's /report)."""
+
+    report: PeriodReport | None
+    language: str
+    reason: Message = field(default_factory=lambda: Message(_NO_REPORT))
+
+
+def report_preview(uow: UnitOfWork, deps: Deps, who: Who, kind: ReportKind) -> ReportPreview:
+    """Build the report on the week (month) before this one, as it would be sent today
+    (whatever the day; nothing is sent)."""
+    with uow:
+        user = uow.users.by_telegram_id(who.telegram_id)
+        if user is None or user.id is None:
+            return ReportPreview(None, who.language)
+        now = deps.clock.now()
+        key = period_key(kind, person_today(user, now))
+        built = deliveries.build_reports(uow, deps.calendars, [user], kind, key, now)
+        return ReportPreview(built.get(user.id), user.language or who.language)
 
 
 # -- group chats: /link and /unlink -------------------------------------------------------------

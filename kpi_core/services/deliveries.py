@@ -5,7 +5,9 @@ The scheduler (``bot/scheduler``) only claims due rows, renders what :func:`comp
 decides *what* is due and *what* it says lives here, over the ports, so it runs on the fakes:
 
 * :class:`Planner` — one row per (chat, kind, local date): today's and tomorrow's digest and
-  reminder of every person and linked group; pending rows move when settings change;
+  reminder of every person and linked group, and a person's weekly and monthly report on the
+  first working day of a week or month (keyed by that week's or month's first day); pending
+  rows move when settings change;
 * :func:`compose` — re-checks claimed rows against the current settings (moves, skips,
   expires) and builds the digests and reminders in batches with the latest numbers;
 * :func:`record` — outcomes of sends: sent, retried, failed; a blocked chat is deactivated;
@@ -23,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from kpi_core.advice.catalog import Aggregation, get_kpi
 from kpi_core.model import (
@@ -35,7 +37,7 @@ from kpi_core.model import (
     User,
 )
 from kpi_core.parsing.quickform import Loggable, loggables_for
-from kpi_core.planning.calendar import WorkSchedule
+from kpi_core.planning.calendar import Period, WorkSchedule
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork, WorkingCalendar
 from kpi_core.services.daily import mark_chat_inactive, move_group_chat
 from kpi_core.services.people import (
@@ -43,6 +45,7 @@ from kpi_core.services.people import (
     kpi_ids_of,
     ledger_for,
     membership_of,
+    person_today,
     schedule_of,
     team_state,
     team_states,
@@ -58,6 +61,7 @@ from kpi_core.tracking.digest import (
     team_digest,
 )
 from kpi_core.tracking.reminders import (
+    REPORT_KINDS,
     Verdict,
     Window,
     check_due,
@@ -65,10 +69,12 @@ from kpi_core.tracking.reminders import (
     plan_group_day,
     plan_user_day,
     previous_working_day,
+    report_key_floor,
     start_of_day,
     user_window,
     zone,
 )
+from kpi_core.tracking.reports import PeriodReport, ReportKind, person_report, reported_period
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +89,7 @@ __all__ = [
     "Planner",
     "ReminderView",
     "build_digests",
+    "build_reports",
     "build_team_digest",
     "compose",
     "keep_snooze",
@@ -277,6 +284,98 @@ def build_team_digest(
     return replace(digest, leaderboard=chat.leaderboard, missing=chat.missing, streaks=streaks)
 
 
+# -- weekly and monthly reports (batch) ---------------------------------------------------------
+def build_reports(
+    uow: UnitOfWork,
+    calendars: CalendarProvider,
+    users: Sequence[User],
+    kind: ReportKind,
+    key: date,
+    now: datetime,
+) -> dict[int, PeriodReport]:
+    """Weekly (monthly) reports for many people, the period before the week (month) starting
+    on ``key``, as of ``now`` (each person's local date is the report day).
+
+    Each person's team is loaded with every plan in force on some day of the period (one
+    :func:`~kpi_core.services.people.team_state` per plan, as the digests of those days saw
+    it) and with the plan in force on the report day. People without a team or KPIs, and
+    those who had no working day in the period and logged nothing, are left out.
+    """
+    cache = {u.id: u for u in users if u.id is not None}
+    team_of: dict[int, int] = {}
+    for membership in uow.teams.memberships_of_users(cache):
+        if membership.left_on is None:
+            team_of.setdefault(membership.user_id, membership.team_id)
+    period = reported_period(kind, key)
+    by_today: dict[date, list[int]] = {}
+    for uid in team_of:
+        by_today.setdefault(person_today(cache[uid], now), []).append(uid)
+    calendar_cache: dict[str, WorkingCalendar] = {}
+    segments: dict[int, list[TeamState]] = {}
+    result: dict[int, PeriodReport] = {}
+    for today, ids in by_today.items():
+        current = team_states(uow, calendars, {team_of[u] for u in ids}, today, cache,
+                              calendar_cache)
+        starts = [period.start]
+        for team_id in current:
+            if team_id not in segments:
+                segments[team_id] = _segments(uow, calendars, team_id, period, cache,
+                                              calendar_cache)
+            plan = current[team_id].plan
+            if plan is not None:
+                starts.append(plan.period_start)
+        ledger = Ledger(uow.entries.in_range(ids, min(starts), today))
+        streaks = _streaks(uow, {u: schedule_of(current[team_of[u]], u) for u in ids}, today)
+        for uid in ids:
+            team = current[team_of[uid]]
+            member = team.member(uid)
+            if member is None or not member.kpi_ids:
+                continue
+            report = person_report(kind, key, today, uid, segments[team_of[uid]], team, ledger,
+                                   streaks.get(uid, 0))
+            if report.working_days or any(k.best_day for k in report.kpis):
+                result[uid] = report
+    return result
+
+
+def _segments(
+    uow: UnitOfWork,
+    calendars: CalendarProvider,
+    team_id: int,
+    period: Period,
+    users: dict[int, User],
+    calendar_cache: dict[str, WorkingCalendar],
+) -> list[TeamState]:
+    """The team with each plan in force on some day of ``period``, newest plan first."""
+    plans = [p for p in uow.plans.of_team(team_id)
+             if p.period_start <= period.end and p.period_end >= period.start]
+    found: list[TeamState] = []
+    day = period.start
+    while day <= period.end:
+        covering = [p for p in plans if p.period_start <= day <= p.period_end]
+        if not covering:
+            day += timedelta(days=1)
+            continue
+        state = team_state(uow, calendars, team_id, day, users, calendar_cache)
+        if state.plan is None:  # pragma: no cover - of_team and current disagree
+            day += timedelta(days=1)
+            continue
+        if all(s.plan is None or s.plan.id != state.plan.id for s in found):
+            found.append(state)
+        day = min(state.plan.period_end, period.end) + timedelta(days=1)
+    found.sort(key=_newest, reverse=True)
+    return found
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def _newest(state: TeamState) -> tuple[datetime, int]:
+    """A plan's place among the newest (``PlanRepository.current``: creation time, then id)."""
+    plan = state.plan
+    return (plan.created_at or _EPOCH, plan.id or 0) if plan is not None else (_EPOCH, 0)
+
+
 def team_owner(uow: UnitOfWork, team_id: int) -> User | None:
     """The team's owner (whose clock the group digest follows)."""
     team = uow.teams.get(team_id)
@@ -315,12 +414,13 @@ def reminder_views(
 
 
 def working_checker(
-    uow: UnitOfWork, calendars: CalendarProvider, user: User, around: date
+    uow: UnitOfWork, calendars: CalendarProvider, user: User, around: date, after: int = 7
 ) -> Callable[[date], bool]:
-    """``is_working_day`` for the person (calendar, weekdays, days off near ``around``)."""
+    """``is_working_day`` for the person (calendar, weekdays, days off from a week before
+    ``around`` to ``after`` days after it)."""
     assert user.id is not None
     offs = {o.day for o in uow.days_off.in_range([user.id], around - timedelta(days=7),
-                                                  around + timedelta(days=7))}
+                                                  around + timedelta(days=after))}
     schedule = WorkSchedule(calendar_for(calendars, user.country), frozenset(user.working_weekdays),
                             frozenset(offs))
     return schedule.is_working_day
@@ -329,8 +429,9 @@ def working_checker(
 
 
 # -- composing claimed rows --------------------------------------------------------------------
-Content = PersonDigest | TeamDigest | ReminderView
-"""What a scheduled message says, as data: ``bot/ui/digests.py`` words it."""
+Content = PersonDigest | TeamDigest | ReminderView | PeriodReport
+"""What a scheduled message says, as data: ``bot/ui/digests.py`` and ``bot/ui/reports.py``
+word it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +521,10 @@ def _check(
     if row.error == SNOOZED:
         window: Window | None = Window(row.due_at, row.expires_at)
     else:
-        working = working_checker(uow, calendars, person, row.local_date)
+        # A report's row is keyed by the first day of its week or month: the day it is due
+        # may be weeks later (the first working day of the month after a long leave).
+        working = working_checker(uow, calendars, person, row.local_date,
+                                  38 if row.kind in REPORT_KINDS else 7)
         window = user_window(person, row.kind, row.local_date, working,
                              require_active=not group)
     verdict, _ = check_due(now, window)
@@ -448,6 +552,13 @@ def _build(
                 team = build_team_digest(uow, calendars, row.team_id, local, chat=chat)
                 if team is not None:
                     result[row.id or 0] = (chat.language, team)
+        elif kind in REPORT_KINDS:
+            reports = build_reports(uow, calendars, [p for _, p in items], REPORT_KINDS[kind],
+                                    local, now)
+            for row, person in items:
+                report = reports.get(person.id or 0)
+                if report is not None:
+                    result[row.id or 0] = (person.language, report)
         elif kind is DeliveryKind.DIGEST:
             built = build_digests(uow, calendars, [p for _, p in items], local, now)
             for row, person in items:
@@ -715,9 +826,11 @@ class Planner:
             with self._uow_factory() as own:
                 return self._days_off(people, now, own)
         today = now.date()
+        # From the start of the week or month: whether a day is the first working day of
+        # either (a report is due) depends on the days off before it.
+        since = min(today, report_key_floor(today)) - timedelta(days=2)
         for start in range(0, len(ids), _CHUNK):
-            for off in uow.days_off.in_range(ids[start:start + _CHUNK],
-                                             today - timedelta(days=2),
+            for off in uow.days_off.in_range(ids[start:start + _CHUNK], since,
                                              today + timedelta(days=self._ahead + 2)):
                 found.setdefault(off.user_id, set()).add(off.day)
         return found
@@ -753,7 +866,10 @@ class Planner:
         moved = skipped = 0
         since = now.date() - timedelta(days=1)
         with self._uow_factory() as uow:
-            rows = uow.deliveries.pending(since, chat_ids)
+            # Reports are keyed by the first day of their week or month.
+            rows = [r for r in uow.deliveries.pending(report_key_floor(since) - timedelta(days=1),
+                                                      chat_ids)
+                    if r.local_date >= since or r.kind in REPORT_KINDS]
             for user_id in {r.user_id for r in rows
                             if r.user_id is not None and r.user_id not in users}:
                 found = uow.users.get(user_id)

@@ -13,6 +13,11 @@ Rules:
 * A morning **digest** is due at ``digest_time`` on working days and is useful until local noon
   (:data:`DIGEST_DEADLINE`), or for :data:`DIGEST_MIN_WINDOW` when the digest time is at or
   after noon.
+* A **weekly** or **monthly report** is due at ``digest_time`` on the person's first working
+  day of the week (month) (:func:`kpi_core.tracking.reports.report_day`), right after the
+  digest, and is useful until the end of that local day. Its row's ``local_date`` is the first
+  day of the week (month), not the day it is due: one report per period whatever days off are
+  marked later (see :mod:`kpi_core.tracking.reports`).
 * A local time that does not exist (a daylight-saving gap) moves forward by the length of the
   gap (02:30 on a spring-forward night becomes 03:30, PEP 495 ``fold=0``); an ambiguous local
   time (the repeated hour in autumn) takes its first occurrence.
@@ -29,6 +34,7 @@ from zoneinfo import ZoneInfo
 from kpi_core.model import Delivery, DeliveryKind, GroupChat, User
 from kpi_core.planning.calendar import WorkSchedule
 from kpi_core.ports import WorkingCalendar
+from kpi_core.tracking.reports import ReportKind, period_key, report_day
 
 REMINDER_WINDOW = timedelta(hours=2)
 """A reminder sent later than this after its due time is stale: it is expired instead."""
@@ -38,6 +44,12 @@ DIGEST_DEADLINE = time(12, 0)
 
 DIGEST_MIN_WINDOW = timedelta(hours=2)
 """A digest set for noon or later is still useful for this long."""
+
+REPORT_KINDS: dict[DeliveryKind, ReportKind] = {
+    DeliveryKind.WEEKLY_REPORT: ReportKind.WEEK,
+    DeliveryKind.MONTHLY_REPORT: ReportKind.MONTH,
+}
+"""The scheduled reports and the period each sums up."""
 
 
 @lru_cache(maxsize=1024)
@@ -91,6 +103,9 @@ def window(kind: DeliveryKind, day: date, at: time, tz: ZoneInfo) -> Window:
     Cached: at scale most people share a zone, a day and a time.
     """
     due = local_instant(day, at, tz)
+    if kind in REPORT_KINDS:
+        return Window(due, max(start_of_day(day + timedelta(days=1), tz),
+                               due + timedelta(minutes=1)))
     if kind is DeliveryKind.REMINDER:
         end_of_day = start_of_day(day + timedelta(days=1), tz)
         expires = min(due + REMINDER_WINDOW, end_of_day)
@@ -125,10 +140,19 @@ def user_window(
     Nothing is due when the person turned that message off, is inactive (unless
     ``require_active`` is False: a group follows its owner's clock even if the owner blocked
     the bot), or does not work on ``day`` (``working`` answers that, e.g.
-    ``schedule_for(...).is_working_day``).
+    ``schedule_for(...).is_working_day``). For a report ``day`` is its row's key (any day of
+    the week or month will do) and the window is on the first working day of that period.
     """
     at = user_time(user, kind)
-    if at is None or (require_active and not user.active) or not working(day):
+    if at is None or (require_active and not user.active):
+        return None
+    report = REPORT_KINDS.get(kind)
+    if report is not None:
+        found = report_day(report, period_key(report, day), working)
+        if found is None:
+            return None
+        day = found
+    elif not working(day):
         return None
     return window(kind, day, at, zone(user.timezone))
 
@@ -136,7 +160,8 @@ def user_window(
 def plan_user_day(
     user: User, day: date, working: Callable[[date], bool]
 ) -> list[Delivery]:
-    """Deliveries for one person's private chat on local ``day`` (digest, then reminder).
+    """Deliveries for one person's private chat on local ``day`` (digest, the weekly and
+    monthly reports when ``day`` is the first working day of a week or month, then reminder).
 
     Args:
         user: The person, with ``id`` set; their private chat id is their Telegram id.
@@ -146,11 +171,17 @@ def plan_user_day(
     planned: list[Delivery] = []
     if user.telegram_id is None or user.anonymous:  # a stand-in: nobody to write to
         return planned
-    for kind in (DeliveryKind.DIGEST, DeliveryKind.REMINDER):
-        w = user_window(user, kind, day, working)
+    for kind in (DeliveryKind.DIGEST, *REPORT_KINDS, DeliveryKind.REMINDER):
+        key = day
+        report = REPORT_KINDS.get(kind)
+        if report is not None:
+            key = period_key(report, day)
+            if report_day(report, key, working) != day:
+                continue
+        w = user_window(user, kind, key, working)
         if w is not None:
             planned.append(Delivery(
-                chat_id=user.telegram_id, kind=kind, local_date=day, due_at=w.due_at,
+                chat_id=user.telegram_id, kind=kind, local_date=key, due_at=w.due_at,
                 expires_at=w.expires_at, user_id=user.id,
             ))
     return planned
@@ -229,3 +260,9 @@ def working_days_between(
         if working(day):
             yield day
         day += timedelta(days=1)
+
+
+def report_key_floor(day: date) -> date:
+    """The earliest key a report due on ``day`` can have: the Monday of its week or the first
+    of its month (the planner loads days off, and re-checks pending rows, from there)."""
+    return min(period_key(kind, day) for kind in REPORT_KINDS.values())

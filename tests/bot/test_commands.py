@@ -161,6 +161,34 @@ async def test_settings_change_zone_digest_and_working_days(onboarded: Chat) -> 
     assert "Язык: Русский" in onboarded.text
 
 
+async def test_settings_turn_the_digest_chart_on_and_off(onboarded: Chat) -> None:
+    harness = onboarded.harness
+
+    def stored() -> bool:
+        with harness.services.uow_factory() as uow:
+            user = uow.users.by_telegram_id(42)
+            assert user is not None
+            return user.digest_chart
+
+    await onboarded.say("/settings")
+    assert "Chart in the morning digest: off" in onboarded.text
+    assert not stored()  # off by default
+    await onboarded.tap("📈 Turn the digest chart on")
+    assert "Saved." in onboarded.text
+    assert "Chart in the morning digest: on" in onboarded.text
+    assert "📈 Turn the digest chart off" in onboarded.labels()
+    assert stored()
+    await onboarded.say("/language")
+    await onboarded.tap("Русский")
+    await onboarded.say("/settings")
+    assert "График в утренней сводке: вкл." in onboarded.text
+    await onboarded.tap("📈 Выключить график в сводке")
+    assert "График в утренней сводке: выкл." in onboarded.text
+    assert not stored()
+    await onboarded.tap("Закрыть")
+    assert "Закрыто. Изменения сохранены." in onboarded.text
+
+
 async def test_delete_me_erases_everything_after_confirmation(onboarded: Chat) -> None:
     harness = onboarded.harness
     await onboarded.say("/delete_me")

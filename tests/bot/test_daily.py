@@ -199,6 +199,7 @@ async def test_reply_to_the_evening_reminder(
     clock: ManualClock,
 ) -> None:
     clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))  # 18:00 Moscow
+    await scheduler(harness).tick()  # Monday's weekly report first (due since 09:00)
     await scheduler(harness).tick()
     reminder = harness.last_message(42)
     assert reminder.text.startswith("🕕 Time to log today's results: Calls, Meetings, and Revenue.")
@@ -222,6 +223,7 @@ async def test_reminder_buttons_and_snooze(
 ) -> None:
     sched = scheduler(harness)
     clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))
+    await sched.tick()  # Monday's weekly report first (due since 09:00), then the reminder
     await sched.tick()
     reminder = harness.last_message(42)
     clock.advance(minutes=5)
@@ -253,6 +255,7 @@ async def test_snooze_near_midnight_is_refused_in_russian(
         uow.commit()
     sched = scheduler(harness)
     clock.set(datetime(2025, 11, 24, 15, 0, tzinfo=UTC))
+    await sched.tick()  # Monday's weekly report first (due since 09:00), then the reminder
     await sched.tick()
     clock.set(datetime(2025, 11, 24, 20, 30, tzinfo=UTC))  # 23:30 in Moscow
     harness.clear()

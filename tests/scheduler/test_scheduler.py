@@ -43,6 +43,15 @@ def times(world: World, chat_id: int) -> list[datetime]:
     return [s.at for s in world.sender.to(chat_id)]
 
 
+REPORT_ICONS = ("📅", "🗓")
+"""How the weekly and the monthly report begin."""
+
+
+def daily_times(world: World, chat_id: int) -> list[datetime]:
+    """When the digests and reminders (not the reports) went out."""
+    return [s.at for s in world.sender.to(chat_id) if not s.text.startswith(REPORT_ICONS)]
+
+
 async def test_reminders_fire_at_local_time_in_four_zones(world: World) -> None:
     zones = {1: "Europe/Moscow", 2: "Asia/Vladivostok", 3: "America/New_York", 4: "Europe/Berlin"}
     for tg, tz in zones.items():
@@ -95,14 +104,18 @@ async def test_dst_gap_and_overlap_in_new_york(world: World) -> None:
     await world.run_until(utc(2025, 3, 10, 12, 0), step_minutes=10)
     # Reminders: 9 March 01:30 EST = 06:30; 10 March 01:30 EDT = 05:30.
     # Digests: 9 March 02:30 -> 03:30 EDT = 07:30; 10 March 02:30 EDT = 06:30.
-    assert times(world, 1) == [utc(2025, 3, 9, 6, 30), utc(2025, 3, 9, 7, 30),
-                               utc(2025, 3, 10, 5, 30), utc(2025, 3, 10, 6, 30)]
+    assert daily_times(world, 1) == [utc(2025, 3, 9, 6, 30), utc(2025, 3, 9, 7, 30),
+                                     utc(2025, 3, 10, 5, 30), utc(2025, 3, 10, 6, 30)]
+    # Monday 10 March: the weekly report right after the digest (the next pass: a chat's
+    # messages go out one at a time, in order).
+    reports = [s.at for s in world.sender.to(1) if s.text.startswith(REPORT_ICONS)]
+    assert reports == [utc(2025, 3, 10, 6, 40)]
     world.sender.sent.clear()
     world.clock.set(utc(2025, 11, 1, 18, 0))
     await world.run_until(utc(2025, 11, 3, 12, 0), step_minutes=10)
     # 2 Nov: 01:30 EDT = 05:30 (first of the two), 02:30 EST = 07:30; 3 Nov: 06:30, 07:30.
-    assert times(world, 1) == [utc(2025, 11, 2, 5, 30), utc(2025, 11, 2, 7, 30),
-                               utc(2025, 11, 3, 6, 30), utc(2025, 11, 3, 7, 30)]
+    assert daily_times(world, 1) == [utc(2025, 11, 2, 5, 30), utc(2025, 11, 2, 7, 30),
+                                     utc(2025, 11, 3, 6, 30), utc(2025, 11, 3, 7, 30)]
 
 
 async def test_no_reminder_after_logging(world: World) -> None:
@@ -133,10 +146,13 @@ async def test_after_downtime_only_useful_messages_are_sent(
     person(world.new_uow, 1, targets={"cold_calls": 380}, period=(date(2025, 11, 1),
                                                                     date(2025, 11, 30)))
     world.clock.set(first_tick)  # the bot comes back and keeps running until midnight
-    await world.run_until(utc(2025, 11, 24, 20, 59), step_minutes=30)
-    kinds = [not s.text.startswith("🕕") for s in world.sender.to(1)]  # 🕕: the reminder
-    assert kinds.count(True) == int(digest_sent)
-    assert kinds.count(False) == int(reminder_sent)
+    # Five-minute passes: the weekly report (due since 09:00) goes first, the reminder next.
+    await world.run_until(utc(2025, 11, 24, 20, 59), step_minutes=5)
+    texts = [s.text for s in world.sender.to(1)]
+    assert sum(not x.startswith(("🕕", *REPORT_ICONS)) for x in texts) == int(digest_sent)
+    assert sum(x.startswith("🕕") for x in texts) == int(reminder_sent)  # 🕕: the reminder
+    # Monday's weekly report is worth sending all day.
+    assert sum(x.startswith("📅") for x in texts) == 1
 
 
 async def test_a_long_downtime_sends_no_burst(world: World) -> None:
@@ -234,8 +250,9 @@ async def test_under_flood_limits_a_persons_messages_keep_their_order(world: Wor
     assert world.sender.to(1) == []
     await world.run_until(utc(2025, 11, 24, 15, 10), step_minutes=1)
     sent = world.sender.to(1)
-    # The digest first (🌙: it goes out at 18:02, so "Good evening"), then the reminder.
-    assert [s.text.split()[0] for s in sent] == ["🌙", "🕕"], [s.text for s in sent]
+    # The digest first (🌙: it goes out at 18:02, so "Good evening"), Monday's weekly report,
+    # then the reminder.
+    assert [s.text.split()[0] for s in sent] == ["🌙", "📅", "🕕"], [s.text for s in sent]
     assert sent[0].at == utc(2025, 11, 24, 15, 2)
     assert sent[0].at < sent[1].at
 
@@ -399,7 +416,7 @@ async def test_two_planners_on_postgresql_plan_each_row_once(
     clock.set(utc(2025, 11, 24, 4, 0))
     s1, s2 = await asyncio.gather(asyncio.to_thread(w1.planner.plan_once),
                                   asyncio.to_thread(w2.planner.plan_once))
-    assert s1.inserted + s2.inserted == 50 * 4  # 2 kinds × 2 days each
+    assert s1.inserted + s2.inserted == 50 * 5  # 2 kinds × 2 days each, Monday's report
     clock.set(utc(2025, 11, 24, 6, 0))  # 09:00 Moscow: the digests are due
     await asyncio.gather(w1.dispatcher.run_once(), w2.dispatcher.run_once())
     assert sorted(s.chat_id for s in w1.sender.sent + w2.sender.sent) == list(range(1, 51))
@@ -427,3 +444,19 @@ async def test_group_digest_to_a_linked_chat(world: World) -> None:
         chat = uow.teams.chat(-1001)
     assert chat is not None
     assert not chat.active
+
+
+async def test_the_weekly_report_is_sent_once_right_after_the_digest(world: World) -> None:
+    user_id, _ = person(world.new_uow, 1, kpis=["cold_calls"], targets={"cold_calls": 440})
+    log(world.new_uow, user_id, {date(2025, 4, d): {"cold_calls": 20} for d in (7, 8, 9, 10, 11)})
+    world.clock.set(utc(2025, 4, 14, 5, 0))  # Monday 08:00 in Moscow
+    await world.run_until(utc(2025, 4, 14, 7, 0), step_minutes=5)
+    world.planner.forget()  # a restart: the planner forgets, the table does not
+    await world.run_until(utc(2025, 4, 14, 9, 0), step_minutes=5)
+    sent = [s for s in world.sender.to(1) if not s.text.startswith("🕕")]
+    assert [s.text.split()[0] for s in sent] == ["☀️", "📅"]
+    assert sent[1].at == utc(2025, 4, 14, 6, 5)  # the next pass after the digest at 09:00
+    assert "Calls: 100 of 100 · ▓▓▓▓▓▓▓▓▓▓ 100%" in sent[1].text
+    # 440 - 100 (nothing logged 1-4 April) = 340 over 13 days: 27 on the first 2, 26 after.
+    assert "To stay on plan at this pace: 132 this week (27 today)." in sent[1].text
+    assert (DeliveryKind.WEEKLY_REPORT, date(2025, 4, 14), DeliveryStatus.SENT) in rows(world, 1)

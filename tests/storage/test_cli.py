@@ -33,7 +33,7 @@ def test_upgrade_current_downgrade_on_the_default_sqlite_file(
     assert run("db", "current") == 0
     assert capsys.readouterr().out.strip().endswith(": empty (base)")
     assert run("db", "upgrade") == 0
-    assert capsys.readouterr().out.strip().endswith(": 0005 (head)")
+    assert capsys.readouterr().out.strip().endswith(": 0006 (head)")
     assert (tmp_path / "data" / "kpi_coach.sqlite3").is_file()
     assert run("db", "downgrade", "base") == 0
     assert capsys.readouterr().out.strip().endswith(": empty (base)")
@@ -65,6 +65,6 @@ def test_database_url_from_the_environment_with_the_password_hidden(
     monkeypatch.setenv("DATABASE_URL", url)
     assert run("db", "upgrade") == 0
     out = capsys.readouterr().out
-    assert "0005 (head)" in out
+    assert "0006 (head)" in out
     assert "postgresql://postgres:***@127.0.0.1" in out
     assert "s3cret" not in out

@@ -169,7 +169,7 @@ def test_typed_numbers_are_numbers_and_options_are_chosen_with_a_hash(engine: En
 def test_a_full_day_in_the_console(engine: Engine) -> None:
     script = RUSSIAN_SCRIPT + (
         "выручка 120 000, звонки 35\n"   # "звонки" is not among the KPIs: nothing is saved
-        "выручка 120 000\n/today\n/digest\nпривет\n/log\n#1\n50 000\n"
+        "выручка 120 000\n/today\n/digest\n/report\n/report month\nпривет\n/log\n#1\n50 000\n"
     )
     output = run(engine, script)
     assert output.startswith("KPI Coach в терминале.")
@@ -177,6 +177,9 @@ def test_a_full_day_in_the_console(engine: Engine) -> None:
     assert f"✅ Сохранено за сегодня:\n• Выручка: 120{NBSP}000{NBSP}₽" in output
     assert "📋 Сегодня, четверг, 10 апреля" in output
     assert "☀️ Доброе утро! Четверг, 10 апреля" in output  # the digest that would be sent
+    # Set up today: no week or month of theirs is over yet (the reports are in
+    # tests/services/test_reports.py).
+    assert output.count("Отчёта для вас пока нет: он подводит итоги прошлой недели (месяца)") == 2
     assert "В этом сообщении я не нашёл результатов, которые можно внести." in output
     assert "Какой результат внести за сегодня?" in output
     assert f"Выручка: 50{NBSP}000{NBSP}₽ (было 120{NBSP}000{NBSP}₽)" in output

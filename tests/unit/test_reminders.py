@@ -90,8 +90,11 @@ def test_weekends_and_russian_holidays_are_skipped() -> None:
     assert plan_user_day(user, date(2025, 11, 4), working) == []  # Unity Day, a Tuesday
     assert plan_user_day(user, date(2025, 11, 3), working) == []  # transferred day off
     assert plan_user_day(user, date(2025, 6, 14), working) == []  # a Saturday
-    assert len(plan_user_day(user, date(2025, 11, 1), working)) == 2  # transferred working Sat
-    assert len(plan_user_day(user, date(2025, 11, 5), working)) == 2
+    # A transferred working Saturday, and the first working day of November: its report too.
+    assert [d.kind for d in plan_user_day(user, date(2025, 11, 1), working)] == [
+        DeliveryKind.DIGEST, DeliveryKind.MONTHLY_REPORT, DeliveryKind.REMINDER]
+    # 3–4 November are days off: Wednesday is the first working day of the week (its report).
+    assert len(plan_user_day(user, date(2025, 11, 5), working)) == 3
 
 
 def test_personal_days_off_and_custom_week() -> None:

@@ -89,7 +89,8 @@ def open_plan(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
 
 
 def open_settings(uow: UnitOfWork, deps: Deps, who: Who) -> Reply:
-    """``/settings``: language, time zone, country, working days, digest and reminder."""
+    """``/settings``: language, time zone, country, working days, digest (and its chart) and
+    reminder."""
     return _open_menu(uow, deps, who, STEP_SETTINGS)
 
 
@@ -104,6 +105,7 @@ def screen_of(ctx: Ctx, conv: ConversationState) -> View:
             weekdays=user.working_weekdays,
             digest=user.digest_time,
             reminder=user.reminder_time,
+            digest_chart=user.digest_chart,
         )
     can_edit = others_team(ctx) is None
     leader = ctx.profile_record().get("role") in LEADER_ROLES
@@ -116,6 +118,10 @@ def press_menu(ctx: Ctx, conv: ConversationState, pressed: ButtonPress) -> Reply
         ctx.clear()
         closed = _CLOSED_SAVED if conv.data.get("changed") else CLOSED_UNCHANGED
         return reply(ctx, NoticeView(Message(closed)), None, closed=True)
+    if pressed.action == Action.CHART and conv.step == STEP_SETTINGS:
+        ctx.user.digest_chart = not ctx.user.digest_chart
+        ctx.uow.users.save(ctx.user)
+        return back_to_menu(ctx, conv, notice=Message(_SAVED), changed=True)
     questions = EDITS.get(pressed.action)
     if questions is None:
         return None

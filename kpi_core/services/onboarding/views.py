@@ -83,6 +83,8 @@ class Action:
     RESET = "rs"
     # /plan and /settings (the edits are the keys of ``menus.EDITS``)
     CLOSE = "close"
+    CHART = "chart"
+    """/settings: turn the digest's chart on or off (no question: one press)."""
     # /delete_me
     ERASE = "yes"
     KEEP = "no"
@@ -314,6 +316,8 @@ class SettingsView:
     weekdays: frozenset[int]
     digest: time | None
     reminder: time | None
+    digest_chart: bool = False
+    """The morning digest carries the progress chart (the 📈 button turns it on and off)."""
 
 
 @dataclass(frozen=True, slots=True)
