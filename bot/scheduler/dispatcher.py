@@ -52,14 +52,22 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
+from bot.charts import draw_progress
 from bot.i18n import translator
 from bot.scheduler.ratelimit import (
     SCHEDULED,
@@ -72,6 +80,7 @@ from bot.ui.render import Menu
 from kpi_core.model import Delivery, DeliveryStatus
 from kpi_core.ports import CalendarProvider, Clock, UnitOfWork
 from kpi_core.services import deliveries
+from kpi_core.services.common import Deps, Who
 from kpi_core.services.deliveries import Outcome, keep_snooze
 from kpi_core.tracking.digest import TeamDigest
 from kpi_core.tracking.reports import PeriodReport
@@ -135,11 +144,22 @@ class BotSender:
         )
 
     async def send(self, chat_id: int, menu: Menu) -> int:
-        """Send HTML text with the menu's inline buttons."""
+        """Send HTML text with the menu's inline buttons, then its picture, if it has one.
+
+        The words are what the row promises exactly once; the picture after them is a
+        best effort (a failure to send it is logged, and the row still counts as sent, so a
+        retry never repeats the words).
+        """
         message = await self._bot.send_message(
             chat_id, menu.text, parse_mode=ParseMode.HTML, reply_markup=self._markup(menu),
             **self._extra,
         )
+        if menu.photo is not None:
+            try:
+                await self._bot.send_photo(chat_id, menu.photo, caption=menu.caption or None,
+                                           **self._extra)
+            except TelegramError as exc:
+                log.warning("the digest chart for chat %s was not sent: %s", chat_id, exc)
         return message.message_id
 
 
@@ -166,7 +186,8 @@ def render(item: deliveries.Outgoing) -> Menu:
 
 
 class Composer:
-    """Builds scheduled messages at send time; synchronous (run it in a worker thread)."""
+    """Builds scheduled messages at send time; synchronous (run it in a worker thread, which
+    also draws the progress chart of a digest that carries one)."""
 
     def __init__(
         self, uow_factory: Callable[[], UnitOfWork], calendars: CalendarProvider, clock: Clock
@@ -179,8 +200,24 @@ class Composer:
         """Messages for the rows that are to be sent now; the others are finished by the use
         case. Returns the messages and counts of rows skipped, expired and moved."""
         done = deliveries.compose(self._uow_factory(), self._calendars, self._clock, rows)
-        out = [Outgoing(item.delivery, render(item)) for item in done.outgoing]
+        out = [Outgoing(item.delivery, self._with_chart(item, render(item)))
+               for item in done.outgoing]
         return out, {"skipped": done.skipped, "expired": done.expired, "moved": done.moved}
+
+    def _with_chart(self, item: deliveries.Outgoing, menu: Menu) -> Menu:
+        """The digest with the person's own progress chart, when they asked for it."""
+        if not item.chart or item.telegram_id is None:
+            return menu
+        who = Who(item.telegram_id, item.telegram_id, item.language)
+        try:
+            drawn = draw_progress(self._uow_factory(), Deps(self._clock, self._calendars), who)
+        except Exception:  # a chart must never cost the digest
+            log.exception("the digest chart for %s could not be drawn", item.telegram_id)
+            return menu
+        if not drawn.pictures:
+            return menu
+        first = drawn.pictures[0]  # their own picture, not the team's
+        return replace(menu, photo=first.png, caption=first.caption)
 
 
 # -- dispatching -------------------------------------------------------------------------------

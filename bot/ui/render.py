@@ -121,11 +121,15 @@ Rows = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True, slots=True)
 class Menu:
-    """A message to show: HTML text, inline buttons, and whether to offer location sharing."""
+    """A message to show: HTML text, inline buttons, and whether to offer location sharing;
+    ``photo`` (a PNG) goes right after the text, with ``caption`` (a scheduled digest with
+    its progress chart)."""
 
     text: str
     rows: Rows = ()
     location: bool = False
+    photo: bytes | None = None
+    caption: str = ""
 
 
 def esc(text: str) -> str:

@@ -436,11 +436,17 @@ word it."""
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A claimed row, the language to word it in, and what it says."""
+    """A claimed row, the language to word it in, and what it says.
+
+    ``chart``: the person's own digest, and they asked for their progress chart with it
+    (``User.digest_chart``): the adapter draws it and sends it after the words.
+    """
 
     delivery: Delivery
     language: str
     content: Content
+    chart: bool = False
+    telegram_id: int | None = None
 
 
 @dataclass
@@ -491,14 +497,16 @@ def compose(
                                       error="not due with the current settings")
                 composed.skipped += 1
         built = _build(uow, calendars, ready, now)
-        for row, _person in ready:
+        for row, person in ready:
             item = built.get(row.id or 0)
             if item is None:
                 uow.deliveries.finish(row.id or 0, DeliveryStatus.SKIPPED, now,
                                       error="nothing to send")
                 composed.skipped += 1
             else:
-                composed.outgoing.append(Outgoing(row, *item))
+                chart = (row.kind is DeliveryKind.DIGEST and row.user_id is not None
+                         and person.digest_chart)
+                composed.outgoing.append(Outgoing(row, *item, chart, person.telegram_id))
         uow.commit()
     return composed
 

@@ -8,17 +8,21 @@ team's. The PNGs themselves are checked in ``tests/unit/test_charts_render.py``.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.charts import draw_progress
 from bot.i18n import translator
-from bot.telegram import progress
+from bot.scheduler.dispatcher import BotSender
+from bot.scheduler.runtime import Scheduler
+from bot.telegram import keyboards, progress
 from kpi_core.services.permissions import _ONLY_MANAGERS
 from tests.bot.chat import Chat
 from tests.bot.harness import BotHarness
 from tests.bot.test_board import friday  # noqa: F401 (the fixture)
 from tests.bot.test_team import BORIS, OWNER
+from tests.fakes import ManualClock
 
 
 def photos(harness: BotHarness, chat_id: int) -> list[str]:
@@ -78,3 +82,42 @@ async def test_the_charts_are_drawn_off_the_event_loop(
 async def test_progress_in_a_group_points_to_the_private_chat(friday: BotHarness) -> None:  # noqa: F811
     await friday.send_group(-100500, OWNER, "/progress")
     assert friday.sent_texts(-100500) == ["Send this command to me in a private chat."]
+
+
+async def test_the_morning_digest_carries_the_chart_when_asked(
+    friday: BotHarness, clock: ManualClock,  # noqa: F811
+) -> None:
+    """📈 in /settings: Monday's digest is followed by the person's chart; without it, none."""
+    owner = Chat(friday, OWNER)
+    await owner.say("/settings")
+    await owner.tap("📈 Turn the digest chart on")
+    clock.set(datetime(2025, 4, 14, 6, 30, tzinfo=UTC))  # Monday, 09:30 in Moscow
+    friday.clear()
+    sched = Scheduler(friday.services, BotSender(friday.app.bot, keyboards.inline))
+    await sched.tick()
+    to_owner = [c.method for c in friday.calls
+                if c.method in ("sendMessage", "sendPhoto") and int(c.params["chat_id"]) == OWNER]
+    assert to_owner[:2] == ["sendMessage", "sendPhoto"]  # the words first, then the picture
+    assert friday.sent_texts(OWNER)[0].startswith("☀️ Good morning! Monday, 14 April")
+    assert photos(friday, OWNER) == ["Your progress on 1 KPI"]
+    assert friday.sent_texts(BORIS)  # Boris has his digest, without a chart (off by default)
+    assert photos(friday, BORIS) == []
+
+
+async def test_a_chart_that_cannot_be_sent_does_not_cost_the_digest(
+    friday: BotHarness, clock: ManualClock, caplog: pytest.LogCaptureFixture,  # noqa: F811
+) -> None:
+    owner = Chat(friday, OWNER)
+    await owner.say("/settings")
+    await owner.tap("📈 Turn the digest chart on")
+    clock.set(datetime(2025, 4, 14, 6, 30, tzinfo=UTC))
+    friday.clear()
+    friday.request.fail(400, "Bad Request: PHOTO_INVALID_DIMENSIONS", method="sendPhoto")
+    sched = Scheduler(friday.services, BotSender(friday.app.bot, keyboards.inline))
+    await sched.tick()
+    assert friday.sent_texts(OWNER)[0].startswith("☀️ Good morning! Monday, 14 April")
+    with friday.services.uow_factory() as uow:
+        (digest,) = [d for d in uow.deliveries.for_chat(OWNER) if d.kind.value == "digest"
+                     and d.local_date == date(2025, 4, 14)]
+    assert digest.status.value == "sent"
+    assert "the digest chart for chat" in caplog.text
