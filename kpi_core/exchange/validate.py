@@ -76,9 +76,9 @@ class RowRef:
     def message(self, reason: Message) -> Message:
         """``reason`` prefixed with the row's place."""
         if self.sheet is None:
-            return Message(N_("Row {row}: {reason}"), {"row": self.line, "reason": reason})
+            return Message(N_("Row {row}: {reason}"), {"row": str(self.line), "reason": reason})
         return Message(N_("Sheet “{sheet}”, row {row}: {reason}"),
-                       {"sheet": self.sheet, "row": self.line, "reason": reason})
+                       {"sheet": self.sheet, "row": str(self.line), "reason": reason})
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +231,7 @@ def check_rows(rows: Iterable[RawRow], rules: Rules) -> Checked:
                 earlier = versions.get(taken.version) or versions.get(None)
             if earlier is not None:
                 raise _Refused(Message(N_("the same entry as row {other}"),
-                                       {"other": earlier.line}))
+                                       {"other": str(earlier.line)}))
             versions[taken.version] = row.ref
         except _Refused as problem:
             refused.append(Refusal(row.ref, row.ref.message(problem.reason)))
