@@ -78,6 +78,7 @@ import asyncio
 import html
 import json
 import re
+from urllib.parse import quote
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -443,9 +444,10 @@ class OfflineRequest(FakeTelegram, BaseRequest):
         pool_timeout: object = None,
     ) -> tuple[int, bytes]:
         """Answer one Bot API request in memory (``params`` as Telegram would decode them)."""
-        marker = f"/file/bot{self.token}/documents/"
-        if method == "GET" and marker in url:  # a file download, not a Bot API method
+        marker = "/documents/"  # PTB quotes the token in file URLs: ":" becomes "%3A"
+        if method == "GET" and f"/file/bot{quote(self.token)}{marker}" in url:  # a file download, not a Bot API method
             found = self.files.get(url.split(marker, 1)[1])
+
             return (200, found) if found is not None else (404, b"Not Found")
         params: JSON = dict(request_data.parameters) if request_data else {}
         files: tuple[str, ...] = ()
