@@ -43,10 +43,13 @@ def build_team(new_uow: Callable[[], UnitOfWork]) -> Ids:
         anna = uow.users.add(User(ANNA, language="ru", display_name="Анна", onboarded=True))
         boris = uow.users.add(User(BORIS, display_name="Boris", onboarded=True))
         vera = uow.users.add(User(VERA, display_name="Vera", onboarded=True))
-        assert anna.id and boris.id and vera.id
+        assert anna.id
+        assert boris.id
+        assert vera.id
         team = uow.teams.add(Team("Отдел продаж", anna.id))
         other = uow.teams.add(Team("Other", vera.id))
-        assert team.id and other.id
+        assert team.id
+        assert other.id
         start = date(2025, 4, 1)
         uow.teams.add_member(Membership(team.id, anna.id, TeamRole.OWNER, Decimal(1), start))
         uow.teams.add_member(Membership(team.id, boris.id, TeamRole.MEMBER, Decimal(1), start))

@@ -23,7 +23,7 @@ from kpi_core.errors import DomainError
 from kpi_core.exchange.table import ExportKpi, ExportRow, ExportTable, Scope
 from kpi_core.exchange.validate import Accepted, Checked, Member, RawRow, Rules, check_rows
 from kpi_core.messages import N_, Message
-from kpi_core.model import ConversationState, Membership, User
+from kpi_core.model import ConversationState, Entry, Membership, User
 from kpi_core.parsing.quickform import loggables_for
 from kpi_core.ports import UnitOfWork
 from kpi_core.services.common import Deps, Who
@@ -398,7 +398,9 @@ def confirm_import(uow: UnitOfWork, deps: Deps, who: Who, token: str) -> Importe
         versions = unchanged = 0
         for key, group in groups.items():
             last = group[-1][3]
-            if last is not None and in_force.get(key) == last:
+            now_there = (in_force.get(key) if last is not None
+                         else _removed(uow.entries.get(*key)))
+            if now_there == last and (last is not None or key not in in_force):
                 unchanged += 1
                 continue
             for user_id, metric_id, day, value, author, at in group:
@@ -407,6 +409,11 @@ def confirm_import(uow: UnitOfWork, deps: Deps, who: Who, token: str) -> Importe
         uow.conversations.clear(IMPORT_STATE_CHAT_ID, user.id)
         uow.commit()
     return Imported(who.language, versions, len(groups) - unchanged, unchanged)
+
+
+def _removed(entry: Entry | None) -> Decimal | bool | None:
+    """``None`` for an entry whose value was removed, ``False`` when there is none."""
+    return None if entry is not None and entry.value is None else False
 
 
 def _load(item: Sequence[Any]) -> tuple[int, str, date, Decimal | None, int, datetime | None]:

@@ -78,11 +78,11 @@ import asyncio
 import html
 import json
 import re
-from urllib.parse import quote
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
@@ -445,7 +445,7 @@ class OfflineRequest(FakeTelegram, BaseRequest):
     ) -> tuple[int, bytes]:
         """Answer one Bot API request in memory (``params`` as Telegram would decode them)."""
         marker = "/documents/"  # PTB quotes the token in file URLs: ":" becomes "%3A"
-        if method == "GET" and f"/file/bot{quote(self.token)}{marker}" in url:  # a file download, not a Bot API method
+        if method == "GET" and f"/file/bot{quote(self.token)}{marker}" in url:  # a download
             found = self.files.get(url.split(marker, 1)[1])
 
             return (200, found) if found is not None else (404, b"Not Found")
