@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.storage.cli",   # db upgrade|downgrade|current
     "bot.runner",        # run
     "bot.console",       # console
+    "bot.cli_exchange",  # export, import
 )
 
 
