@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "bot.runner",        # run
     "bot.console",       # console
     "bot.cli_chart",     # chart
+    "bot.cli_exchange",  # export, import
 )
 
 

@@ -215,6 +215,13 @@ class EntryRepository(Protocol):
     ) -> Sequence[Entry]:
         """:meth:`in_range`, only for these KPIs/metrics."""
         ...
+    def versions_in_range(
+        self, user_ids: Iterable[int], start: date, end: date
+    ) -> Sequence[tuple[Entry, EntryRevision]]:
+        """Every version of these people's entries from ``start`` to ``end`` inclusive, removed
+        ones included, each with its entry as it is now: by day, person, KPI, version (an
+        export of the history)."""
+        ...
     def logged_days(self, user_ids: Iterable[int], end: date, days: int) -> dict[int, int]:
         """Which of the ``days`` days up to ``end`` each person logged anything on, as a bit
         mask: bit ``i`` is set when they did on ``end - i`` (``days`` at most 63). People who

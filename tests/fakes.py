@@ -574,6 +574,17 @@ class FakeEntryRepository(_FakeRepository):
         ]
         return [_copy(e) for e in sorted(found, key=lambda e: (e.day, e.user_id, e.kpi_id))]
 
+    def versions_in_range(
+        self, user_ids: Iterable[int], start: date, end: date
+    ) -> Sequence[tuple[Entry, EntryRevision]]:
+        ids = set(user_ids)
+        entries = {e.id: e for e in self._data.entries.values()
+                   if e.user_id in ids and start <= e.day <= end}
+        found = [(entries[r.entry_id], r) for r in self._data.revisions if r.entry_id in entries]
+        found.sort(key=lambda pair: (pair[0].day, pair[0].user_id, pair[0].kpi_id,
+                                     pair[1].version))
+        return [(_copy(entry), _copy(revision)) for entry, revision in found]
+
     def logged_users_on(self, user_ids: Iterable[int], day: date) -> set[int]:
         ids = set(user_ids)
         return {

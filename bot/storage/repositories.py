@@ -789,6 +789,25 @@ class SqlEntryRepository(_Repository):
         )
         return [mapping.ENTRIES.load(row) for row in rows]
 
+    def versions_in_range(
+        self, user_ids: Iterable[int], start: date, end: date
+    ) -> Sequence[tuple[Entry, EntryRevision]]:
+        """Two set-based reads (the entries, then their revisions through a join on the same
+        condition), so that a big export never builds an ``IN`` list of entry ids."""
+        ids = _ids(user_ids)
+        if not ids or end < start:
+            return []
+        e, r = t.entries.c, t.entry_revisions.c
+        where = (e.user_id.in_(ids), e.day >= start, e.day <= end)
+        entries = {entry.id: entry for entry in mapping.ENTRIES.load_all(
+            self._conn.execute(select(t.entries).where(*where)))}
+        rows = self._conn.execute(
+            select(t.entry_revisions).join(t.entries, r.entry_id == e.id).where(*where)
+            .order_by(e.day, e.user_id, e.kpi_id, r.version)
+        )
+        return [(entries[revision.entry_id], revision)
+                for revision in mapping.REVISIONS.load_all(rows)]
+
     def logged_days(self, user_ids: Iterable[int], end: date, days: int) -> dict[int, int]:
         ids = _ids(user_ids)
         if not ids or days <= 0:

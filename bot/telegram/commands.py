@@ -103,6 +103,8 @@ async def show_help(update: Update, context: BotContext) -> None:
         "/plan — view or change the plan; the daily quotas follow\n"
         "/kpis — view, swap, remove or add KPIs\n"
         "/team — who is in your team; the invite link for colleagues\n"
+        "/export — your entries (or your team's) as an XLSX or CSV file\n"
+        "/import — past entries from a CSV or XLSX file\n"
         "/settings — time zone, holiday calendar, working days, reminder times\n"
         "/language — English or Russian\n"
         "/privacy — what I store and how to delete it\n"

@@ -25,6 +25,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("plan", N_("Set or change the plan")),
     ("kpis", N_("Your KPIs")),
     ("team", N_("Your team and its invite link")),
+    ("export", N_("Your entries as an XLSX or CSV file")),
+    ("import", N_("Import past entries from a file")),
     ("settings", N_("Time zone, reminders, working days")),
     ("language", N_("Change the language")),
     ("help", N_("What the bot can do")),

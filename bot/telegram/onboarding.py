@@ -399,7 +399,9 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(expire_button, pattern=_unknown_data), group)
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, answer_text), group)
     app.add_handler(MessageHandler(new & filters.LOCATION, receive_location), group)
-    others = new & ~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    # A document is an import (bot.telegram.exchange, registered later in this group).
+    others = (new & ~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND
+              & ~filters.StatusUpdate.ALL & ~filters.Document.ALL)
     app.add_handler(MessageHandler(others, nudge_other), group)
     app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, ignore_edit), group)
     known = "|".join(sorted(_known_commands()))

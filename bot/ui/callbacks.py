@@ -56,6 +56,9 @@ PREFIXES: dict[str, str] = {
     "g": "group digest options: g:<lb|ms>",
     # daily loop (/log, /today, reminders, digests; layouts in bot/ui/daily_render.py)
     "d": "daily loop: d:<action>[:<arg>...] (k, p, day, u, ok, fix, re, z, t)",
+    # /export and /import (whose entries is checked by the use case on every press)
+    "x": "export: x:<xlsx|csv>:<own|team>",
+    "im": "import preview: im:<token>:<ok|no>",
 }
 """Every prefix in use, with its layout. A prefix not listed here cannot be encoded or decoded."""
 

@@ -42,6 +42,11 @@ class TeamAction(StrEnum):
     SEE_PEOPLE = "see_people"
     """Everyone's own figures on the team board (members see the team's totals and their
     own standing only)."""
+    EXPORT_TEAM = "export_team"
+    """Everyone's entries as a file (``/export``; anyone may export their own)."""
+    IMPORT_TEAM = "import_team"
+    """Past entries of the team's members from a file (``/import``; anyone may import their
+    own)."""
 
 
 _OWNER = frozenset({TeamRole.OWNER})
@@ -58,6 +63,8 @@ ALLOWED: dict[TeamAction, frozenset[TeamRole]] = {
     TeamAction.EDIT_PLAN: _OWNER,
     TeamAction.SET_DAYS_OFF: _MANAGERS,
     TeamAction.SEE_PEOPLE: _MANAGERS,
+    TeamAction.EXPORT_TEAM: _MANAGERS,
+    TeamAction.IMPORT_TEAM: _MANAGERS,
 }
 
 _ONLY_OWNER = N_("Only the team's owner can do this.")

@@ -82,6 +82,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
@@ -178,6 +179,8 @@ class FakeTelegram:
         self._next_message_id: dict[int, int] = {}
         self._messages: dict[int, dict[int, BotMessage]] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self.files: dict[str, bytes] = {}
+        """Files people sent, by ``file_id``: ``getFile`` describes them, a download gets them."""
 
     def handle(self, url: str, params: JSON, files: tuple[str, ...] = ()) -> tuple[int, bytes]:
         """Answer one request to ``url`` (``.../bot<token>/<method>``): HTTP status and body.
@@ -323,6 +326,12 @@ class FakeTelegram:
                 if chat.pop(_as_int(params.get("message_id")) or 0, None) is None:
                     raise _BadRequest("message to delete not found")
             return True
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                raise _BadRequest("invalid file_id")
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                    "file_size": len(self.files[file_id]), "file_path": f"documents/{file_id}"}
         if method == "getMyCommands":
             return self._commands.get(_commands_key(params), [])
         if method == "getUpdates":
@@ -435,6 +444,11 @@ class OfflineRequest(FakeTelegram, BaseRequest):
         pool_timeout: object = None,
     ) -> tuple[int, bytes]:
         """Answer one Bot API request in memory (``params`` as Telegram would decode them)."""
+        marker = "/documents/"  # PTB quotes the token in file URLs: ":" becomes "%3A"
+        if method == "GET" and f"/file/bot{quote(self.token)}{marker}" in url:  # a download
+            found = self.files.get(url.split(marker, 1)[1])
+
+            return (200, found) if found is not None else (404, b"Not Found")
         params: JSON = dict(request_data.parameters) if request_data else {}
         files: tuple[str, ...] = ()
         if request_data is not None and request_data.contains_files:
@@ -610,6 +624,25 @@ class BotHarness:
         location = {"latitude": lat, "longitude": lon}
         return await self.process(
             {"message": self._message(user_id, chat_id, language_code, None, location=location)}
+        )
+
+    async def send_document(
+        self,
+        user_id: int,
+        data: bytes,
+        file_name: str,
+        language_code: str | None = "en",
+        *,
+        file_size: int | None = None,
+    ) -> Update:
+        """A document (a file) in the private chat; ``file_size`` defaults to ``len(data)`` (a
+        bigger one pretends the file is that big, as Telegram reports it before any download)."""
+        file_id = f"doc-{len(self.request.files) + 1}"
+        self.request.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": file_name,
+                    "file_size": len(data) if file_size is None else file_size}
+        return await self.process(
+            {"message": self._message(user_id, None, language_code, None, document=document)}
         )
 
     async def press(

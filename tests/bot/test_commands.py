@@ -226,7 +226,8 @@ async def test_every_menu_command_has_a_handler_here_or_in_the_daily_loop(
     mine = {"start", "plan", "kpis", "team", "settings", "language", "help", "privacy", "restart",
             "delete_me", "cancel"}
     daily = {"today", "log", "progress"}
-    assert {name for name, _ in COMMANDS} <= mine | daily
+    exchange = {"export", "import"}  # bot/telegram/exchange.py
+    assert {name for name, _ in COMMANDS} <= mine | daily | exchange
 
 
 async def test_a_plan_target_is_stored_exactly(onboarded: Chat) -> None:

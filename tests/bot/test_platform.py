@@ -216,6 +216,8 @@ async def test_the_command_menu_is_published_in_english_and_russian(harness: Bot
         "plan",
         "kpis",
         "team",
+        "export",
+        "import",
         "settings",
         "language",
         "help",

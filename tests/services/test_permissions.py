@@ -109,6 +109,30 @@ def _days_off(share: bool) -> Callable[[World, Who], object]:
     return run
 
 
+def _import_team(world: World, who: Who) -> object:
+    """A team's file with a value for a member, previewed, then ✅."""
+    from kpi_core.errors import DomainError
+    from kpi_core.exchange.table import Scope
+    from kpi_core.exchange.validate import RawRow, RowRef
+    from kpi_core.services import exchange
+
+    rows = [RawRow(RowRef(2), {"date": "2025-04-09", "telegram_id": TELEGRAM_IDS["target"],
+                               "kpi_id": "revenue", "value": "1000"})]
+    try:
+        shown = exchange.preview_import(world.uow, world.deps, who,
+                                        exchange.ImportTable(rows, "en"), Scope.TEAM)
+        if shown.token is None:
+            return shown
+        return exchange.confirm_import(world.uow, world.deps, who, shown.token)
+    except DomainError as refused:
+        return _Refused(refused.message)
+
+
+@dataclass
+class _Refused:
+    error: object
+
+
 def _link(world: World, who: Who) -> object:
     return daily_loop.link_group(world.uow, world.deps, Who(-2002, who.telegram_id, "en"), "G")
 
@@ -132,6 +156,7 @@ CASES: list[tuple[str, TeamAction, Callable[[World, Who], object]]] = [
     ("days off that reduce the plan", TeamAction.EDIT_PLAN, _days_off(share=True)),
     ("/link a group", TeamAction.LINK_GROUP, _link),
     ("/unlink the group", TeamAction.LINK_GROUP, _unlink),
+    ("import the team's entries", TeamAction.IMPORT_TEAM, _import_team),
 ]
 
 
@@ -146,7 +171,7 @@ def _sales(data: FakeData) -> object:
             sorted((k, v) for k, v in chats.items() if v.team_id == 1),
             [c for c in chats.values() if c.team_id != 1 and c.chat_id == GROUP],
             sorted((k, v) for k, v in data.plans.items() if v.team_id == 1),
-            sorted(data.days_off.items()))
+            sorted(data.days_off.items()), sorted(data.entries.items()))
 
 
 def _allowed(actor: str, action: TeamAction) -> bool:
@@ -181,7 +206,8 @@ def test_only_the_roles_the_table_allows_change_the_team(
         assert changed, f"{actor} may {what}, but nothing changed: {reply}"
         return
     assert not changed, f"{actor} may not {what}, yet the team changed"
-    own_team = (TeamAction.NEW_LINK, TeamAction.LINK_GROUP, TeamAction.EDIT_PLAN)
+    own_team = (TeamAction.NEW_LINK, TeamAction.LINK_GROUP, TeamAction.EDIT_PLAN,
+                TeamAction.IMPORT_TEAM)
     if actor == "other_owner" and action in own_team:
         return  # it applied to their own team, as it should: the first team is untouched
     refusal = _refusal_text(reply)
@@ -203,7 +229,8 @@ def test_only_the_roles_the_table_allows_change_the_team(
 
 def test_the_table_covers_every_action() -> None:
     assert set(ALLOWED) == set(TeamAction)
-    seen = {TeamAction.SEE_ROSTER, TeamAction.SEE_PEOPLE}  # what is shown: tested below
+    # What is shown, not changed: tested below.
+    seen = {TeamAction.SEE_ROSTER, TeamAction.SEE_PEOPLE, TeamAction.EXPORT_TEAM}
     tried = {action for _, action, _ in CASES} | seen
     assert tried == set(TeamAction)
 
@@ -226,6 +253,32 @@ def test_the_roster_and_everyones_figures_are_shown_only_to_managers(actor: str)
         assert everyone is None  # not set up: told to /start first
     else:
         assert everyone is manager
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_only_managers_export_the_teams_entries(actor: str) -> None:
+    from kpi_core.exchange.table import Scope
+    from kpi_core.services import exchange
+
+    world = _world()
+    with world.uow:
+        target = world.uow.users.by_telegram_id(TELEGRAM_IDS["target"])
+        assert target is not None
+        world.uow.entries.record(target.id or 0, "revenue", date(2025, 4, 9), Decimal(5),
+                                 target.id, world.deps.clock.now())
+        world.uow.commit()
+    who = Who(TELEGRAM_IDS[actor], TELEGRAM_IDS[actor], "en", actor)
+    options = exchange.export_options(world.uow, world.deps, who)
+    manager = actor in ("owner", "admin", "other_owner")
+    assert options.team is manager
+    if not manager:
+        with pytest.raises(exchange.NotAllowedForTeam) as refused:
+            exchange.export_table(world.uow, world.deps, who, Scope.TEAM)
+        if actor in ("admin", "member"):
+            assert refused.value.message.msgid == "Only the team's owner or an admin can do this."
+        return
+    table = exchange.export_table(world.uow, world.deps, who, Scope.TEAM)
+    assert [r.telegram_id for r in table.rows] == ([4] if actor != "other_owner" else [])
 
 
 def test_a_transfer_makes_the_target_owner_and_the_owner_an_admin() -> None:
