@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.calendars import HolidaysCalendarProvider
-from bot.scheduler.dispatcher import Composer, Dispatcher
+from bot.scheduler.dispatcher import Composer, Dispatcher, Sender
 from bot.scheduler.planner import Planner
 from bot.scheduler.ratelimit import RateLimiter
 from bot.storage import make_engine, uow_factory, upgrade
@@ -99,12 +99,12 @@ class World:
     planner: Planner
     dispatcher: Dispatcher
 
-    def new_dispatcher(self, **kwargs: object) -> Dispatcher:
+    def new_dispatcher(self, sender: Sender | None = None, **kwargs: object) -> Dispatcher:
         """Another dispatcher over the same database (a restart, a second process)."""
         composer = Composer(self.new_uow, self.calendars, self.clock)
         limiter = RateLimiter(0, 0, chat_interval=0)
-        return Dispatcher(self.new_uow, composer, self.sender, limiter, self.clock,
-                          **kwargs)  # type: ignore[arg-type]
+        return Dispatcher(self.new_uow, composer, sender or self.sender, limiter, self.clock,
+                          **kwargs)  # type: ignore[arg-type]  # batch/worker/... are typed there
 
     async def tick(self) -> None:
         """One planner pass and one dispatcher pass at the clock's current time."""

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import Engine
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
+from bot.scheduler.dispatcher import Sender
 from bot.scheduler.ratelimit import RateLimiter
+from bot.ui.render import Menu
 from kpi_core.model import DeliveryKind, DeliveryStatus
 from kpi_core.services import deliveries
 from tests.fakes import ManualClock
@@ -380,14 +383,41 @@ async def test_cancelled_in_the_middle_then_restarted(world: World) -> None:
                    if d.local_date == today)
 
 
+@dataclass
+class _Handshake:
+    """Two dispatchers' ways to the shared sender, so that both surely hold claimed rows at once
+    however the threads are scheduled: the second (``first=False``) sends only after the first
+    has claimed rows (its first send began), and the first sends only after the second has
+    sent one. The batch is smaller than the queue, so neither can claim everything first."""
+
+    inner: Sender
+    claimed: asyncio.Event
+    opened: asyncio.Event
+    first: bool
+
+    async def send(self, chat_id: int, menu: Menu) -> int:
+        if self.first:
+            self.claimed.set()
+            await asyncio.wait_for(self.opened.wait(), 10)
+        else:
+            await asyncio.wait_for(self.claimed.wait(), 10)
+        message_id = await self.inner.send(chat_id, menu)
+        if not self.first:
+            self.opened.set()
+        return message_id
+
+
 async def _two_dispatchers_no_duplicates(world: World, people: int) -> None:
     for tg in range(1, people + 1):
         person(world.new_uow, tg, digest_time=None)
     world.clock.set(utc(2025, 11, 24, 15, 0))
     await asyncio.to_thread(world.planner.plan_once)
     world.sender.delay = 0.001
-    a = world.new_dispatcher(worker="a", batch=20, max_in_flight=8)
-    b = world.new_dispatcher(worker="b", batch=20, max_in_flight=8)
+    claimed, opened = asyncio.Event(), asyncio.Event()
+    a = world.new_dispatcher(_Handshake(world.sender, claimed, opened, first=True), worker="a",
+                             batch=20, max_in_flight=8)
+    b = world.new_dispatcher(_Handshake(world.sender, claimed, opened, first=False),
+                             worker="b", batch=20, max_in_flight=8)
     await asyncio.gather(a.run_once(), b.run_once(), a.run_once(), b.run_once())
     counts = {tg: len(world.sender.to(tg)) for tg in range(1, people + 1)}
     assert set(counts.values()) == {1}
