@@ -388,7 +388,8 @@ class _Handshake:
     """Two dispatchers' ways to the shared sender, so that both surely hold claimed rows at once
     however the threads are scheduled: the second (``first=False``) sends only after the first
     has claimed rows (its first send began), and the first sends only after the second has
-    sent one. The batch is smaller than the queue, so neither can claim everything first."""
+    sent one. A waiting dispatcher holds at most two batches (one sending, one queued), fewer
+    than the queue, so neither can claim everything first."""
 
     inner: Sender
     claimed: asyncio.Event
